@@ -1,0 +1,7 @@
+"""Views of the ballots domain."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("ballots", __name__)

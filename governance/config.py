@@ -1,0 +1,92 @@
+"""Configuration from environment variables with the prefix GOVERNANCE_."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+PREFIX = "GOVERNANCE_"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(PREFIX + name, default)
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_config(instance_path: Path) -> dict[str, Any]:
+    """The settings with their legal or sensible defaults, overridden from the environment."""
+    env = _env("ENV", "development") or "development"
+    db_default = f"sqlite:///{instance_path / 'governance.sqlite3'}"
+    return {
+        "ENV_NAME": env,
+        "DATABASE_URL": _env("DATABASE_URL", db_default),
+        "SECRET_KEY": _env("SECRET_KEY"),
+        "SMTP_HOST": _env("SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(_env("SMTP_PORT", "25") or 25),
+        "SMTP_USER": _env("SMTP_USER"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _bool(_env("SMTP_STARTTLS")),
+        "MAIL_FROM": _env("MAIL_FROM", "Genossenschaft <noreply@example.org>"),
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "de"),
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Berlin"),
+        "LANGUAGES": ["de", "en"],
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": not _bool(_env("RATELIMIT_DISABLED")),
+        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_IP": _env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
+        "MAGIC_LINK_MAX_AGE": int(_env("MAGIC_LINK_MAX_AGE", "86400") or 86400),
+        "RESET_LINK_MAX_AGE": int(_env("RESET_LINK_MAX_AGE", "3600") or 3600),
+        "SESSION_COOKIE_SECURE": _bool(_env("SECURE_COOKIES", "1" if env == "production" else "0")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
+        # The cooperative's statute (Satzung); legal defaults of the GenG.
+        "COOP_NAME": _env("COOP_NAME", "Beispiel eG"),
+        "COOP_SEAT": _env("COOP_SEAT", "Berlin"),
+        "SHARE_VALUE": Decimal(_env("SHARE_VALUE", "64.00") or "64.00"),
+        "MIN_SHARES": int(_env("MIN_SHARES", "1") or 1),
+        "NOTICE_MONTHS": int(_env("NOTICE_MONTHS", "3") or 3),
+        "BUSINESS_YEAR_START_MONTH": int(_env("BUSINESS_YEAR_START_MONTH", "1") or 1),
+        "CONVENING_NOTICE_DAYS": int(_env("CONVENING_NOTICE_DAYS", "14") or 14),
+        "AGENDA_NOTICE_DAYS": int(_env("AGENDA_NOTICE_DAYS", "7") or 7),
+        "MINORITY_QUORUM": Decimal(_env("MINORITY_QUORUM", "0.1") or "0.1"),
+        "MAX_PROXIES": 2,
+        "MULTIPLE_VOTES": _bool(_env("MULTIPLE_VOTES")),
+        "PUBLISH_CHOICES_DEFAULT": not _bool(_env("TRACKERS_ONLY_DEFAULT")),
+        "SCHEMA_CHECK": True,
+    }
+
+
+def resolve_secret_key(config: dict[str, Any], instance_path: Path) -> str:
+    """Return the secret key; generate one into instance/ in development, refuse in production."""
+    if config.get("SECRET_KEY"):
+        return str(config["SECRET_KEY"])
+    if config.get("ENV_NAME") == "production":
+        raise ConfigError(
+            "GOVERNANCE_SECRET_KEY is not set. In production the app refuses to start without "
+            "a secret key: set GOVERNANCE_SECRET_KEY to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

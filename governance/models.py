@@ -1,0 +1,6 @@
+"""Import every domain's models so the metadata (and the trigger registry) is complete."""
+
+from governance import mail  # noqa: F401
+from governance.accounts import models as accounts_models  # noqa: F401
+from governance.audit import models as audit_models  # noqa: F401
+from governance.register import models as register_models  # noqa: F401

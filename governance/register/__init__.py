@@ -1,0 +1,1 @@
+"""Share register (Mitgliederliste, §30 GenG): members, share ledger, eligibility."""

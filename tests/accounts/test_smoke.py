@@ -1,0 +1,14 @@
+from governance.accounts.models import Role
+
+
+def test_login_shows_start_page(login):
+    client = login(roles=[Role.BOARD])
+    r = client.get("/")
+    assert r.status_code == 200
+    assert b"start-board" in r.data
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json == {"status": "ok", "database": "ok"}

@@ -1,0 +1,197 @@
+"""Fixtures: app per backend (SQLite and PostgreSQL), client, login, factories, SMTP server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from governance import create_app
+from governance.accounts.models import Role, User, UserRole
+from governance.accounts.services import hash_password
+from governance.db import new_session
+from tests.databases import open_database
+
+PASSWORD = "test-password-123"
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """A migrated database per backend for the whole run."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    db = open_database(request.param, tmp_path_factory.mktemp(f"db-{request.param}"), worker)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def backend(database: Any) -> str:
+    return str(database.backend)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database: Any, app_config: dict[str, Any], tmp_path: Any) -> Iterator[Flask]:
+    """The app on a fresh database of the current backend."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database.fresh_url(),
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "BABEL_DEFAULT_LOCALE": "en",
+    }
+    config.update(app_config)
+    application = create_app(config)
+    with application.app_context():
+        yield application
+    application.extensions["governance.engine"].dispose()
+
+
+@pytest.fixture
+def engine(app: Flask) -> Any:
+    return app.extensions["governance.engine"]
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session for service tests; tests commit when they need to."""
+    s = new_session(app.extensions["governance.engine"])
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create and commit a user: make_user(roles=[Role.BOARD], email=..., member_id=...)."""
+    counter = iter(range(1, 10_000))
+
+    def _make(
+        roles: list[Role] | tuple[Role, ...] = (Role.MEMBER,),
+        email: str | None = None,
+        member_id: int | None = None,
+        active: bool = True,
+    ) -> User:
+        with new_session(app.extensions["governance.engine"]) as s:
+            user = User(
+                email=email or f"user{next(counter)}-{time.monotonic_ns()}@example.org",
+                display_name="Test User",
+                password_hash=_PASSWORD_HASH,
+                member_id=member_id,
+                active=active,
+            )
+            user.role_rows = [UserRole(role=r) for r in set(roles)]
+            s.add(user)
+            s.commit()
+            s.refresh(user)
+            _ = user.roles
+            return user
+
+    return _make
+
+
+@pytest.fixture
+def login(app: Flask, make_user: Callable[..., User]) -> Callable[..., FlaskClient]:
+    """login(user) or login(roles=[...]): a test client logged in through the login form."""
+
+    def _login(user: User | None = None, *, roles: list[Role] | None = None) -> FlaskClient:
+        if user is None:
+            user = make_user(roles=roles or [Role.MEMBER])
+        c = app.test_client()
+        r = c.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert r.status_code == 302, f"login failed for {user.email}: {r.status_code}"
+        c.user = user  # type: ignore[attr-defined]
+        return c
+
+    return _login
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[Any] = []
+        self.port = free_port()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                from email import message_from_bytes
+                from email.policy import default
+
+                sink.messages.append(message_from_bytes(envelope.content, policy=default))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def deliver_mail(app: Flask, smtp: SmtpSink) -> Callable[[], tuple[int, int]]:
+    """Run one pass of the outbox worker against the test SMTP server."""
+    from governance.mail import SmtpSettings, send_due
+
+    def _deliver() -> tuple[int, int]:
+        settings = SmtpSettings(host="127.0.0.1", port=smtp.port, sender="test@example.org")
+        with new_session(app.extensions["governance.engine"]) as s:
+            return send_due(s, settings)
+
+    return _deliver
+
+
+@pytest.fixture
+def login_as(login: Callable[..., FlaskClient]) -> Callable[[str], FlaskClient]:
+    """login_as("BOARD"): a client logged in as a new user with that role (and MEMBER)."""
+
+    def _as(role: str) -> FlaskClient:
+        return login(roles=[Role(role)])
+
+    return _as
