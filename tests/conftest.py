@@ -19,6 +19,13 @@ from governance.accounts.services import hash_password
 from governance.db import new_session
 from tests.databases import open_database
 
+pytest_plugins = [
+    "tests.factories_register",
+    "tests.factories_assemblies",
+    "tests.factories_ballots",
+    "tests.factories_minutes",
+]
+
 PASSWORD = "test-password-123"
 _PASSWORD_HASH = hash_password(PASSWORD)
 

@@ -1,0 +1,1 @@
+"""Shared test factories of the ballots domain (pytest plugin)."""
