@@ -2,5 +2,6 @@
 
 from governance import mail  # noqa: F401
 from governance.accounts import models as accounts_models  # noqa: F401
+from governance.assemblies import models as assemblies_models  # noqa: F401
 from governance.audit import models as audit_models  # noqa: F401
 from governance.register import models as register_models  # noqa: F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 00:53:12.395054
+Create Date: 2026-11-27 00:55:38.069975
 """
 
 from __future__ import annotations
@@ -164,6 +164,98 @@ def upgrade() -> None:
         sa.UniqueConstraint("member_id"),
     )
     op.create_table(
+        "assembly",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "body",
+            sa.Enum(
+                "GENERAL_ASSEMBLY",
+                "REPRESENTATIVE_ASSEMBLY",
+                "SUPERVISORY_BOARD",
+                "BOARD",
+                "COMMITTEE",
+                name="body",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "ORDINARY",
+                "EXTRAORDINARY",
+                name="assembly_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "form",
+            sa.Enum(
+                "IN_PERSON",
+                "VIRTUAL",
+                "HYBRID",
+                "STRETCHED",
+                name="assembly_form",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("starts_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("voting_starts_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("voting_ends_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("place", sa.String(length=500), nullable=False),
+        sa.Column("remote_access", sa.Text(), nullable=False),
+        sa.Column("record_date", sa.Date(), nullable=True),
+        sa.Column("chair_user_id", sa.Integer(), nullable=True),
+        sa.Column("secretary_user_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "DRAFT",
+                "CONVENED",
+                "IN_SESSION",
+                "CLOSED",
+                "MINUTES_PUBLISHED",
+                name="assembly_state",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("convened_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("convened_by_id", sa.Integer(), nullable=True),
+        sa.Column("opened_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "all_present_declared_at", governance.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("roll_hash", sa.String(length=64), nullable=True),
+        sa.Column("roll_frozen_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("current_item_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "form <> 'STRETCHED' OR (voting_starts_at IS NOT NULL AND voting_ends_at IS NOT NULL AND voting_ends_at > voting_starts_at)",
+            name="ck_assembly_voting_phase",
+        ),
+        sa.CheckConstraint("record_date IS NOT NULL OR state = 'DRAFT'", name="ck_assembly_record"),
+        sa.ForeignKeyConstraint(["chair_user_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["convened_by_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["secretary_user_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("assembly", schema=None) as batch_op:
+        batch_op.create_index("ix_assembly_starts_at", ["starts_at"], unique=False)
+
+    op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -210,6 +302,102 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "role"),
     )
+    op.create_table(
+        "agenda_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assembly_id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "INFORMATION",
+                "DISCUSSION",
+                "RESOLUTION",
+                "ELECTION",
+                name="item_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("announced_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("position >= 1", name="ck_agenda_position"),
+        sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["parent_id"], ["agenda_item.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("assembly_id", "parent_id", "position", name="uq_agenda_position"),
+    )
+    op.create_table(
+        "attendance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assembly_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "ROOM",
+                "ONLINE",
+                "PROXY",
+                name="channel",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("checked_in_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("checked_out_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_seen_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("checked_in_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("channel IN ('ROOM', 'ONLINE')", name="ck_attendance_channel"),
+        sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["checked_in_by_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("assembly_id", "member_id", name="uq_attendance_member"),
+    )
+    with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.create_index("ix_attendance_seen", ["assembly_id", "last_seen_at"], unique=False)
+
+    op.create_table(
+        "mandate",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assembly_id", sa.Integer(), nullable=False),
+        sa.Column("principal_id", sa.Integer(), nullable=False),
+        sa.Column("proxy_id", sa.Integer(), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=False),
+        sa.Column("registered_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("registered_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("principal_id <> proxy_id", name="ck_mandate_not_self"),
+        sa.CheckConstraint("slot IN (1, 2)", name="ck_mandate_slot"),
+        sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["principal_id"], ["member.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["proxy_id"], ["member.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["registered_by_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("assembly_id", "principal_id", name="uq_mandate_principal"),
+        sa.UniqueConstraint("assembly_id", "proxy_id", "slot", name="uq_mandate_proxy_slot"),
+    )
+    op.create_table(
+        "roll_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assembly_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("shares", sa.Integer(), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.CheckConstraint("shares >= 0", name="ck_roll_shares"),
+        sa.CheckConstraint("weight BETWEEN 1 AND 3", name="ck_roll_weight"),
+        sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("assembly_id", "member_id", name="uq_roll_member"),
+    )
     # ### end Alembic commands ###
     for statement in TRIGGERS[op.get_bind().dialect.name]:
         op.execute(statement)
@@ -217,6 +405,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("roll_entry")
+    op.drop_table("mandate")
+    with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.drop_index("ix_attendance_seen")
+
+    op.drop_table("attendance")
+    op.drop_table("agenda_item")
     op.drop_table("user_role")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_event_type")
@@ -225,6 +420,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_audit_event_actor")
 
     op.drop_table("audit_event")
+    with op.batch_alter_table("assembly", schema=None) as batch_op:
+        batch_op.drop_index("ix_assembly_starts_at")
+
+    op.drop_table("assembly")
     op.drop_table("user")
     op.drop_table("used_token")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:

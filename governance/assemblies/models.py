@@ -1,0 +1,279 @@
+"""Assemblies and what belongs to one: agenda, voter roll, attendance, mandates."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from governance.db import UTCDateTime, str_enum, utcnow
+from governance.errors import IllegalTransition
+from governance.i18n import _l
+
+
+class Body(enum.StrEnum):
+    GENERAL_ASSEMBLY = "GENERAL_ASSEMBLY"
+    REPRESENTATIVE_ASSEMBLY = "REPRESENTATIVE_ASSEMBLY"
+    SUPERVISORY_BOARD = "SUPERVISORY_BOARD"
+    BOARD = "BOARD"
+    COMMITTEE = "COMMITTEE"
+
+
+class AssemblyKind(enum.StrEnum):
+    ORDINARY = "ORDINARY"
+    EXTRAORDINARY = "EXTRAORDINARY"
+
+
+class AssemblyForm(enum.StrEnum):
+    """§43b GenG."""
+
+    IN_PERSON = "IN_PERSON"
+    VIRTUAL = "VIRTUAL"
+    HYBRID = "HYBRID"
+    STRETCHED = "STRETCHED"
+
+
+class AssemblyState(enum.StrEnum):
+    DRAFT = "DRAFT"
+    CONVENED = "CONVENED"
+    IN_SESSION = "IN_SESSION"
+    CLOSED = "CLOSED"
+    MINUTES_PUBLISHED = "MINUTES_PUBLISHED"
+
+
+TRANSITIONS: dict[AssemblyState, set[AssemblyState]] = {
+    AssemblyState.DRAFT: {AssemblyState.CONVENED},
+    AssemblyState.CONVENED: {AssemblyState.IN_SESSION},
+    AssemblyState.IN_SESSION: {AssemblyState.CLOSED},
+    AssemblyState.CLOSED: {AssemblyState.MINUTES_PUBLISHED},
+    AssemblyState.MINUTES_PUBLISHED: set(),
+}
+
+
+class Assembly(SQLModel, table=True):
+    """A meeting of a body; the general assembly is the one that votes."""
+
+    __tablename__ = "assembly"
+    __table_args__ = (
+        CheckConstraint(
+            "form <> 'STRETCHED' OR (voting_starts_at IS NOT NULL AND voting_ends_at IS NOT NULL"
+            " AND voting_ends_at > voting_starts_at)",
+            name="ck_assembly_voting_phase",
+        ),
+        CheckConstraint("record_date IS NOT NULL OR state = 'DRAFT'", name="ck_assembly_record"),
+        Index("ix_assembly_starts_at", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: Body = Field(
+        default=Body.GENERAL_ASSEMBLY, sa_column=Column(str_enum(Body, "body"), nullable=False)
+    )
+    title: str = Field(sa_column=Column(String(300), nullable=False))
+    kind: AssemblyKind = Field(
+        default=AssemblyKind.ORDINARY,
+        sa_column=Column(str_enum(AssemblyKind, "assembly_kind"), nullable=False),
+    )
+    form: AssemblyForm = Field(
+        default=AssemblyForm.IN_PERSON,
+        sa_column=Column(str_enum(AssemblyForm, "assembly_form"), nullable=False),
+    )
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    voting_starts_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    voting_ends_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    place: str = Field(default="", sa_column=Column(String(500), nullable=False))
+    remote_access: str = Field(default="", sa_column=Column(Text, nullable=False))
+    record_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    chair_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
+    )
+    secretary_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
+    )
+    state: AssemblyState = Field(
+        default=AssemblyState.DRAFT,
+        sa_column=Column(str_enum(AssemblyState, "assembly_state"), nullable=False),
+    )
+    convened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    convened_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
+    )
+    opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # The chair's record that all members are present (§46(2): late items may then be resolved).
+    all_present_declared_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    roll_hash: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    roll_frozen_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    current_item_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+    def transition(self, target: AssemblyState) -> None:
+        """Move to `target` or raise IllegalTransition."""
+        if target not in TRANSITIONS[self.state]:
+            raise IllegalTransition(
+                _l(
+                    "An assembly cannot go from %(a)s to %(b)s.",
+                    a=self.state.value,
+                    b=target.value,
+                )
+            )
+        self.state = target
+
+    @property
+    def is_remote(self) -> bool:
+        return self.form in (AssemblyForm.VIRTUAL, AssemblyForm.HYBRID, AssemblyForm.STRETCHED)
+
+
+class ItemKind(enum.StrEnum):
+    INFORMATION = "INFORMATION"
+    DISCUSSION = "DISCUSSION"
+    RESOLUTION = "RESOLUTION"
+    ELECTION = "ELECTION"
+
+
+class AgendaItem(SQLModel, table=True):
+    """A Tagesordnungspunkt (TOP); sub-items reference their parent."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (
+        UniqueConstraint("assembly_id", "parent_id", "position", name="uq_agenda_position"),
+        CheckConstraint("position >= 1", name="ck_agenda_position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assembly.id", ondelete="CASCADE"), nullable=False)
+    )
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("agenda_item.id", ondelete="CASCADE"), nullable=True),
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    title: str = Field(sa_column=Column(String(300), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    kind: ItemKind = Field(
+        default=ItemKind.DISCUSSION,
+        sa_column=Column(str_enum(ItemKind, "item_kind"), nullable=False),
+    )
+    # When the item was announced to the members (convening or a later supplement): §46(2).
+    announced_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class RollEntry(SQLModel, table=True):
+    """One member on an assembly's frozen voter roll (Stimmberechtigtenverzeichnis)."""
+
+    __tablename__ = "roll_entry"
+    __table_args__ = (
+        UniqueConstraint("assembly_id", "member_id", name="uq_roll_member"),
+        CheckConstraint("weight BETWEEN 1 AND 3", name="ck_roll_weight"),
+        CheckConstraint("shares >= 0", name="ck_roll_shares"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assembly.id", ondelete="CASCADE"), nullable=False)
+    )
+    member_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=False)
+    )
+    shares: int = Field(sa_column=Column(Integer, nullable=False))
+    # One member one vote (§43(3)); a statute may grant up to 3 (setting, off by default).
+    weight: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+
+class Channel(enum.StrEnum):
+    ROOM = "ROOM"
+    ONLINE = "ONLINE"
+    PROXY = "PROXY"
+
+
+class Attendance(SQLModel, table=True):
+    """A member's presence at an assembly: checked in in the room, or online on the live page."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("assembly_id", "member_id", name="uq_attendance_member"),
+        CheckConstraint("channel IN ('ROOM', 'ONLINE')", name="ck_attendance_channel"),
+        Index("ix_attendance_seen", "assembly_id", "last_seen_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assembly.id", ondelete="CASCADE"), nullable=False)
+    )
+    member_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=False)
+    )
+    channel: Channel = Field(sa_column=Column(str_enum(Channel, "channel"), nullable=False))
+    checked_in_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    checked_out_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    last_seen_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    checked_in_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
+    )
+
+
+class Mandate(SQLModel, table=True):
+    """A proxy (Vollmacht, §43(5)): the database limits a proxy to two principals."""
+
+    __tablename__ = "mandate"
+    __table_args__ = (
+        UniqueConstraint("assembly_id", "principal_id", name="uq_mandate_principal"),
+        UniqueConstraint("assembly_id", "proxy_id", "slot", name="uq_mandate_proxy_slot"),
+        CheckConstraint("slot IN (1, 2)", name="ck_mandate_slot"),
+        CheckConstraint("principal_id <> proxy_id", name="ck_mandate_not_self"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("assembly.id", ondelete="CASCADE"), nullable=False)
+    )
+    principal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=False)
+    )
+    proxy_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=False)
+    )
+    slot: int = Field(sa_column=Column(Integer, nullable=False))
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False))
+    registered_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    registered_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
+    )
