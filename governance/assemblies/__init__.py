@@ -1,1 +1,1 @@
-"""assemblies domain."""
+"""Assemblies: convening, agenda, attendance, mandates (proxies), the frozen voter roll."""

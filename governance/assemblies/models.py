@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from governance.accounts.models import Role
 from governance.db import UTCDateTime, str_enum, utcnow
 from governance.errors import IllegalTransition
 from governance.i18n import _l
@@ -50,6 +52,8 @@ class AssemblyState(enum.StrEnum):
     CLOSED = "CLOSED"
     MINUTES_PUBLISHED = "MINUTES_PUBLISHED"
 
+
+STAFF_ROLES = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
 
 TRANSITIONS: dict[AssemblyState, set[AssemblyState]] = {
     AssemblyState.DRAFT: {AssemblyState.CONVENED},
@@ -125,6 +129,10 @@ class Assembly(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
     current_item_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # Members' proposals (Anträge) must arrive by then; None: the default from the settings.
+    proposal_deadline: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -144,6 +152,48 @@ class Assembly(SQLModel, table=True):
     @property
     def is_remote(self) -> bool:
         return self.form in (AssemblyForm.VIRTUAL, AssemblyForm.HYBRID, AssemblyForm.STRETCHED)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == AssemblyState.DRAFT
+
+    @property
+    def roll_frozen(self) -> bool:
+        return self.roll_frozen_at is not None
+
+    # --- access predicates (views check these; `user` is an accounts User) ---------------
+
+    def can_manage(self, user: Any) -> bool:
+        """The board prepares the assembly: data, agenda, attachments, proposals."""
+        return bool(user.is_authenticated and user.has_role(Role.BOARD))
+
+    def can_convene(self, user: Any) -> bool:
+        """The board convenes; the supervisory board may too (§38(2) GenG)."""
+        return bool(user.is_authenticated and user.has_any_role(Role.BOARD, Role.SUPERVISORY_BOARD))
+
+    def can_chair(self, user: Any) -> bool:
+        """The appointed chair; while none is appointed, the board."""
+        if not user.is_authenticated:
+            return False
+        if self.chair_user_id is None:
+            return bool(user.has_role(Role.BOARD))
+        return bool(user.id == self.chair_user_id)
+
+    def can_keep_records(self, user: Any) -> bool:
+        """Roll, attendance and proxies: the appointed secretary or any SECRETARY user."""
+        if not user.is_authenticated:
+            return False
+        return bool(user.id == self.secretary_user_id or user.has_role(Role.SECRETARY))
+
+    def is_staff(self, user: Any) -> bool:
+        """Board, supervisory board, secretaries, chair: they see drafts and all records."""
+        return bool(
+            user.is_authenticated
+            and (
+                user.has_any_role(*STAFF_ROLES)
+                or user.id in (self.chair_user_id, self.secretary_user_id)
+            )
+        )
 
 
 class ItemKind(enum.StrEnum):
@@ -181,6 +231,8 @@ class AgendaItem(SQLModel, table=True):
     announced_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
+    # Announced less than the agenda notice before the assembly: no resolution (§46(2)).
+    announced_late: bool = Field(default=False, nullable=False)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -277,3 +329,30 @@ class Mandate(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
     )
+
+
+# Documents of an assembly (convening evidence, attachments, roll corrections).
+from governance.assemblies.documents import (  # noqa: E402
+    AgendaAttachment,
+    ConveningEvidence,
+    NoticeKind,
+    RollCorrection,
+)
+
+__all__ = [
+    "AgendaAttachment",
+    "AgendaItem",
+    "Assembly",
+    "AssemblyForm",
+    "AssemblyKind",
+    "AssemblyState",
+    "Attendance",
+    "Body",
+    "Channel",
+    "ConveningEvidence",
+    "ItemKind",
+    "Mandate",
+    "NoticeKind",
+    "RollCorrection",
+    "RollEntry",
+]

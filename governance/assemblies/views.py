@@ -1,7 +1,310 @@
-"""Views of the assemblies domain."""
+"""Views of the assemblies domain: list, detail, create/edit, convening, opening and closing.
+
+Agenda, records (roll, attendance, proxies) and the live page are in views_agenda.py,
+views_records.py and views_live.py; they add their routes to this blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, datetime
+from typing import Any
 
-bp = Blueprint("assemblies", __name__)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from governance.accounts.forms import ConfirmForm
+from governance.accounts.models import Role
+from governance.assemblies import convening, services
+from governance.assemblies.agenda import agenda, render_markdown, unannounced_count
+from governance.assemblies.attachments import attachments_by_item
+from governance.assemblies.attendance import present_counts
+from governance.assemblies.forms import (
+    BODY_LABELS,
+    CHANNEL_LABELS,
+    FORM_LABELS,
+    ITEM_KIND_LABELS,
+    KIND_LABELS,
+    STATE_LABELS,
+    AssemblyEditForm,
+    CurrentItemForm,
+    options,
+    to_local,
+    to_utc,
+)
+from governance.assemblies.models import Assembly, AssemblyForm, AssemblyKind, Body
+from governance.assemblies.roll import roll_size
+from governance.db import utcnow
+from governance.errors import DomainError
+from governance.i18n import _, local_tz
+from governance.security import role_required
+from governance.web import db, fail, get_or_404
+
+bp = Blueprint("assemblies", __name__, url_prefix="/assemblies")
+
+
+@bp.app_template_filter("markdown")
+def _markdown_filter(text: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(render_markdown(text))  # noqa: S704  (sanitised by nh3)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "BODY_LABELS": BODY_LABELS,
+        "FORM_LABELS": FORM_LABELS,
+        "KIND_LABELS": KIND_LABELS,
+        "ITEM_KIND_LABELS": ITEM_KIND_LABELS,
+        "STATE_LABELS": STATE_LABELS,
+        "CHANNEL_LABELS": CHANNEL_LABELS,
+    }
+
+
+def today() -> date:
+    """Today in the cooperative's time zone."""
+    return datetime.now(local_tz()).date()
+
+
+def load(assembly_id: int) -> Assembly:
+    """The assembly, if the current user may see it (else 404/403)."""
+    assembly = get_or_404(Assembly, assembly_id)
+    if not services.can_view(assembly, current_user):
+        abort(403)
+    return assembly
+
+
+def refuse(exc: DomainError, form: Any | None = None) -> None:
+    """`web.fail` with the message rendered now.
+
+    A lazy message flashed into the session cookie would be rendered only when the cookie is
+    written, after the request's database session has closed; the locale lookup then touches
+    the (rolled back, detached) current user.
+    """
+    fail(DomainError(str(exc.message), field=exc.field), form)
+
+
+def require(allowed: bool) -> None:
+    """403 unless `allowed`."""
+    if not allowed:
+        abort(403)
+
+
+def to_detail(assembly: Assembly, anchor: str | None = None) -> Any:
+    """Redirect to the assembly's page."""
+    return redirect(url_for("assemblies.detail", assembly_id=assembly.id, _anchor=anchor))
+
+
+def convening_settings() -> convening.ConveningSettings:
+    """The statute's convening settings from the app config."""
+    cfg = current_app.config
+    return convening.ConveningSettings(
+        notice_days=int(cfg["CONVENING_NOTICE_DAYS"]),
+        agenda_notice_days=int(cfg["AGENDA_NOTICE_DAYS"]),
+        min_shares=int(cfg["MIN_SHARES"]),
+        multiple_votes=bool(cfg["MULTIPLE_VOTES"]),
+    )
+
+
+def proposal_deadline_days() -> int:
+    """Default days before the assembly by which members' proposals must arrive."""
+    return int(current_app.config.get("PROPOSAL_DEADLINE_DAYS", 10))
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    """Upcoming and past assemblies."""
+    upcoming, past = services.assemblies_for(db(), user=current_user)
+    return render_template("assemblies/index.html", upcoming=upcoming, past=past)
+
+
+def _form_data(form: AssemblyEditForm) -> services.AssemblyData:
+    return services.AssemblyData(
+        title=form.title.data,
+        body=Body(form.body.data),
+        kind=AssemblyKind(form.kind.data),
+        form=AssemblyForm(form.form.data),
+        starts_at=to_utc(form.starts_at.data),  # type: ignore[arg-type]
+        place=form.place.data or "",
+        remote_access=form.remote_access.data or "",
+        record_date=form.record_date.data,
+        voting_starts_at=to_utc(form.voting_starts_at.data),
+        voting_ends_at=to_utc(form.voting_ends_at.data),
+        chair_user_id=form.chair_user_id.data or None,
+        secretary_user_id=form.secretary_user_id.data or None,
+        proposal_deadline=to_utc(form.proposal_deadline.data),
+    )
+
+
+def _initial(assembly: Assembly) -> dict[str, Any]:
+    return {
+        "title": assembly.title,
+        "body": assembly.body.value,
+        "kind": assembly.kind.value,
+        "form": assembly.form.value,
+        "starts_at": to_local(assembly.starts_at),
+        "place": assembly.place,
+        "remote_access": assembly.remote_access,
+        "voting_starts_at": to_local(assembly.voting_starts_at),
+        "voting_ends_at": to_local(assembly.voting_ends_at),
+        "record_date": assembly.record_date,
+        "proposal_deadline": to_local(assembly.proposal_deadline),
+        "chair_user_id": assembly.chair_user_id or 0,
+        "secretary_user_id": assembly.secretary_user_id or 0,
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.BOARD)
+def new() -> Any:
+    """The board prepares an assembly (draft)."""
+    form = AssemblyEditForm()
+    form.set_people(services.staff_users(db()))
+    if form.validate_on_submit():
+        try:
+            assembly = services.create_assembly(
+                db(), data=_form_data(form), actor=current_user, now=utcnow()
+            )
+        except DomainError as exc:
+            refuse(exc, form)
+        else:
+            flash(_("The assembly has been created as a draft. Add its agenda."), "success")
+            return to_detail(assembly)
+    return render_template("assemblies/form.html", form=form, assembly=None)
+
+
+@bp.route("/<int:assembly_id>/edit", methods=["GET", "POST"])
+@role_required(Role.BOARD)
+def edit(assembly_id: int) -> Any:
+    """Change an assembly before it opens."""
+    assembly = load(assembly_id)
+    form = AssemblyEditForm(data=None if _posted() else _initial(assembly))
+    form.set_people(services.staff_users(db()))
+    if form.validate_on_submit():
+        try:
+            services.update_assembly(
+                db(), assembly=assembly, data=_form_data(form), actor=current_user
+            )
+        except DomainError as exc:
+            refuse(exc, form)
+        else:
+            flash(_("Saved."), "success")
+            return to_detail(assembly)
+    return render_template("assemblies/form.html", form=form, assembly=assembly)
+
+
+def _posted() -> bool:
+    from flask import request
+
+    return request.method == "POST"
+
+
+@bp.route("/<int:assembly_id>")
+@login_required
+def detail(assembly_id: int) -> Any:
+    """The assembly: facts, agenda with documents, proposals, what the user may do."""
+    from governance.proposals.services import proposals_of_assembly
+
+    assembly = load(assembly_id)
+    session, user = db(), current_user
+    staff = assembly.is_staff(user)
+    item_form = CurrentItemForm(data={"item_id": assembly.current_item_id or 0})
+    items = agenda(session, assembly_id=assembly.id)
+    item_form.item_id.choices = options(
+        [(0, "—")] + [(e.item.id, f"{_('TOP')} {e.number} {e.item.title}") for e in items]
+    )
+    return render_template(
+        "assemblies/detail.html",
+        assembly=assembly,
+        items=items,
+        staff=staff,
+        documents=services.can_see_documents(session, assembly=assembly, user=user),
+        attachments=attachments_by_item(session, assembly_id=assembly.id),
+        proposals=proposals_of_assembly(session, assembly_id=assembly.id, public_only=not staff),
+        my_entry=services.my_roll_entry(session, assembly=assembly, user=user),
+        roll_count=roll_size(session, assembly_id=assembly.id),
+        counts=present_counts(session, assembly_id=assembly.id, now=utcnow()),
+        unannounced=unannounced_count(session, assembly_id=assembly.id),
+        deadline=services.effective_proposal_deadline(
+            assembly, default_days=proposal_deadline_days()
+        ),
+        item_form=item_form,
+        form=ConfirmForm(),
+    )
+
+
+def _chair_action(assembly_id: int, action: Any, message: str, anchor: str = "chair") -> Any:
+    assembly = load(assembly_id)
+    require(assembly.can_chair(current_user))
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(db(), assembly=assembly, actor=current_user, now=utcnow())
+        except DomainError as exc:
+            refuse(exc)
+        else:
+            _forget_live(assembly.id)
+            flash(message, "success")
+    return to_detail(assembly, anchor)
+
+
+def _forget_live(assembly_id: int) -> None:
+    from governance.assemblies.views_live import live_cache
+
+    live_cache().forget(assembly_id)
+
+
+@bp.route("/<int:assembly_id>/open", methods=["POST"])
+@login_required
+def open_session(assembly_id: int) -> Any:
+    """The chair opens the assembly."""
+    return _chair_action(assembly_id, services.open_session, _("The assembly is open."))
+
+
+@bp.route("/<int:assembly_id>/close", methods=["POST"])
+@login_required
+def close_session(assembly_id: int) -> Any:
+    """The chair closes the assembly."""
+    return _chair_action(assembly_id, services.close_session, _("The assembly is closed."))
+
+
+@bp.route("/<int:assembly_id>/all-present", methods=["POST"])
+@login_required
+def all_present(assembly_id: int) -> Any:
+    """The chair records that all members are present (§46(2))."""
+    return _chair_action(
+        assembly_id,
+        services.declare_all_present,
+        _("Recorded: all members are present. Late items can be resolved."),
+    )
+
+
+@bp.route("/<int:assembly_id>/current-item", methods=["POST"])
+@login_required
+def current_item(assembly_id: int) -> Any:
+    """The chair calls an agenda item."""
+    assembly = load(assembly_id)
+    require(assembly.can_chair(current_user))
+    form = CurrentItemForm()
+    form.item_id.choices = options(
+        [(0, "—")] + [(e.item.id, e.number) for e in agenda(db(), assembly_id=assembly.id)]
+    )
+    if form.validate_on_submit():
+        try:
+            services.set_current_item(
+                db(), assembly=assembly, item_id=form.item_id.data or None, actor=current_user
+            )
+        except DomainError as exc:
+            refuse(exc)
+        else:
+            _forget_live(assembly.id)
+    return to_detail(assembly, "chair")
+
+
+# Routes of the other views modules register on `bp` when imported.
+from governance.assemblies import (  # noqa: E402, F401
+    views_agenda,
+    views_convening,
+    views_live,
+    views_records,
+)

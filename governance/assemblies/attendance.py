@@ -1,0 +1,270 @@
+"""Attendance: who is present right now, and by which channel (room, online, proxy).
+
+In the room: checked in by the secretary and not checked out. Online: the member's live page
+sent a heartbeat within the last ONLINE_WINDOW. By proxy: not present themselves, but their
+proxy is. Remote participants count as present (§43b GenG).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from governance.assemblies.models import (
+    Assembly,
+    AssemblyState,
+    Attendance,
+    Channel,
+    Mandate,
+    RollEntry,
+)
+from governance.assemblies.roll import roll_entry
+from governance.audit.services import record_event
+from governance.errors import DomainError
+from governance.i18n import _l
+from governance.register.models import Member
+
+ONLINE_WINDOW = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A roll member's presence: channel None means absent; `via` is the proxy if PROXY."""
+
+    member: Member
+    weight: int
+    channel: Channel | None
+    via: Member | None = None
+    attendance: Attendance | None = None
+
+
+def _channel_of(att: Attendance | None, now: datetime) -> Channel | None:
+    if att is None:
+        return None
+    if att.channel == Channel.ROOM and att.checked_out_at is None:
+        return Channel.ROOM
+    if att.channel == Channel.ONLINE and now - att.last_seen_at <= ONLINE_WINDOW:
+        return Channel.ONLINE
+    return None
+
+
+def _attendance(session: Session, assembly_id: int, member_id: int) -> Attendance | None:
+    return session.execute(
+        select(Attendance).where(
+            Attendance.assembly_id == assembly_id, Attendance.member_id == member_id
+        )
+    ).scalar_one_or_none()
+
+
+def present_channel(
+    session: Session, *, assembly_id: int, member_id: int, now: datetime
+) -> Channel | None:
+    """ROOM if checked in and not out, ONLINE if seen within 90 s, else None (own presence)."""
+    return _channel_of(_attendance(session, assembly_id, member_id), now)
+
+
+def present_clause(now: datetime) -> object:
+    """SQL condition on Attendance: the member is present in person or online."""
+    return or_(
+        and_(Attendance.channel == Channel.ROOM, Attendance.checked_out_at.is_(None)),
+        and_(Attendance.channel == Channel.ONLINE, Attendance.last_seen_at >= now - ONLINE_WINDOW),
+    )
+
+
+def present_counts(session: Session, *, assembly_id: int, now: datetime) -> dict[str, int]:
+    """How many roll members are present per channel (two indexed queries)."""
+    rows = session.execute(
+        select(Attendance.channel, func.count(Attendance.id))
+        .where(Attendance.assembly_id == assembly_id, present_clause(now))
+        .group_by(Attendance.channel)
+    )
+    counts = {Channel.ROOM.value: 0, Channel.ONLINE.value: 0, Channel.PROXY.value: 0}
+    for channel, n in rows:
+        counts[Channel(channel).value] = int(n)
+    here = select(Attendance.member_id).where(
+        Attendance.assembly_id == assembly_id, present_clause(now)
+    )
+    counts[Channel.PROXY.value] = int(
+        session.execute(
+            select(func.count(Mandate.id)).where(
+                Mandate.assembly_id == assembly_id,
+                Mandate.proxy_id.in_(here),
+                Mandate.principal_id.not_in(here),
+            )
+        ).scalar_one()
+    )
+    return counts
+
+
+def presence(session: Session, *, assembly_id: int, now: datetime) -> list[Presence]:
+    """Every roll member with their current channel, ordered by member number."""
+    roll = session.execute(
+        select(RollEntry, Member)
+        .join(Member, Member.id == RollEntry.member_id)
+        .where(RollEntry.assembly_id == assembly_id)
+        .order_by(Member.number)
+    ).all()
+    atts = {
+        a.member_id: a
+        for a in session.execute(
+            select(Attendance).where(Attendance.assembly_id == assembly_id)
+        ).scalars()
+    }
+    proxies = dict(
+        session.execute(
+            select(Mandate.principal_id, Mandate.proxy_id).where(Mandate.assembly_id == assembly_id)
+        ).all()
+    )
+    members = {m.id: m for _e, m in roll}
+    result = []
+    for entry, member in roll:
+        att = atts.get(member.id)
+        channel, via = _channel_of(att, now), None
+        proxy_id = proxies.get(member.id)
+        proxy_here = proxy_id is not None and _channel_of(atts.get(proxy_id), now) is not None
+        if channel is None and proxy_here:
+            channel, via = Channel.PROXY, members.get(proxy_id)
+        result.append(Presence(member, entry.weight, channel, via, att))
+    return result
+
+
+def _check_open_for_attendance(assembly: Assembly) -> None:
+    if assembly.state not in (AssemblyState.CONVENED, AssemblyState.IN_SESSION):
+        raise DomainError(_l("Attendance is taken while the assembly is convened or in session."))
+
+
+def _require_on_roll(session: Session, assembly: Assembly, member: Member) -> None:
+    if roll_entry(session, assembly_id=assembly.id, member_id=member.id) is None:
+        raise DomainError(
+            _l("%(number)s is not on the voter roll of this assembly.", number=member.number),
+            field="member",
+        )
+
+
+def check_in(
+    session: Session, *, assembly: Assembly, member: Member, actor: object | None, now: datetime
+) -> Attendance:
+    """The secretary checks a member in at the room."""
+    _check_open_for_attendance(assembly)
+    _require_on_roll(session, assembly, member)
+    att = _attendance(session, assembly.id, member.id)
+    if _channel_of(att, now) == Channel.ROOM:
+        raise DomainError(
+            _l("%(name)s is checked in already.", name=member.display_name), field="member"
+        )
+    if att is None:
+        att = Attendance(assembly_id=assembly.id, member_id=member.id, channel=Channel.ROOM)
+    att.channel, att.checked_in_at, att.checked_out_at = Channel.ROOM, now, None
+    att.last_seen_at, att.checked_in_by_id = now, getattr(actor, "id", None)
+    session.add(att)
+    session.flush()
+    _record(session, "attendance.checked_in", assembly, member, actor, Channel.ROOM)
+    return att
+
+
+def check_out(
+    session: Session, *, assembly: Assembly, member: Member, actor: object | None, now: datetime
+) -> Attendance:
+    """The member leaves the room."""
+    att = _attendance(session, assembly.id, member.id)
+    if _channel_of(att, now) != Channel.ROOM or att is None:
+        raise DomainError(
+            _l("%(name)s is not checked in.", name=member.display_name), field="member"
+        )
+    att.checked_out_at = now
+    session.add(att)
+    session.flush()
+    _record(session, "attendance.checked_out", assembly, member, actor, Channel.ROOM)
+    return att
+
+
+def heartbeat(
+    session: Session, *, assembly: Assembly, member_id: int, now: datetime
+) -> Channel | None:
+    """The live page of a roll member is open: they are present online (remote forms only)."""
+    if assembly.state != AssemblyState.IN_SESSION or not assembly.is_remote:
+        return None
+    if roll_entry(session, assembly_id=assembly.id, member_id=member_id) is None:
+        return None
+    att = _attendance(session, assembly.id, member_id)
+    if att is None:
+        return _join_online(session, assembly, member_id, now)
+    if _channel_of(att, now) == Channel.ROOM:
+        att.last_seen_at = now  # in the room with the live page open: stays ROOM
+    else:
+        joined = _channel_of(att, now) is None
+        att.channel, att.checked_out_at, att.last_seen_at = Channel.ONLINE, None, now
+        if joined:
+            att.checked_in_at = now
+    session.add(att)
+    session.flush()
+    return _channel_of(att, now)
+
+
+def _join_online(
+    session: Session, assembly: Assembly, member_id: int, now: datetime
+) -> Channel | None:
+    try:
+        with session.begin_nested():
+            session.add(
+                Attendance(
+                    assembly_id=assembly.id,
+                    member_id=member_id,
+                    channel=Channel.ONLINE,
+                    checked_in_at=now,
+                    last_seen_at=now,
+                )
+            )
+    except IntegrityError:  # a second tab of the same member won the race: that is fine
+        return Channel.ONLINE
+    member = session.get(Member, member_id)
+    if member is not None:
+        _record(session, "attendance.online_joined", assembly, member, None, Channel.ONLINE)
+    return Channel.ONLINE
+
+
+def _record(
+    session: Session,
+    event_type: str,
+    assembly: Assembly,
+    member: Member,
+    actor: object | None,
+    channel: Channel,
+) -> None:
+    record_event(
+        session,
+        event_type=event_type,
+        actor=actor,
+        object_type="member",
+        object_id=member.id,
+        assembly_id=assembly.id,
+        payload={"member": member.number, "channel": channel},
+    )
+
+
+def search_roll(
+    session: Session, *, assembly_id: int, query: str, limit: int = 50
+) -> list[tuple[RollEntry, Member]]:
+    """Roll members whose number or name contains `query` (case-insensitive)."""
+    text = query.strip().lower()
+    if not text:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+    cond = or_(
+        *(
+            func.lower(col).like(pattern, escape="\\")
+            for col in (Member.number, Member.last_name, Member.first_names, Member.firm)
+        )
+    )
+    rows = session.execute(
+        select(RollEntry, Member)
+        .join(Member, Member.id == RollEntry.member_id)
+        .where(RollEntry.assembly_id == assembly_id, cond)
+        .order_by(Member.last_name, Member.first_names, Member.number)
+        .limit(limit)
+    )
+    return [(e, m) for e, m in rows]

@@ -1,0 +1,296 @@
+"""Convening (§44–§46 GenG): notice period, frozen roll, personal invitations, evidence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from governance.accounts.models import Role, User
+from governance.accounts.services import create_user, user_by_email
+from governance.assemblies.agenda import announce_items, unannounced_count
+from governance.assemblies.documents import ConveningEvidence, NoticeKind
+from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
+from governance.assemblies.roll import freeze_roll, roll_members
+from governance.audit.services import record_event
+from governance.errors import DomainError
+from governance.i18n import _l
+from governance.mail import queue_mail
+from governance.register.models import Member
+from governance.register.services import link_user, linked_user
+
+# render(member or None for the evidence copy, personal login link or None) -> (subject, body)
+Renderer = Callable[[Member | None, str | None], tuple[str, str]]
+LinkMaker = Callable[[User], str]
+
+
+@dataclass(frozen=True)
+class ConveningSettings:
+    """The statute's settings for convening (the view reads them from the app config)."""
+
+    notice_days: int = 14
+    agenda_notice_days: int = 7
+    min_shares: int = 1
+    multiple_votes: bool = False
+
+
+def earliest_start(now: datetime, notice_days: int) -> datetime:
+    """The earliest start of an assembly convened at `now`."""
+    return now + timedelta(days=notice_days)
+
+
+def check_notice(assembly: Assembly, *, now: datetime, notice_days: int) -> None:
+    """Refuse when the assembly is less than the notice period away (§46(1) GenG)."""
+    if assembly.starts_at - now < timedelta(days=notice_days):
+        raise DomainError(
+            _l(
+                "The assembly is less than %(days)d days away. The notice period of %(days)d days "
+                "(§46(1) GenG) does not allow convening it now: move it to %(earliest)s or later.",
+                days=notice_days,
+                earliest=earliest_start(now, notice_days).date().isoformat(),
+            ),
+            field="starts_at",
+        )
+
+
+def _check_ready(session: Session, assembly: Assembly, *, today: date) -> None:
+    if assembly.state != AssemblyState.DRAFT:
+        raise DomainError(_l("This assembly has been convened already."))
+    has_items = session.execute(
+        select(AgendaItem.id).where(AgendaItem.assembly_id == assembly.id).limit(1)
+    ).first()
+    if has_items is None:
+        raise DomainError(_l("The invitation states the agenda: add agenda items first."))
+    if assembly.form in (AssemblyForm.IN_PERSON, AssemblyForm.HYBRID) and not assembly.place:
+        raise DomainError(_l("Give the place of the assembly."), field="place")
+    if assembly.record_date is not None and assembly.record_date > today:
+        raise DomainError(
+            _l("The record date of the voter roll cannot lie after the day of convening."),
+            field="record_date",
+        )
+
+
+def convene(
+    session: Session,
+    *,
+    assembly: Assembly,
+    actor: User | None,
+    now: datetime,
+    today: date,
+    settings: ConveningSettings,
+    render: Renderer,
+    make_link: LinkMaker,
+) -> ConveningEvidence:
+    """Convene: check the notice, freeze the roll, announce the agenda, invite every member."""
+    _check_ready(session, assembly, today=today)
+    check_notice(assembly, now=now, notice_days=settings.notice_days)
+    freeze_roll(
+        session,
+        assembly=assembly,
+        record_date=assembly.record_date or today,
+        min_shares=settings.min_shares,
+        multiple_votes=settings.multiple_votes,
+        actor=actor,
+    )
+    _mark_convened(session, assembly, actor=actor, now=now, settings=settings)
+    evidence = send_notices(
+        session,
+        assembly=assembly,
+        kind=NoticeKind.INVITATION,
+        actor=actor,
+        now=now,
+        render=render,
+        make_link=make_link,
+    )
+    _event(
+        session,
+        assembly,
+        "assembly.convened",
+        actor,
+        starts_at=assembly.starts_at,
+        form=assembly.form,
+        record_date=assembly.record_date,
+        roll_hash=assembly.roll_hash,
+        invitations=evidence.recipient_count,
+        letters=evidence.letter_count,
+    )
+    return evidence
+
+
+def _mark_convened(
+    session: Session, assembly: Assembly, *, actor: Any, now: datetime, settings: ConveningSettings
+) -> None:
+    announce_items(session, assembly=assembly, now=now, notice_days=settings.agenda_notice_days)
+    assembly.transition(AssemblyState.CONVENED)
+    assembly.convened_at = now
+    assembly.convened_by_id = getattr(actor, "id", None)
+    session.add(assembly)
+
+
+def _event(
+    session: Session, assembly: Assembly, event_type: str, actor: Any, **payload: Any
+) -> None:
+    record_event(
+        session,
+        event_type=event_type,
+        actor=actor,
+        object_type="assembly",
+        object_id=assembly.id,
+        assembly_id=assembly.id,
+        payload=payload,
+    )
+
+
+def announce_supplement(
+    session: Session,
+    *,
+    assembly: Assembly,
+    actor: User | None,
+    now: datetime,
+    settings: ConveningSettings,
+    render: Renderer,
+    make_link: LinkMaker,
+) -> ConveningEvidence:
+    """Announce items added after convening to every member (§46(2): late ones are flagged)."""
+    if assembly.state != AssemblyState.CONVENED:
+        raise DomainError(_l("Supplements to the agenda are announced before the assembly opens."))
+    if unannounced_count(session, assembly_id=assembly.id) == 0:
+        raise DomainError(_l("There are no new agenda items to announce."))
+    items = announce_items(
+        session, assembly=assembly, now=now, notice_days=settings.agenda_notice_days
+    )
+    evidence = send_notices(
+        session,
+        assembly=assembly,
+        kind=NoticeKind.SUPPLEMENT,
+        actor=actor,
+        now=now,
+        render=render,
+        make_link=make_link,
+    )
+    _event(
+        session,
+        assembly,
+        "assembly.agenda_supplemented",
+        actor,
+        items=[i.id for i in items],
+        late=[i.id for i in items if i.announced_late],
+        notices=evidence.recipient_count,
+    )
+    return evidence
+
+
+def member_user(session: Session, *, member: Member, actor: User | None) -> User | None:
+    """The member's login, linking or creating a MEMBER user by their email if needed.
+
+    None when the member has no email, the account is inactive, or the address belongs to a
+    user linked to another member (a shared address): they get the invitation without a link.
+    """
+    linked = linked_user(session, member)
+    if linked is not None:
+        return linked if linked.active else None
+    if not member.email:
+        return None
+    user = user_by_email(session, member.email)
+    if user is None:
+        return create_user(
+            session,
+            email=member.email,
+            roles=[Role.MEMBER],
+            display_name=member.display_name,
+            member_id=member.id,
+            actor=actor,
+        )
+    if user.member_id is not None or not user.active:
+        return None
+    link_user(session, member=member, user=user, actor=actor)
+    return user
+
+
+def _address(member: Member) -> str:
+    return ", ".join(p for p in (member.street, f"{member.postal_code} {member.city}".strip()) if p)
+
+
+def _letter(member: Member) -> dict[str, str]:
+    return {"number": member.number, "name": member.display_name, "address": _address(member)}
+
+
+def _queue_notice(
+    session: Session,
+    *,
+    member: Member,
+    kind: NoticeKind,
+    actor: User | None,
+    render: Renderer,
+    make_link: LinkMaker,
+) -> None:
+    user = member_user(session, member=member, actor=actor)
+    link = make_link(user) if user is not None else None
+    subject, body = render(member, link)
+    queue_mail(
+        session,
+        to=member.email or "",
+        subject=subject,
+        body_text=body,
+        sensitive=link is not None,
+        category=f"assembly_{kind.value.lower()}",
+    )
+
+
+def send_notices(
+    session: Session,
+    *,
+    assembly: Assembly,
+    kind: NoticeKind,
+    actor: User | None,
+    now: datetime,
+    render: Renderer,
+    make_link: LinkMaker,
+) -> ConveningEvidence:
+    """Queue a personal notice to every roll member with email; list the others for post."""
+    sent, letters = 0, []
+    for _entry, member in roll_members(session, assembly_id=assembly.id):
+        if not member.email:
+            letters.append(_letter(member))
+            continue
+        _queue_notice(
+            session, member=member, kind=kind, actor=actor, render=render, make_link=make_link
+        )
+        sent += 1
+    subject, text = render(None, None)
+    evidence = ConveningEvidence(
+        assembly_id=assembly.id,
+        kind=kind,
+        sent_at=now,
+        sent_by_id=getattr(actor, "id", None),
+        recipient_count=sent,
+        subject=subject[:300],
+        text=text,
+        letter_post=json.dumps(letters, ensure_ascii=False),
+        letter_count=len(letters),
+    )
+    session.add(evidence)
+    session.flush()
+    return evidence
+
+
+def evidence_list(session: Session, *, assembly_id: int) -> list[ConveningEvidence]:
+    """The assembly's notices (invitation and supplements), oldest first."""
+    return list(
+        session.execute(
+            select(ConveningEvidence)
+            .where(ConveningEvidence.assembly_id == assembly_id)
+            .order_by(ConveningEvidence.sent_at, ConveningEvidence.id)
+        ).scalars()
+    )
+
+
+def letter_post(evidence: ConveningEvidence) -> list[dict[str, str]]:
+    """Members without email who receive this notice by letter post."""
+    data = json.loads(evidence.letter_post or "[]")
+    return data if isinstance(data, list) else []

@@ -1,0 +1,77 @@
+"""The live state of an assembly (current item, open poll, presence) for thousands of watchers.
+
+Every watcher polls the same small JSON. It is computed at most once per CACHE_SECONDS per
+assembly and process, and carries an ETag: an unchanged state answers 304 without a body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from governance.assemblies.agenda import agenda
+from governance.assemblies.attendance import present_counts
+from governance.assemblies.models import Assembly
+from governance.assemblies.polls import open_poll
+from governance.assemblies.roll import roll_size
+
+CACHE_SECONDS = 3.0
+
+
+def live_payload(session: Session, *, assembly: Assembly, now: datetime) -> dict[str, Any]:
+    """The live state as a JSON-ready dict (no timestamps: equal states give equal ETags)."""
+    item = None
+    if assembly.current_item_id is not None:
+        for entry in agenda(session, assembly_id=assembly.id):
+            if entry.item.id == assembly.current_item_id:
+                item = {"id": entry.item.id, "number": entry.number, "title": entry.item.title}
+    counts = present_counts(session, assembly_id=assembly.id, now=now)
+    return {
+        "assembly": assembly.id,
+        "state": assembly.state.value,
+        "item": item,
+        "poll": open_poll(session, assembly_id=assembly.id),
+        "present": {**counts, "total": sum(counts.values())},
+        "roll": roll_size(session, assembly_id=assembly.id),
+    }
+
+
+def etag_of(payload: dict[str, Any]) -> str:
+    """A strong ETag for a payload."""
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class LiveCache:
+    """Per-process cache of live payloads, keyed by assembly id."""
+
+    seconds: float = CACHE_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    _entries: dict[int, tuple[float, dict[str, Any], str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, assembly_id: int, compute: Callable[[], dict[str, Any]]) -> tuple[dict, str]:
+        """The cached (payload, etag), recomputed when older than `seconds`."""
+        with self._lock:
+            hit = self._entries.get(assembly_id)
+        if hit is not None and self.clock() - hit[0] < self.seconds:
+            return hit[1], hit[2]
+        payload = compute()
+        etag = etag_of(payload)
+        with self._lock:
+            self._entries[assembly_id] = (self.clock(), payload, etag)
+        return payload, etag
+
+    def forget(self, assembly_id: int) -> None:
+        """Drop an assembly's entry (after the chair changed something)."""
+        with self._lock:
+            self._entries.pop(assembly_id, None)

@@ -1,0 +1,120 @@
+"""The members' live page, its JSON endpoint and heartbeat, and the member's own page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from governance.accounts.forms import ConfirmForm
+from governance.assemblies import attendance, mandates, services
+from governance.assemblies.agenda import agenda
+from governance.assemblies.live import LiveCache, live_payload
+from governance.assemblies.models import Assembly
+from governance.assemblies.views import bp, load, require
+from governance.db import utcnow
+from governance.register.models import Member
+from governance.web import db
+
+HEARTBEAT_SECONDS = 30  # the live page's heartbeat; presence lasts 90 s (attendance.py)
+POLL_SECONDS = 5  # how often the live page asks for the live state
+
+
+def live_cache() -> LiveCache:
+    """The process-wide cache of live states."""
+    return current_app.extensions.setdefault("assemblies.live_cache", LiveCache())
+
+
+def _state(assembly: Assembly) -> tuple[dict[str, Any], str]:
+    """The cached live state, with the link to the ballot of an open poll."""
+
+    def compute() -> dict[str, Any]:
+        payload = live_payload(db(), assembly=assembly, now=utcnow())
+        poll = payload.get("poll")
+        if poll and "ballots.vote" in current_app.view_functions:
+            poll["vote_url"] = url_for("ballots.vote", poll_id=poll["id"])
+        return payload
+
+    return live_cache().get(assembly.id, compute)
+
+
+def _watcher(assembly_id: int) -> Assembly:
+    """The assembly, for members on its roll and staff."""
+    assembly = load(assembly_id)
+    allowed = assembly.is_staff(current_user) or services.on_roll(
+        db(), assembly=assembly, user=current_user
+    )
+    require(allowed)
+    return assembly
+
+
+@bp.route("/<int:assembly_id>/live")
+@login_required
+def live(assembly_id: int) -> Any:
+    """The live page: current item, open poll, turnout; updated by static/js/live.js."""
+    assembly = _watcher(assembly_id)
+    payload, _etag = _state(assembly)
+    return render_template(
+        "assemblies/live.html",
+        assembly=assembly,
+        live=payload,
+        items=agenda(db(), assembly_id=assembly.id),
+        remote=assembly.is_remote and services.on_roll(db(), assembly=assembly, user=current_user),
+        heartbeat_seconds=HEARTBEAT_SECONDS,
+        poll_seconds=POLL_SECONDS,
+    )
+
+
+@bp.route("/<int:assembly_id>/live.json")
+@login_required
+def live_json(assembly_id: int) -> Any:
+    """The live state as JSON; cached for a few seconds, with an ETag (304 when unchanged)."""
+    assembly = _watcher(assembly_id)
+    payload, etag = _state(assembly)
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(payload)
+    response.set_etag(etag)
+    # Revalidate every time, but let the browser keep the body for a 304.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/<int:assembly_id>/heartbeat", methods=["POST"])
+@login_required
+def heartbeat(assembly_id: int) -> Any:
+    """The live page is open: the member is present online (CSRF token in X-CSRFToken)."""
+    assembly = _watcher(assembly_id)
+    channel = None
+    if ConfirmForm().validate_on_submit() and current_user.member_id is not None:
+        channel = attendance.heartbeat(
+            db(), assembly=assembly, member_id=current_user.member_id, now=utcnow()
+        )
+    return jsonify(channel=channel.value if channel else None)
+
+
+@bp.route("/<int:assembly_id>/me")
+@login_required
+def mine(assembly_id: int) -> Any:
+    """The member's own page: on the roll? whom they represent, who represents them."""
+    assembly = load(assembly_id)
+    member_id = current_user.member_id
+    session = db()
+    represented: list[Member] = []
+    my_proxy = None
+    if member_id is not None:
+        represented = mandates.represented_members(
+            session, assembly_id=assembly.id, proxy_member_id=member_id
+        )
+        given = mandates.mandate_of(session, assembly_id=assembly.id, principal_id=member_id)
+        my_proxy = session.get(Member, given.proxy_id) if given else None
+    return render_template(
+        "assemblies/mine.html",
+        assembly=assembly,
+        entry=services.my_roll_entry(session, assembly=assembly, user=current_user),
+        represented=represented,
+        my_proxy=my_proxy,
+        channel=services.my_channel(session, assembly=assembly, user=current_user, now=utcnow()),
+    )

@@ -1,0 +1,80 @@
+// The live page: polls the small live-state JSON (with its ETag) and, for remote members,
+// sends a heartbeat so they count as present online. No inline script (CSP).
+(function () {
+  "use strict";
+  const root = document.getElementById("live");
+  if (!root) {
+    return;
+  }
+  const none = root.dataset.labelNone || "-";
+  const stateEl = document.getElementById("live-state");
+  const labels = stateEl && stateEl.dataset.labels ? JSON.parse(stateEl.dataset.labels) : {};
+  let etag = null;
+
+  function setText(id, text) {
+    const el = document.getElementById(id);
+    if (el && el.textContent !== text) {
+      el.textContent = text;
+    }
+  }
+
+  function render(data) {
+    setText("live-state", labels[data.state] || data.state);
+    setText("live-item", data.item ? "TOP " + data.item.number + " · " + data.item.title : none);
+    setText("live-poll", data.poll ? data.poll.title : none);
+    const vote = document.getElementById("live-vote");
+    if (vote) {
+      if (data.poll && data.poll.vote_url) {
+        vote.href = data.poll.vote_url;
+        vote.hidden = false;
+      } else {
+        vote.removeAttribute("href");
+        vote.hidden = true;
+      }
+    }
+    const turnout = data.poll && data.poll.turnout !== null ? String(data.poll.turnout) : "–";
+    setText("live-turnout", turnout);
+    setText("live-present", data.present.total + " / " + data.roll);
+    document.querySelectorAll(".agenda-item.current").forEach((el) => el.classList.remove("current"));
+    if (data.item) {
+      const current = document.getElementById("live-top-" + data.item.id);
+      if (current) {
+        current.classList.add("current");
+      }
+    }
+  }
+
+  async function poll() {
+    try {
+      const headers = etag ? { "If-None-Match": etag } : {};
+      const response = await fetch(root.dataset.url, { headers, credentials: "same-origin" });
+      if (response.status === 200) {
+        etag = response.headers.get("ETag");
+        render(await response.json());
+      }
+    } catch (_error) {
+      // offline for a moment: try again at the next tick
+    }
+  }
+
+  async function heartbeat() {
+    try {
+      await fetch(root.dataset.heartbeatUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": root.dataset.csrf },
+      });
+    } catch (_error) {
+      // the next beat will try again; presence lasts 90 seconds
+    }
+  }
+
+  const pollSeconds = Number(root.dataset.pollSeconds || 5);
+  window.setInterval(poll, pollSeconds * 1000);
+  poll();
+  if (root.dataset.heartbeatUrl) {
+    const beatSeconds = Number(root.dataset.heartbeatSeconds || 30);
+    heartbeat();
+    window.setInterval(heartbeat, beatSeconds * 1000);
+  }
+})();

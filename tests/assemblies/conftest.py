@@ -1,0 +1,20 @@
+"""Assemblies tests: translated messages need a request context (the locale comes from it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+
+
+@pytest.fixture(autouse=True)
+def _request_context(app: Flask) -> Iterator[None]:
+    with app.test_request_context(), force_locale("en"):
+        yield
+
+
+def message(excinfo: pytest.ExceptionInfo) -> str:
+    """The text of a DomainError (its message may be a lazy translation)."""
+    return str(excinfo.value.message)

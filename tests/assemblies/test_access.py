@@ -1,0 +1,187 @@
+"""Access matrix of every route of the assemblies and proposals blueprints: route × role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from governance.accounts.models import Role
+from governance.assemblies.attachments import add_attachment
+from governance.assemblies.models import AgendaItem, AssemblyState
+from governance.db import new_session
+from governance.proposals.models import DemandKind, DemandState, MinorityDemand, ProposalState
+from tests.access import ALL_ROLES, LOGIN, Route, allow, assert_access, assert_covers
+
+BOARD, SB, SEC, MEMBER = Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY, Role.MEMBER
+STAFF = (BOARD, SB, SEC)
+VIEWERS = (*STAFF, MEMBER)  # ADMIN alone is no member: it sees no assembly
+
+
+@dataclass
+class World:
+    draft: int
+    convened: int
+    session: int
+    closing: int
+    item: int
+    attachment: int
+    doomed_attachment: int
+    member: int
+    mandate: int
+    proposal: int
+    withdrawable: int
+    demand: int
+
+
+def _attachment(app, item_id: int, name: str) -> int:
+    with new_session(app.extensions["governance.engine"]) as s:
+        att = add_attachment(
+            s,
+            item=s.get(AgendaItem, item_id),
+            filename=name,
+            data=b"%PDF-1.4 test",
+            upload_dir=app.config["UPLOAD_DIR"],
+            max_bytes=10_000,
+            actor=None,
+        )
+        s.commit()
+        return att.id
+
+
+def _demand(app, member_id: int) -> int:
+    with new_session(app.extensions["governance.engine"]) as s:
+        demand = MinorityDemand(
+            kind=DemandKind.ASSEMBLY,
+            title="Außerordentliche Versammlung",
+            purpose="Zweck und Gründe",
+            initiator_member_id=member_id,
+            state=DemandState.REACHED,
+        )
+        s.add(demand)
+        s.commit()
+        return demand.id
+
+
+@pytest.fixture
+def world(app, make_member, make_assembly, make_mandate, make_proposal) -> World:
+    members = [make_member() for _ in range(3)]
+    convened = make_assembly(state=AssemblyState.CONVENED, members=members)
+    in_session = make_assembly(state=AssemblyState.IN_SESSION, members=members)
+    item = convened.items[0].id
+    return World(
+        draft=make_assembly().id,
+        convened=convened.id,
+        session=in_session.id,
+        closing=make_assembly(state=AssemblyState.IN_SESSION, members=members).id,
+        item=item,
+        attachment=_attachment(app, item, "a.pdf"),
+        doomed_attachment=_attachment(app, item, "b.pdf"),
+        member=members[0].id,
+        mandate=make_mandate(in_session, members[1], members[2]).id,
+        proposal=make_proposal(convened, item=convened.items[1]).id,
+        withdrawable=make_proposal(convened, state=ProposalState.SUBMITTED).id,
+        demand=_demand(app, members[0].id),
+    )
+
+
+def _assembly_routes(w: World) -> list[Route]:
+    a, s, d, m = (
+        f"/assemblies/{w.convened}",
+        f"/assemblies/{w.session}",
+        f"/assemblies/{w.draft}",
+        w.member,
+    )
+    staff, viewers = allow(*STAFF), allow(*VIEWERS)
+    board, records = allow(BOARD), allow(SEC)
+    return [
+        Route("GET", "/assemblies/", allow(*Role)),
+        Route("GET", "/assemblies/new", board),
+        Route("POST", "/assemblies/new", board),  # empty form: shown again
+        Route("GET", d, staff),
+        Route("GET", a, viewers),
+        Route("GET", f"{a}/edit", board),
+        Route("POST", f"{a}/edit", board),
+        Route("GET", f"{d}/convene", allow(BOARD, SB)),
+        Route("POST", f"{a}/convene", allow(BOARD, SB)),  # convened already: message
+        Route("POST", f"{a}/supplement", allow(BOARD, SB, ok=302)),
+        Route("GET", f"{a}/evidence", staff),
+        Route("POST", f"{s}/open", allow(BOARD, ok=302)),  # no chair appointed: the board
+        Route("POST", f"{s}/all-present", allow(BOARD, ok=302)),
+        Route("POST", f"{s}/current-item", allow(BOARD, ok=302), data={"item_id": 0}),
+        Route("POST", f"/assemblies/{w.closing}/close", allow(BOARD, ok=302)),
+        Route("GET", f"{a}/agenda/new", board),
+        Route("POST", f"{a}/agenda/new", board),
+        Route("GET", f"{a}/agenda/{w.item}/edit", board),
+        Route("POST", f"{a}/agenda/{w.item}/edit", board),
+        Route("POST", f"{a}/agenda/{w.item}/move/down", allow(BOARD, ok=302)),
+        Route("POST", f"{a}/agenda/{w.item}/delete", allow(BOARD, ok=302)),  # announced: refused
+        Route("POST", f"{a}/agenda/{w.item}/attachments", allow(BOARD, ok=302)),
+        Route("GET", f"{a}/attachments/{w.attachment}", staff),  # and members on the roll
+        Route("POST", f"{a}/attachments/{w.doomed_attachment}/delete", allow(BOARD, ok=302)),
+        Route("GET", f"{a}/roll", staff),
+        Route("POST", f"{a}/roll/add", allow(SEC, ok=302)),
+        Route("POST", f"{a}/roll/{m}/remove", allow(SEC, ok=302)),
+        Route("POST", f"{a}/roll/{m}/weight", allow(SEC, ok=302)),
+        Route("GET", f"{s}/attendance", staff),
+        Route("GET", f"{s}/attendance.csv", staff),
+        Route("GET", f"{s}/check-in?q=M-", records),
+        Route("POST", f"{s}/check-in/{m}", allow(SEC, ok=302)),
+        Route("POST", f"{s}/check-out/{m}", allow(SEC, ok=302)),
+        Route("GET", f"{s}/mandates", records),
+        Route("POST", f"{s}/mandates", records),
+        Route("POST", f"{s}/mandates/{w.mandate}/revoke", allow(SEC, ok=302)),
+        Route("GET", f"{s}/live", staff),  # and members on the roll
+        Route("GET", f"{s}/live.json", staff),
+        Route("POST", f"{s}/heartbeat", staff),
+        Route("GET", f"{s}/me", viewers),
+        Route("GET", "/assemblies/999999", allow(*Role, ok=404)),
+    ]
+
+
+def _proposal_routes(w: World) -> list[Route]:
+    p, demand = f"/proposals/{w.proposal}", f"/proposals/demands/{w.demand}"
+    everyone = allow(*Role)
+    members_only = dict.fromkeys(ALL_ROLES, 403) | {"ANON": LOGIN}  # no user here has a member
+    return [
+        Route("GET", "/proposals/", everyone),
+        Route("GET", f"/proposals/assembly/{w.convened}/new", allow(BOARD, SB)),
+        Route("POST", f"/proposals/assembly/{w.convened}/new", allow(BOARD, SB)),
+        Route("GET", p, allow(*VIEWERS)),
+        Route("GET", f"{p}/edit", allow(BOARD)),
+        Route("POST", f"{p}/edit", allow(BOARD)),
+        Route("POST", f"{p}/admit", allow(BOARD, ok=302)),
+        Route("POST", f"{p}/decide", allow(BOARD, ok=302)),
+        Route("POST", f"/proposals/{w.withdrawable}/withdraw", allow(BOARD, ok=302)),
+        Route("GET", "/proposals/demands", everyone),
+        Route("GET", "/proposals/demands/new", members_only),
+        Route("POST", "/proposals/demands/new", members_only),
+        Route("GET", demand, everyone),
+        Route("POST", f"{demand}/support", members_only),
+        Route("POST", f"{demand}/unsupport", members_only),
+        Route("POST", f"{demand}/withdraw", members_only),
+        Route("POST", f"{demand}/handle", allow(BOARD, ok=302)),
+    ]
+
+
+def test_assemblies_access_matrix(app, login_as, world):
+    routes = _assembly_routes(world)
+    assert_covers(app, "assemblies", routes)
+    assert_access(app, login_as, routes)
+
+
+def test_proposals_access_matrix(app, login_as, world):
+    routes = _proposal_routes(world)
+    assert_covers(app, "proposals", routes)
+    assert_access(app, login_as, routes)
+
+
+def test_members_on_the_roll_see_documents_and_the_live_page(app, login, make_user, world):
+    on_roll = login(make_user(member_id=world.member))
+    a, s = f"/assemblies/{world.convened}", f"/assemblies/{world.session}"
+    for url in (f"{a}/attachments/{world.attachment}", f"{s}/live", f"{s}/live.json", f"{s}/me"):
+        assert on_roll.get(url).status_code == 200, url
+    assert on_roll.post(f"{s}/heartbeat").status_code == 200
+    for url in (f"{a}/roll", f"{s}/attendance", f"{s}/check-in", f"{s}/mandates", f"{a}/evidence"):
+        assert on_roll.get(url).status_code == 403, url
+    assert on_roll.get("/proposals/demands/new").status_code == 200
