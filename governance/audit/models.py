@@ -20,6 +20,7 @@ class AuditEvent(SQLModel, table=True):
         Index("ix_audit_event_assembly", "assembly_id"),
         Index("ix_audit_event_actor", "actor_user_id"),
         Index("ix_audit_event_occurred", "occurred_at"),
+        Index("ix_audit_event_object", "object_type", "object_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
