@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
+from sqlalchemy.engine import Engine
 
 from governance import db as dbmod
 from governance import i18n, security
@@ -32,7 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, extensions, blueprints, CLI."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(_instance_path(config)),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -63,6 +65,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _instance_path(config: dict[str, Any] | None) -> Path:
+    """INSTANCE_PATH from the config, else GOVERNANCE_INSTANCE_PATH, else `instance/`."""
+    chosen = (config or {}).get("INSTANCE_PATH") or os.environ.get("GOVERNANCE_INSTANCE_PATH")
+    return Path(chosen).resolve() if chosen else ROOT / "instance"
+
+
 def _install_session(app: Flask) -> None:
     @app.after_request
     def _commit(response: Any) -> Any:
@@ -89,32 +97,61 @@ def _install_error_pages(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
 
         def handler(error: Any, code: int = code) -> Any:
-            return render_template("errors/error.html", code=code, error=error), code
+            try:
+                return render_template("errors/error.html", code=code, error=error), code
+            except Exception:  # the page itself failed (e.g. database down): answer plainly
+                log.exception("error page %s could not be rendered", code)
+                return f"Error {code}", code, {"Content-Type": "text/plain; charset=utf-8"}
 
         app.register_error_handler(code, handler)
 
 
-def _check_schema(app: Flask) -> None:
-    from governance.migrations.runner import current_revision, head_revision
+class SchemaGuard:
+    """Whether the database schema is at the code's head; re-checked until it is.
 
-    engine = app.extensions["governance.engine"]
+    The operator can run `governance db upgrade` while the app runs: the next request sees the
+    new revision and the app serves again, without a restart.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        from governance.migrations.runner import head_revision
+
+        self.engine = engine
+        self.head = head_revision()
+        self.current: str | None = None
+        self.ok = False
+
+    def check(self) -> bool:
+        """True when the schema is current (raises when the database is unreachable)."""
+        if not self.ok:
+            from governance.migrations.runner import current_revision
+
+            self.current = current_revision(self.engine)
+            self.ok = self.current == self.head
+        return self.ok
+
+
+def _check_schema(app: Flask) -> None:
+    guard = SchemaGuard(app.extensions["governance.engine"])
+    app.extensions["governance.schema"] = guard
     try:
-        current, head = current_revision(engine), head_revision()
+        if not guard.check():
+            log.error(
+                "The database schema is at %s, the code expects %s. Run: governance db upgrade",
+                guard.current,
+                guard.head,
+            )
     except Exception as exc:  # an unreachable database must not stop `governance db ...`
         log.error("database not reachable at start-up: %s", type(exc).__name__)
-        return
-    if current != head:
-        app.config["SCHEMA_OUTDATED"] = (current, head)
-        log.error(
-            "The database schema is at %s, the code expects %s. Run: governance db upgrade",
-            current,
-            head,
-        )
 
-        @app.before_request
-        def _refuse() -> Any:
-            from flask import request
-
-            if request.endpoint in ("static", "accounts.healthz"):
+    @app.before_request
+    def _refuse_outdated() -> Any:
+        if guard.ok or request.endpoint in ("static", "accounts.healthz"):
+            return None
+        try:
+            if guard.check():
                 return None
-            return render_template("errors/schema.html", current=current, head=head), 503
+        except Exception:  # unreachable: the view fails on its own and /healthz says why
+            return None
+        page = render_template("errors/schema.html", current=guard.current, head=guard.head)
+        return page, 503

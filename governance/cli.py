@@ -13,7 +13,12 @@ from sqlmodel import Session
 from governance import db as dbmod
 
 # Domain command groups; each module exposes `cli` (a click.Group) added under its name.
-CLI_MODULES: list[str] = []
+CLI_MODULES: list[str] = [
+    "governance.register.commands",
+    "governance.audit.commands",
+    "governance.ballots.commands",
+    "governance.minutes.commands",
+]
 
 
 def engine():

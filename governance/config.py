@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "GOVERNANCE_"
+ENVIRONMENTS = ("development", "production")
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -41,11 +43,17 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "de"),
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Berlin"),
         "LANGUAGES": ["de", "en"],
+        # Number of reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted).
+        "PROXY_COUNT": int(_env("PROXY_COUNT", "0") or 0),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": not _bool(_env("RATELIMIT_DISABLED")),
+        # A sliding window: a fixed one would allow twice the attempts around its boundary.
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_KEY_PREFIX": "governance",  # a Redis shared with other apps keeps apart
         "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": _env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
         "MAGIC_LINK_MAX_AGE": int(_env("MAGIC_LINK_MAX_AGE", "86400") or 86400),
+        "INVITATION_LINK_MAX_AGE": int(_env("INVITATION_LINK_MAX_AGE", str(60 * 86400)) or 0),
         "RESET_LINK_MAX_AGE": int(_env("RESET_LINK_MAX_AGE", "3600") or 3600),
         "SESSION_COOKIE_SECURE": _bool(_env("SECURE_COOKIES", "1" if env == "production" else "0")),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -65,6 +73,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "CONVENING_NOTICE_DAYS": int(_env("CONVENING_NOTICE_DAYS", "14") or 14),
         "AGENDA_NOTICE_DAYS": int(_env("AGENDA_NOTICE_DAYS", "7") or 7),
         "MINORITY_QUORUM": Decimal(_env("MINORITY_QUORUM", "0.1") or "0.1"),
+        "PROPOSAL_DEADLINE_DAYS": int(_env("PROPOSAL_DEADLINE_DAYS", "10") or 10),
+        "ATTACHMENT_MAX_BYTES": int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)) or 0),
         "MAX_PROXIES": 2,
         "MULTIPLE_VOTES": _bool(_env("MULTIPLE_VOTES")),
         "PUBLISH_CHOICES_DEFAULT": not _bool(_env("TRACKERS_ONLY_DEFAULT")),
@@ -74,19 +84,45 @@ def default_config(instance_path: Path) -> dict[str, Any]:
 
 def resolve_secret_key(config: dict[str, Any], instance_path: Path) -> str:
     """Return the secret key; generate one into instance/ in development, refuse in production."""
-    if config.get("SECRET_KEY"):
-        return str(config["SECRET_KEY"])
-    if config.get("ENV_NAME") == "production":
+    env = config.get("ENV_NAME")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"GOVERNANCE_ENV is {env!r}; it must be one of: {', '.join(ENVIRONMENTS)}."
+        )
+    key = config.get("SECRET_KEY")
+    if key and env == "production" and len(str(key)) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"GOVERNANCE_SECRET_KEY is too short ({len(str(key))} characters). In production "
+            f"it must have at least {MIN_SECRET_KEY_LENGTH}: use the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    if key:
+        return str(key)
+    if env == "production":
         raise ConfigError(
             "GOVERNANCE_SECRET_KEY is not set. In production the app refuses to start without "
             "a secret key: set GOVERNANCE_SECRET_KEY to a long random value, e.g. the output of "
             "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )
-    key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    return _instance_secret(instance_path / "secret_key")
+
+
+def _instance_secret(key_file: Path) -> str:
+    """The development key in instance/, created once (readable by the owner only).
+
+    Written to a private temporary file and linked into place, so two processes starting at
+    once agree on one key and nobody ever reads a half-written file.
+    """
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:  # another process was faster: use its key
+            pass
+        finally:
+            tmp.unlink()
+    return key_file.read_text().strip()

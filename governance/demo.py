@@ -15,7 +15,12 @@ from governance.accounts.services import count_users, create_user
 DEMO_PASSWORD = "demo-passwort"  # noqa: S105  (printed for the demo on purpose)
 
 # Each module exposes seed_demo(session, ctx: DemoContext) and runs in this order.
-SEEDERS: list[str] = []
+SEEDERS: list[str] = [
+    "governance.register.seed",
+    "governance.assemblies.seed",
+    "governance.ballots.seed",
+    "governance.minutes.seed",
+]
 
 
 @dataclass

@@ -12,7 +12,7 @@ class DomainError(Exception):
         self.field = field
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)  # the message may be a lazy (translated) string
 
 
 class NotFound(DomainError):

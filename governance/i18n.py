@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import (
     Babel,
     format_date,
@@ -21,15 +21,20 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The user's choice (account, then session), else the configured default."""
+    """The user's choice (session, then account), else the configured default.
+
+    Outside a request (CLI commands, the mail worker) the configured default applies.
+    """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return str(user_locale)
-    if request and request.args.get("lang") in languages:
+    if request.args.get("lang") in languages:
         return str(request.args["lang"])
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 

@@ -1,7 +1,8 @@
 """Mail outbox: messages are queued in the request's transaction and delivered by a worker.
 
-A message is never lost while SMTP is down (it stays queued with a growing backoff) and never
-sent twice (a worker claims a message with a conditional UPDATE before sending it).
+A message is never lost while SMTP is down (it stays queued with a growing backoff, however long
+the outage) and never sent twice (a worker claims a message with a conditional UPDATE before
+sending it, and records the result right after).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 import smtplib
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -21,11 +23,12 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text, select, update
 from sqlmodel import Field, Session, SQLModel
 
-from governance.db import UTCDateTime, str_enum, utcnow
+from governance.db import UTCDateTime, immediate, str_enum, utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 5  # for messages the server refuses (5xx); unreachable servers are retried forever
+MAX_BACKOFF_SECONDS = 3600
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
@@ -106,22 +109,45 @@ def queue_mail(
     return msg
 
 
-def _claim(session: Session, msg_id: int) -> bool:
-    now = utcnow()
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == msg_id)
-        .where(
-            (OutboxMessage.status == MailStatus.QUEUED)
-            | (
-                (OutboxMessage.status == MailStatus.SENDING)
-                & (OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)
-            )
-        )
-        .values(status=MailStatus.SENDING, claimed_at=now)
+def _due_ids(session: Session, now: datetime, limit: int) -> list[int]:
+    ids = list(
+        session.execute(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status.in_([MailStatus.QUEUED, MailStatus.SENDING]))
+            .where(OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).scalars()
     )
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return ids
+
+
+def _claim(session: Session, msg_id: int, now: datetime, sender: str) -> EmailMessage | None:
+    """Claim one message for this worker; the email to send, or None if another worker has it.
+
+    The conditional UPDATE is the claim: of two workers only one changes the row. A message
+    left in SENDING by a crashed worker is claimed again after CLAIM_TIMEOUT.
+    """
+    with immediate():  # SQLite: take the write lock first, so the UPDATE sees the newest row
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == msg_id)
+            .where(
+                (OutboxMessage.status == MailStatus.QUEUED)
+                | (
+                    (OutboxMessage.status == MailStatus.SENDING)
+                    & (OutboxMessage.claimed_at < now - CLAIM_TIMEOUT)
+                )
+            )
+            .values(status=MailStatus.SENDING, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = result.rowcount == 1  # type: ignore[attr-defined]
+        msg = session.get(OutboxMessage, msg_id, populate_existing=True) if claimed else None
+        email = _build(msg, sender) if msg is not None else None
+        session.commit()
+    return email
 
 
 def _build(msg: OutboxMessage, sender: str) -> EmailMessage:
@@ -140,51 +166,66 @@ def _build(msg: OutboxMessage, sender: str) -> EmailMessage:
 def _deliver(email: EmailMessage, smtp: SmtpSettings) -> None:
     with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as conn:
         if smtp.starttls:
-            conn.starttls()
+            conn.starttls(context=ssl.create_default_context())
         if smtp.user and smtp.password:
             conn.login(smtp.user, smtp.password)
         conn.send_message(email)
 
 
-def send_due(session: Session, smtp: SmtpSettings, *, limit: int = 100) -> tuple[int, int]:
-    """One pass: send due messages. Returns (sent, failed attempts). Commits per message."""
-    due_ids = list(
-        session.execute(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.status.in_([MailStatus.QUEUED, MailStatus.SENDING]))
-            .where(OutboxMessage.next_attempt_at <= utcnow())
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        ).scalars()
-    )
-    session.commit()
-    sent = failed = 0
-    for msg_id in due_ids:
-        if not _claim(session, msg_id):
-            continue
-        msg = session.get(OutboxMessage, msg_id)
+def is_permanent(error: Exception) -> bool:
+    """Whether the server refused the message itself (5xx), rather than being unreachable."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 1, 2, 4 … minutes, at most an hour."""
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 30 * 2**attempts))
+
+
+def _record(session: Session, msg_id: int, error: Exception | None, now: datetime) -> None:
+    with immediate():
+        msg = session.get(OutboxMessage, msg_id, populate_existing=True)
         assert msg is not None
+        msg.attempts += 1
+        if error is None:
+            msg.status, msg.sent_at, msg.last_error = MailStatus.SENT, now, None
+            if msg.sensitive:  # login and reset links: no secret stays in the database
+                msg.body_text, msg.body_html = "(removed after delivery)", None
+        else:
+            msg.last_error = f"{type(error).__name__}: {error}"[:500]
+            # An unreachable server is retried forever (never lost); a refusal gives up.
+            gave_up = is_permanent(error) and msg.attempts >= MAX_ATTEMPTS
+            msg.status = MailStatus.FAILED if gave_up else MailStatus.QUEUED
+            msg.next_attempt_at = now + backoff(msg.attempts)
+            log.warning("mail #%s not delivered (attempt %s): %s", msg_id, msg.attempts, error)
+        session.commit()
+
+
+def send_due(
+    session: Session, smtp: SmtpSettings, *, limit: int = 100, now: datetime | None = None
+) -> tuple[int, int]:
+    """One pass: send due messages. Returns (sent, failed attempts). Commits per message.
+
+    `now` is the time of the pass (tests move it forward instead of waiting for backoffs).
+    """
+    now = now or utcnow()
+    sent = failed = 0
+    for msg_id in _due_ids(session, now, limit):
+        email = _claim(session, msg_id, now, smtp.sender)
+        if email is None:
+            continue
         try:
-            _deliver(_build(msg, smtp.sender), smtp)
+            _deliver(email, smtp)
         except (OSError, smtplib.SMTPException) as exc:
             failed += 1
-            msg.attempts += 1
-            msg.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            msg.status = MailStatus.FAILED if msg.attempts >= MAX_ATTEMPTS else MailStatus.QUEUED
-            msg.next_attempt_at = utcnow() + timedelta(seconds=min(3600, 30 * 2**msg.attempts))
-            log.warning(
-                "mail %s to recipient #%s not delivered: %s", msg.id, msg.id, msg.last_error
-            )
+            _record(session, msg_id, exc, now)
         else:
             sent += 1
-            msg.attempts += 1
-            msg.status = MailStatus.SENT
-            msg.sent_at = utcnow()
-            msg.last_error = None
-            if msg.sensitive:
-                msg.body_text = "(removed after delivery)"
-                msg.body_html = None
-        session.commit()
+            _record(session, msg_id, None, now)
     return sent, failed
 
 
@@ -193,8 +234,11 @@ def run_worker(
 ) -> None:
     """Send due messages forever, sleeping `interval` seconds between passes."""
     while True:
-        with session_factory() as session:
-            send_due(session, smtp)
+        try:
+            with session_factory() as session:
+                send_due(session, smtp)
+        except Exception:  # e.g. the database restarts: log, wait, try again
+            log.exception("mail worker pass failed")
         time.sleep(interval)
 
 

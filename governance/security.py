@@ -11,6 +11,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from governance.i18n import _l
 
@@ -70,3 +71,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     limiter.init_app(app)
     app.after_request(set_security_headers)
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:
+        # Behind a reverse proxy the client's address (per-IP login limit) and scheme
+        # (secure cookies, HSTS) come from X-Forwarded-For/-Proto set by `proxies` hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g
 from sqlmodel import Session
@@ -41,11 +42,13 @@ def get_or_404(model: type[T], ident: Any) -> T:
 
 def fail(error: DomainError, form: Any | None = None) -> None:
     """Roll back what the service flushed and show the domain error (on the field if named)."""
+    # Resolve the (lazy) message now: after the rollback the session's objects are expired.
+    message = str(error.message)
     db().rollback()
     if form is not None and error.field and error.field in form:
-        form[error.field].errors.append(error.message)
+        form[error.field].errors.append(message)
     else:
-        flash(error.message, "error")
+        flash(message, "error")
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -56,6 +59,19 @@ def is_safe_next(target: str | None) -> bool:
         and not target.startswith("//")
         and "\\" not in target
     )
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for emails, built on the configured BASE_URL (also outside requests).
+
+    Never on the request's Host header: a forged Host would put the attacker's domain into
+    a login or reset link sent to a real user.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def queue_templated_mail(*, to: str, template: str, **context: Any) -> None:

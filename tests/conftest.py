@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from governance import create_app
 from governance.accounts.models import Role, User, UserRole
-from governance.accounts.services import hash_password
+from governance.accounts.services import hash_password, use_hasher
 from governance.db import new_session
 from tests.databases import open_database
 
@@ -27,6 +28,9 @@ pytest_plugins = [
 ]
 
 PASSWORD = "test-password-123"
+# Cheap Argon2 parameters for the whole run: a login costs a millisecond instead of ~100 ms.
+# (tests/accounts/test_password.py checks the production parameters.)
+use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 _PASSWORD_HASH = hash_password(PASSWORD)
 
 
@@ -52,6 +56,19 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+class PerRequestClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The `app` fixture keeps an app context open for the whole test; a request pushed on top
+    of it would reuse it, and `g` (the logged-in user, the locale, the CSRF token) would leak
+    from one request, and one client, to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database: Any, app_config: dict[str, Any], tmp_path: Any) -> Iterator[Flask]:
     """The app on a fresh database of the current backend."""
@@ -64,9 +81,11 @@ def app(database: Any, app_config: dict[str, Any], tmp_path: Any) -> Iterator[Fl
         "SERVER_NAME": "localhost",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "BABEL_DEFAULT_LOCALE": "en",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
     }
     config.update(app_config)
     application = create_app(config)
+    application.test_client_class = PerRequestClient
     with application.app_context():
         yield application
     application.extensions["governance.engine"].dispose()

@@ -9,6 +9,7 @@ Run: .venv/bin/python tools/make_initial_migration.py
 from __future__ import annotations
 
 import pprint
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,9 @@ def main() -> None:
     text = generated.read_text()
     generated.unlink()
     triggers = {d: ddl.statements(d) for d in ("sqlite", "postgresql")}
+    functions = sorted(
+        set(re.findall(r"CREATE OR REPLACE FUNCTION (\w+)\(", "\n".join(triggers["postgresql"])))
+    )
     text = text.replace(
         "    # ### end Alembic commands ###\n",
         "    # ### end Alembic commands ###\n"
@@ -41,10 +45,19 @@ def main() -> None:
         "        op.execute(statement)\n",
         1,
     )
+    # Dropping the tables drops their triggers; PostgreSQL keeps the trigger functions.
+    head, sep, tail = text.rpartition("    # ### end Alembic commands ###\n")
+    text = (
+        head + sep + "    if op.get_bind().dialect.name == \"postgresql\":\n"
+        "        for function in PG_FUNCTIONS:\n"
+        "            op.execute(f\"DROP FUNCTION IF EXISTS {function}() CASCADE\")\n" + tail
+    )
     text = text.replace(
         "\n\ndef upgrade() -> None:",
         "\n\n# Database rules beyond table DDL (append-only ledgers, chain, seals).\nTRIGGERS = "
         + pprint.pformat(triggers, width=100, sort_dicts=False)
+        + "\nPG_FUNCTIONS = "
+        + pprint.pformat(functions, width=100)
         + "\n\n\ndef upgrade() -> None:",
         1,
     )

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,23 +29,41 @@ ROLE_LABELS = {
 }
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        _l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
+    )
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = _email_field()
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
     remember = BooleanField(_l("Stay logged in"))
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = _email_field()
 
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token: confirms an action by POST."""
 
 
+class LanguageForm(FlaskForm):
+    """The language switch in the page header; `next` is the page to return to."""
+
+    next = HiddenField(validators=[Length(max=2000)])
+
+
 def _new_password(label: str) -> PasswordField:
+    too_short = _l("The password must have at least %(min)d characters.")
     return PasswordField(
-        label, validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=500)]
+        label,
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=500, message=too_short)],
     )
 
 
@@ -65,7 +92,7 @@ class UserRolesForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"))
     active = BooleanField(_l("Active"), default=True)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.roles.choices = _role_choices()
 
@@ -75,5 +102,5 @@ class UserRolesForm(FlaskForm):
 
 
 class UserForm(UserRolesForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = _email_field()
     display_name = StringField(_l("Name"), validators=[Length(max=200)])

@@ -19,13 +19,24 @@ from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _l
 
-_hasher = PasswordHasher()
+# Argon2id with the library's defaults (RFC 9106 low-memory profile: 64 MiB, 3 passes).
+DEFAULT_HASHER = PasswordHasher()
+_hasher = DEFAULT_HASHER
 # Verified when the account does not exist, so both paths take the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
 
 PURPOSE_LOGIN = "login"
 PURPOSE_RESET = "reset"
+# Personal links in assembly invitations: valid until well after the assembly (setting).
+PURPOSE_INVITE = "invite"
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Replace the password hasher (the test suite uses cheap parameters to stay fast)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -120,22 +131,35 @@ def note_login(session: Session, *, user: User, channel: str) -> None:
         )
 
 
-def set_password(session: Session, *, user: User, password: str) -> None:
+def set_password(session: Session, *, user: User, password: str, via: str = "reset") -> None:
     """Set a new password; sessions and outstanding links of the user become invalid."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
     user.security_stamp += 1
     session.add(user)
     session.flush()
+    record_event(
+        session,
+        event_type="user.password_changed",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        payload={"via": via},
+    )
 
 
-def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    """Change the password after checking the current one."""
-    try:
-        _hasher.verify(user.password_hash or _DUMMY_HASH, current)
-    except (VerificationError, InvalidHashError):
-        raise DomainError(_l("The current password is wrong."), field="current") from None
-    set_password(session, user=user, password=new)
+def change_password(session: Session, *, user: User, current: str | None, new: str) -> None:
+    """Change the password after checking the current one.
+
+    A user without a password yet (created by an admin, logged in by the emailed link) sets
+    a first one without `current`.
+    """
+    if user.password_hash is not None:
+        try:
+            _hasher.verify(user.password_hash, current or "")
+        except (VerificationError, InvalidHashError):
+            raise DomainError(_l("The current password is wrong."), field="current") from None
+    set_password(session, user=user, password=new, via="change")
 
 
 def set_roles(session: Session, *, user: User, roles: Iterable[Role], actor: User | None) -> None:
@@ -184,15 +208,31 @@ def make_token(secret_key: str, *, user: User, purpose: str) -> str:
     return str(_serializer(secret_key, purpose).dumps(payload))
 
 
+def _usable_token_user(session: Session, payload: dict[str, Any]) -> User:
+    user = session.get(User, payload["u"])
+    if user is None or not user.active or user.security_stamp != payload["s"]:
+        raise DomainError(_l("This link is no longer valid."))
+    if session.get(UsedToken, payload["j"]) is not None:
+        raise DomainError(_l("This link has been used already."))
+    return user
+
+
+def check_token(
+    session: Session, secret_key: str, *, token: str, purpose: str, max_age: int
+) -> User:
+    """The user a still usable token names, or a DomainError saying why it is not usable."""
+    payload = peek_token(secret_key, token=token, purpose=purpose, max_age=max_age)
+    return _usable_token_user(session, payload)
+
+
 def consume_token(
     session: Session, secret_key: str, *, token: str, purpose: str, max_age: int
 ) -> User:
     """Check a token and mark it used; the user it names, or a DomainError saying why not."""
     payload = peek_token(secret_key, token=token, purpose=purpose, max_age=max_age)
-    user = session.get(User, payload["u"])
-    if user is None or not user.active or user.security_stamp != payload["s"]:
-        raise DomainError(_l("This link is no longer valid."))
+    user = _usable_token_user(session, payload)
     try:
+        # The primary key decides between two concurrent uses: only one insert succeeds.
         with session.begin_nested():
             session.add(UsedToken(jti=payload["j"]))
             session.flush()

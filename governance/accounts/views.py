@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -24,6 +25,7 @@ from governance.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
     EmailForm,
+    LanguageForm,
     LoginForm,
     NewPasswordForm,
     UserForm,
@@ -33,7 +35,14 @@ from governance.accounts.models import Role, User
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.security import limiter, login_manager, role_required
-from governance.web import db, fail, get_or_404, is_safe_next, queue_templated_mail
+from governance.web import (
+    db,
+    external_url,
+    fail,
+    get_or_404,
+    is_safe_next,
+    queue_templated_mail,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -51,11 +60,21 @@ def load_user(ident: str) -> User | None:
 
 
 def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
+    # A limiter key function, not input handling: the form validates the same field later.
+    return "account:" + (request.form.get("email") or "").strip().lower()
 
 
-def _failed(response: Any) -> bool:
+def _login_failed(response: Any) -> bool:
+    """Only failed logins count (they re-render the form); a successful login redirects."""
     return bool(response.status_code == 200)
+
+
+def _per_ip() -> str:
+    return str(current_app.config["LOGIN_LIMIT_PER_IP"])
+
+
+def _per_account() -> str:
+    return str(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
 
 
 @bp.route("/")
@@ -68,26 +87,27 @@ def index() -> Any:
 @bp.route("/healthz")
 @limiter.exempt
 def healthz() -> Any:
-    """Database status as JSON."""
+    """Database and schema status as JSON (503 when the app cannot serve)."""
     try:
         db().execute(text("SELECT 1"))
+        guard = current_app.extensions.get("governance.schema")
+        schema_ok = guard is None or guard.check()
     except Exception as exc:  # the point is to report it, whatever it is
         return jsonify(status="error", database=type(exc).__name__), 503
-    return jsonify(status="ok", database="ok")
+    if not schema_ok:
+        return jsonify(
+            status="error", database="ok", schema="outdated", run="governance db upgrade"
+        ), 503
+    return jsonify(status="ok", database="ok", schema="ok" if guard else "unchecked")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
+@limiter.limit(_per_ip, methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_login_failed)
 def login() -> Any:
     """Log in with email and password."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("accounts.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(db(), email=form.email.data, password=form.password.data)
@@ -96,6 +116,7 @@ def login() -> Any:
             login_user(user, remember=form.remember.data)
             nxt = request.args.get("next")
             return redirect(nxt if is_safe_next(nxt) else url_for("accounts.index"))
+        # One message for unknown accounts, wrong passwords and inactive accounts alike.
         flash(_("Email or password is wrong."), "error")
     return render_template("accounts/login.html", form=form)
 
@@ -117,7 +138,7 @@ def _send_link(purpose: str, template: str, endpoint: str) -> Any:
         user = services.user_by_email(db(), form.email.data)
         if user is not None and user.active:
             token = services.make_token(current_app.secret_key, user=user, purpose=purpose)
-            link = url_for(endpoint, token=token, _external=True)
+            link = external_url(endpoint, token=token)
             queue_templated_mail(to=user.email, template=template, link=link, user=user)
         # Same answer whether or not the account exists: no account enumeration.
         flash(_("If an account exists for this address, we have sent an email."), "info")
@@ -126,40 +147,57 @@ def _send_link(purpose: str, template: str, endpoint: str) -> Any:
 
 
 @bp.route("/login/link", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(_per_ip, methods=["POST"])
+@limiter.limit(_per_account, key_func=_account_key, methods=["POST"])
 def request_login_link() -> Any:
     """Ask for a one-click login link by email."""
     return _send_link(services.PURPOSE_LOGIN, "accounts/mail_login", "accounts.login_link")
 
 
+def _token_user(token: str, purpose: str, *, consume: bool) -> User:
+    check = services.consume_token if consume else services.check_token
+    max_age = current_app.config[
+        {
+            services.PURPOSE_LOGIN: "MAGIC_LINK_MAX_AGE",
+            services.PURPOSE_INVITE: "INVITATION_LINK_MAX_AGE",
+        }.get(purpose, "RESET_LINK_MAX_AGE")
+    ]
+    return check(db(), current_app.secret_key, token=token, purpose=purpose, max_age=max_age)
+
+
+def _link_invalid(error: DomainError) -> Any:
+    return render_template("accounts/link_invalid.html", message=error.message), 400
+
+
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
 def login_link(token: str) -> Any:
     """Confirm a one-click login (POST, so mail scanners cannot use the link up)."""
+    return _confirm_login(token, services.PURPOSE_LOGIN)
+
+
+@bp.route("/login/invitation/<token>", methods=["GET", "POST"])
+def invitation_link(token: str) -> Any:
+    """Confirm the one-click login of an assembly invitation (longer-lived, single-use)."""
+    return _confirm_login(token, services.PURPOSE_INVITE)
+
+
+def _confirm_login(token: str, purpose: str) -> Any:
     form = ConfirmForm()
-    max_age = current_app.config["MAGIC_LINK_MAX_AGE"]
     try:
-        services.peek_token(
-            current_app.secret_key, token=token, purpose=services.PURPOSE_LOGIN, max_age=max_age
-        )
-        if form.validate_on_submit():
-            user = services.consume_token(
-                db(),
-                current_app.secret_key,
-                token=token,
-                purpose=services.PURPOSE_LOGIN,
-                max_age=max_age,
-            )
-            services.note_login(db(), user=user, channel="magic-link")
-            login_user(user)
-            return redirect(url_for("accounts.index"))
+        if not form.validate_on_submit():
+            _token_user(token, purpose, consume=False)
+            return render_template("accounts/confirm_login.html", form=form)
+        user = _token_user(token, purpose, consume=True)
     except DomainError as exc:
-        fail(exc)
-        return render_template("accounts/link_invalid.html"), 400
-    return render_template("accounts/confirm_login.html", form=form)
+        return _link_invalid(exc)
+    services.note_login(db(), user=user, channel="magic-link")
+    login_user(user)
+    return redirect(url_for("accounts.index"))
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(_per_ip, methods=["POST"])
+@limiter.limit(_per_account, key_func=_account_key, methods=["POST"])
 def request_reset() -> Any:
     """Ask for a password reset link by email."""
     return _send_link(services.PURPOSE_RESET, "accounts/mail_reset", "accounts.reset_password")
@@ -169,42 +207,32 @@ def request_reset() -> Any:
 def reset_password(token: str) -> Any:
     """Set a new password with a reset link."""
     form = NewPasswordForm()
-    max_age = current_app.config["RESET_LINK_MAX_AGE"]
     try:
-        services.peek_token(
-            current_app.secret_key, token=token, purpose=services.PURPOSE_RESET, max_age=max_age
-        )
-        if form.validate_on_submit():
-            user = services.consume_token(
-                db(),
-                current_app.secret_key,
-                token=token,
-                purpose=services.PURPOSE_RESET,
-                max_age=max_age,
-            )
-            services.set_password(db(), user=user, password=form.password.data)
-            flash(_("Your password has been changed. Please log in."), "success")
-            return redirect(url_for("accounts.login"))
+        if not form.validate_on_submit():
+            _token_user(token, services.PURPOSE_RESET, consume=False)
+            return render_template("accounts/reset_password.html", form=form)
+        user = _token_user(token, services.PURPOSE_RESET, consume=True)
+        services.set_password(db(), user=user, password=form.password.data, via="reset")
     except DomainError as exc:
-        fail(exc)
-        return render_template("accounts/link_invalid.html"), 400
-    return render_template("accounts/reset_password.html", form=form)
+        return _link_invalid(exc)
+    flash(_("Your password has been changed. Please log in."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
-    """Change one's own password."""
-    form = ChangePasswordForm()
+    """Change (or set a first) password; the user's other sessions end."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm() if user.password_hash else NewPasswordForm()
     if form.validate_on_submit():
+        current = form.current.data if "current" in form else None
         try:
-            services.change_password(
-                db(), user=current_user, current=form.current.data, new=form.password.data
-            )
+            services.change_password(db(), user=user, current=current, new=form.password.data)
         except DomainError as exc:
             fail(exc, form)
         else:
-            login_user(current_user)  # the session id carries the new security stamp
+            login_user(user)  # this session carries the new security stamp; others do not
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.index"))
     return render_template("accounts/change_password.html", form=form)
@@ -212,14 +240,17 @@ def change_password() -> Any:
 
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str) -> Any:
-    """Switch the interface language."""
-    form = ConfirmForm()
-    if form.validate_on_submit() and code in current_app.config["LANGUAGES"]:
+    """Switch the interface language (remembered in the account when logged in)."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    form = LanguageForm()
+    if form.validate_on_submit():
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db().add(current_user)
-    nxt = request.form.get("next")
+            user = current_user._get_current_object()
+            user.locale = code
+            db().add(user)
+    nxt = form.next.data
     return redirect(nxt if is_safe_next(nxt) else url_for("accounts.index"))
 
 
@@ -248,8 +279,10 @@ def admin_user_new() -> Any:
         except DomainError as exc:
             fail(exc, form)
         else:
-            token = services.make_token(current_app.secret_key, user=user, purpose="login")
-            link = url_for("accounts.login_link", token=token, _external=True)
+            token = services.make_token(
+                current_app.secret_key, user=user, purpose=services.PURPOSE_LOGIN
+            )
+            link = external_url("accounts.login_link", token=token)
             queue_templated_mail(
                 to=user.email, template="accounts/mail_welcome", link=link, user=user
             )

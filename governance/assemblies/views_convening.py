@@ -109,10 +109,10 @@ def supplement(assembly_id: int) -> Any:
 
 def login_link(user: Any) -> str:
     """A personal one-click login link for `user`."""
-    from governance.accounts.services import PURPOSE_LOGIN, make_token
+    from governance.accounts.services import PURPOSE_INVITE, make_token
 
-    token = make_token(current_app.secret_key, user=user, purpose=PURPOSE_LOGIN)
-    return external_url("accounts.login_link", token=token)
+    token = make_token(current_app.secret_key, user=user, purpose=PURPOSE_INVITE)
+    return external_url("accounts.invitation_link", token=token)
 
 
 def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Renderer:
@@ -126,7 +126,7 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
         "detail_url": external_url("assemblies.detail", assembly_id=assembly.id),
         "live_url": external_url("assemblies.live", assembly_id=assembly.id),
         "request_link_url": external_url("accounts.request_login_link"),
-        "link_hours": current_app.config["MAGIC_LINK_MAX_AGE"] // 3600,
+        "link_days": current_app.config["INVITATION_LINK_MAX_AGE"] // 86400,
     }
 
     def render(member: Any, link: str | None) -> tuple[str, str]:

@@ -31,7 +31,7 @@ from governance.register.forms import (
 from governance.register.models import Member, ShareTransaction
 from governance.register.views import WRITERS, bp, refuse, today
 from governance.security import role_required
-from governance.web import db, get_or_404, queue_templated_mail
+from governance.web import db, external_url, get_or_404, queue_templated_mail
 
 
 def _to_member(member: Member) -> Any:
@@ -244,7 +244,7 @@ def invite(member_id: int) -> Any:
             refuse(exc)
         else:
             token = make_token(current_app.secret_key, user=user, purpose=PURPOSE_LOGIN)
-            link = url_for("accounts.login_link", token=token, _external=True)
+            link = external_url("accounts.login_link", token=token)
             queue_templated_mail(
                 to=user.email, template="register/mail_invite", link=link, member=member
             )

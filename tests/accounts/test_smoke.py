@@ -11,4 +11,4 @@ def test_login_shows_start_page(login):
 def test_healthz(client):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json == {"status": "ok", "database": "ok"}
+    assert r.json == {"status": "ok", "database": "ok", "schema": "ok"}

@@ -14,7 +14,7 @@ from governance.accounts.models import Role
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.db import new_session, utcnow
 
-LINK = re.compile(r"https?://\S+/login/link/\S+")
+LINK = re.compile(r"https?://\S+/login/invitation/\S+")
 
 
 def _local(dt: datetime) -> str:
