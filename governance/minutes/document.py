@@ -1,0 +1,228 @@
+"""The content of the minutes as plain data, gathered from the database in one place.
+
+`MinutesDocument` holds everything the PDF shows, free of the interface language (enum values,
+numbers, UTC datetimes; labels are added by the templates). Its `fingerprint` is the SHA-256 of
+its canonical JSON: the same draft gives the same fingerprint and, rendered, the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from governance.accounts.models import Role, User, UserRole
+from governance.assemblies.agenda import agenda, render_markdown
+from governance.assemblies.models import Assembly, AssemblyForm, Attendance, ConveningEvidence
+from governance.audit.services import canonical
+from governance.ballots.models import Poll
+from governance.minutes.models import Minutes, MinutesItem, Objection
+from governance.minutes.polls import ParticipantRecord, PollRecord, participants, poll_records
+from governance.register.models import Member
+
+SEAT_FORMS = (AssemblyForm.VIRTUAL, AssemblyForm.STRETCHED)
+
+
+@dataclass(frozen=True)
+class ObjectionRecord:
+    member_number: str
+    member_name: str
+    statement: str
+    poll_title: str
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    id: int
+    number: str
+    depth: int
+    title: str
+    kind: str
+    announced_late: bool
+    discussion_html: str
+    motions_html: str
+    polls: tuple[PollRecord, ...]
+    objections: tuple[ObjectionRecord, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    kind: str
+    sent_at: datetime
+    recipient_count: int
+    letter_count: int
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MinutesDocument:
+    """Everything the printed minutes state (§47 GenG)."""
+
+    assembly_id: int
+    revision: int
+    coop_name: str
+    coop_seat: str
+    title: str
+    body: str
+    kind: str
+    form: str
+    place: str
+    place_is_seat: bool
+    starts_at: datetime
+    voting_starts_at: datetime | None
+    voting_ends_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    chair: str
+    secretary: str
+    board_present: tuple[str, ...]
+    preamble_html: str
+    closing_html: str
+    items: tuple[ItemRecord, ...]
+    other_polls: tuple[PollRecord, ...]  # polls not attached to an agenda item
+    evidence: tuple[EvidenceRecord, ...]
+    participants: tuple[ParticipantRecord, ...]
+
+    @property
+    def polls(self) -> list[PollRecord]:
+        return [p for item in self.items for p in item.polls] + list(self.other_polls)
+
+
+def fingerprint(doc: MinutesDocument) -> str:
+    """SHA-256 of the document's canonical JSON."""
+    return hashlib.sha256(canonical(asdict(doc)).encode("utf-8")).hexdigest()
+
+
+def place_of(assembly: Assembly, *, seat: str) -> tuple[str, bool]:
+    """The place the minutes state: the registered seat for a virtual or stretched assembly."""
+    if assembly.form in SEAT_FORMS:
+        return seat.strip(), True
+    return assembly.place.strip(), False
+
+
+def _user_name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id else None
+    if user is None:
+        return ""
+    return (user.display_name or "").strip() or user.email
+
+
+def board_members_present(session: Session, *, assembly_id: int) -> list[User]:
+    """Users of the board whose member record attended the assembly (room or online)."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(Attendance, Attendance.member_id == User.member_id)
+        .where(UserRole.role == Role.BOARD, Attendance.assembly_id == assembly_id)
+        .order_by(User.display_name, User.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def _objections(session: Session, minutes_id: int) -> dict[int, list[ObjectionRecord]]:
+    rows = session.execute(
+        select(Objection, Member, Poll.title)
+        .join(Member, Member.id == Objection.member_id)
+        .outerjoin(Poll, Poll.id == Objection.poll_id)
+        .where(Objection.minutes_id == minutes_id)
+        .order_by(Objection.agenda_item_id, Member.number)
+    ).all()
+    by_item: dict[int, list[ObjectionRecord]] = {}
+    for objection, member, poll_title in rows:
+        record = ObjectionRecord(
+            member.number, member.display_name, objection.statement, poll_title or ""
+        )
+        by_item.setdefault(objection.agenda_item_id, []).append(record)
+    return by_item
+
+
+def _items(session: Session, minutes: Minutes, polls: list[PollRecord]) -> list[ItemRecord]:
+    texts = {
+        row.agenda_item_id: row
+        for row in session.scalars(select(MinutesItem).where(MinutesItem.minutes_id == minutes.id))
+    }
+    objections = _objections(session, minutes.id or 0)
+    records = []
+    for entry in agenda(session, assembly_id=minutes.assembly_id):
+        item = entry.item
+        assert item.id is not None
+        text = texts.get(item.id)
+        records.append(
+            ItemRecord(
+                id=item.id,
+                number=entry.number,
+                depth=entry.depth,
+                title=item.title,
+                kind=item.kind.value,
+                announced_late=bool(getattr(item, "announced_late", False)),
+                discussion_html=render_markdown(text.discussion) if text else "",
+                motions_html=render_markdown(text.motions) if text else "",
+                polls=tuple(p for p in polls if p.agenda_item_id == item.id),
+                objections=tuple(objections.get(item.id, [])),
+            )
+        )
+    return records
+
+
+def _evidence(session: Session, assembly_id: int) -> list[EvidenceRecord]:
+    rows = session.scalars(
+        select(ConveningEvidence)
+        .where(ConveningEvidence.assembly_id == assembly_id)
+        .order_by(ConveningEvidence.sent_at, ConveningEvidence.id)
+    )
+    return [
+        EvidenceRecord(
+            kind=e.kind.value,
+            sent_at=e.sent_at,
+            recipient_count=e.recipient_count,
+            letter_count=e.letter_count,
+            subject=e.subject,
+            text=e.text,
+        )
+        for e in rows
+    ]
+
+
+def build_document(
+    session: Session, *, minutes: Minutes, coop_name: str, coop_seat: str
+) -> MinutesDocument:
+    """Gather the minutes' content from the draft, the assembly, the polls and the register."""
+    assembly = session.get(Assembly, minutes.assembly_id)
+    assert assembly is not None and assembly.id is not None
+    polls = poll_records(session, assembly_id=assembly.id)
+    items = _items(session, minutes, polls)
+    on_agenda = {item.id for item in items}
+    place, is_seat = place_of(assembly, seat=coop_seat)
+    return MinutesDocument(
+        assembly_id=assembly.id,
+        revision=minutes.revision,
+        coop_name=coop_name,
+        coop_seat=coop_seat,
+        title=assembly.title,
+        body=assembly.body.value,
+        kind=assembly.kind.value,
+        form=assembly.form.value,
+        place=place,
+        place_is_seat=is_seat,
+        starts_at=assembly.starts_at,
+        voting_starts_at=assembly.voting_starts_at,
+        voting_ends_at=assembly.voting_ends_at,
+        opened_at=assembly.opened_at,
+        closed_at=assembly.closed_at,
+        chair=_user_name(session, assembly.chair_user_id),
+        secretary=_user_name(session, assembly.secretary_user_id),
+        board_present=tuple(
+            _user_name(session, u.id)
+            for u in board_members_present(session, assembly_id=assembly.id)
+        ),
+        preamble_html=render_markdown(minutes.preamble),
+        closing_html=render_markdown(minutes.closing),
+        items=tuple(items),
+        other_polls=tuple(p for p in polls if p.agenda_item_id not in on_agenda),
+        evidence=tuple(_evidence(session, assembly.id)),
+        participants=tuple(participants(session, assembly_id=assembly.id)),
+    )
