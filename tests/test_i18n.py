@@ -1,0 +1,46 @@
+"""Every user-facing string in code and templates has a German translation."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+METHODS = [
+    ("governance/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
+]
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+
+
+def extracted_msgids() -> set[str]:
+    ids: set[str] = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        str(ROOT), method_map=METHODS, keywords=KEYWORDS
+    ):
+        ids.add(message[0] if isinstance(message, tuple) else message)
+    return ids
+
+
+def test_every_message_has_a_german_translation():
+    with open(ROOT / "governance/translations/de/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f, locale="de")
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string) and not m.fuzzy
+    }
+    missing = sorted(extracted_msgids() - translated)
+    assert not missing, f"{len(missing)} messages without German translation, e.g. {missing[:10]}"
+
+
+def test_german_is_the_default_and_switches_to_english(app, client):
+    app.config["BABEL_DEFAULT_LOCALE"] = "de"
+    r = client.get("/login")
+    assert 'lang="de"' in r.get_data(as_text=True)
+    assert "Anmelden" in r.get_data(as_text=True)
+    client.post("/lang/en")
+    r = client.get("/login")
+    assert 'lang="en"' in r.get_data(as_text=True)
+    assert "Log in" in r.get_data(as_text=True)
