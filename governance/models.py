@@ -4,4 +4,7 @@ from governance import mail  # noqa: F401
 from governance.accounts import models as accounts_models  # noqa: F401
 from governance.assemblies import models as assemblies_models  # noqa: F401
 from governance.audit import models as audit_models  # noqa: F401
+from governance.ballots import models as ballots_models  # noqa: F401
+from governance.minutes import models as minutes_models  # noqa: F401
+from governance.proposals import models as proposals_models  # noqa: F401
 from governance.register import models as register_models  # noqa: F401

@@ -1,7 +1,337 @@
-"""Views of the ballots domain."""
+"""Views of the ballots domain: polls of an assembly, preparing, opening and closing.
+
+Voting, the ballot box and results are in views_vote.py; paper counts, the declaration and
+the audit page in views_count.py. Both add their routes to this blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
 
-bp = Blueprint("ballots", __name__)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from governance.accounts.forms import ConfirmForm
+from governance.assemblies.forms import to_utc
+from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, RollEntry
+from governance.ballots import services
+from governance.ballots.forms import (
+    KIND_LABELS,
+    MAJORITY_LABELS,
+    MODE_LABELS,
+    ExclusionForm,
+    OpenPollForm,
+    PollForm,
+    select_choices,
+)
+from governance.ballots.models import ElectionMode, Majority, Poll, PollKind, PollState
+from governance.db import utcnow
+from governance.errors import DomainError
+from governance.i18n import _, _l
+from governance.proposals.models import Proposal, ProposalState
+from governance.register.models import Member
+from governance.web import db, fail, get_or_404
+
+bp = Blueprint("ballots", __name__, url_prefix="/polls")
+
+STATE_LABELS = {
+    PollState.DRAFT: _l("Draft"),
+    PollState.OPEN: _l("Open"),
+    PollState.CLOSED: _l("Closed"),
+    PollState.SEALED: _l("Sealed"),
+    PollState.PUBLISHED: _l("Published"),
+}
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "POLL_KIND_LABELS": KIND_LABELS,
+        "POLL_MAJORITY_LABELS": MAJORITY_LABELS,
+        "POLL_MODE_LABELS": MODE_LABELS,
+    }
+
+
+def load_poll(poll_id: int) -> tuple[Poll, Assembly]:
+    """The poll and its assembly, or 404; drafts are invisible to those who cannot prepare."""
+    poll = get_or_404(Poll, poll_id)
+    assembly = get_or_404(Assembly, poll.assembly_id)
+    if poll.state == PollState.DRAFT and not (
+        services.can_prepare(current_user, assembly) or services.is_staff(current_user)
+    ):
+        abort(404)
+    return poll, assembly
+
+
+def fail_now(exc: DomainError, form: Any | None = None) -> None:
+    """web.fail with the message rendered first: the rollback expires the user that a lazy
+    message needs (for the locale) when the flash is serialised after the request."""
+    fail(DomainError(str(exc), field=exc.field), form)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def to_poll(poll: Poll) -> Any:
+    return redirect(url_for("ballots.poll", poll_id=poll.id))
+
+
+def on_roll(assembly_id: int, member_id: int | None) -> bool:
+    if member_id is None:
+        return False
+    return (
+        db()
+        .execute(
+            select(RollEntry.id).where(
+                RollEntry.assembly_id == assembly_id, RollEntry.member_id == member_id
+            )
+        )
+        .first()
+        is not None
+    )
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    """Open polls of assemblies in session, and recent results."""
+    rows = (
+        db()
+        .execute(
+            select(Poll, Assembly)
+            .join(Assembly, Assembly.id == Poll.assembly_id)
+            .where(Poll.state != PollState.DRAFT)
+            .order_by(Poll.id.desc())
+            .limit(100)
+        )
+        .all()
+    )
+    open_polls = [(p, a) for p, a in rows if p.state == PollState.OPEN]
+    others = [(p, a) for p, a in rows if p.state != PollState.OPEN]
+    return render_template(
+        "ballots/index.html", open_polls=open_polls, others=others, STATE_LABELS=STATE_LABELS
+    )
+
+
+@bp.route("/assembly/<int:assembly_id>")
+@login_required
+def assembly_polls(assembly_id: int) -> Any:
+    """The polls of one assembly."""
+    assembly = get_or_404(Assembly, assembly_id)
+    prepare = services.can_prepare(current_user, assembly)
+    stmt = select(Poll).where(Poll.assembly_id == assembly_id).order_by(Poll.id)
+    polls = [
+        p
+        for p in db().scalars(stmt)
+        if p.state != PollState.DRAFT or prepare or services.is_staff(current_user)
+    ]
+    return render_template(
+        "ballots/assembly_polls.html",
+        assembly=assembly,
+        polls=polls,
+        can_prepare=prepare,
+        STATE_LABELS=STATE_LABELS,
+    )
+
+
+def _poll_form(assembly: Assembly) -> PollForm:
+    form = PollForm()
+    if not form.is_submitted():
+        form.publish_choices.data = bool(current_app.config["PUBLISH_CHOICES_DEFAULT"])
+    items = db().scalars(
+        select(AgendaItem).where(AgendaItem.assembly_id == assembly.id).order_by(AgendaItem.id)
+    )
+    form.agenda_item_id.choices = select_choices([(0, "—")] + [(i.id, i.title) for i in items])
+    proposals = db().scalars(
+        select(Proposal).where(
+            Proposal.assembly_id == assembly.id,
+            Proposal.state.in_([ProposalState.ADMITTED, ProposalState.IN_VOTE]),
+        )
+    )
+    form.proposal_id.choices = select_choices([(0, "—")] + [(p.id, p.title) for p in proposals])
+    return form
+
+
+def _poll_data(form: PollForm) -> services.PollData:
+    return services.PollData(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        kind=PollKind(form.kind.data),
+        majority=Majority(form.majority.data),
+        election_mode=ElectionMode(form.election_mode.data)
+        if form.kind.data == PollKind.ELECTION
+        else None,
+        seats=form.seats.data or 1,
+        secret=bool(form.secret.data),
+        publish_choices=bool(form.publish_choices.data),
+        candidates=(form.candidates.data or "").splitlines(),
+        agenda_item_id=form.agenda_item_id.data or None,
+        proposal_id=form.proposal_id.data or None,
+    )
+
+
+@bp.route("/assembly/<int:assembly_id>/new", methods=["GET", "POST"])
+@login_required
+def new_poll(assembly_id: int) -> Any:
+    """Prepare a poll (draft)."""
+    assembly = get_or_404(Assembly, assembly_id)
+    require(services.can_prepare(current_user, assembly))
+    form = _poll_form(assembly)
+    if form.validate_on_submit():
+        try:
+            poll = services.create_poll(
+                db(), assembly=assembly, data=_poll_data(form), actor=current_user
+            )
+        except DomainError as exc:
+            fail_now(exc, form)
+        else:
+            flash(_("The poll has been prepared."), "success")
+            return to_poll(poll)
+    return render_template("ballots/poll_form.html", form=form, assembly=assembly)
+
+
+@bp.route("/<int:poll_id>")
+@login_required
+def poll(poll_id: int) -> Any:
+    """A poll: its state, turnout while open (never a running tally), and the actions."""
+    poll, assembly = load_poll(poll_id)
+    return render_template(
+        "ballots/poll.html",
+        poll=poll,
+        assembly=assembly,
+        options=services.options_of(db(), poll_id=poll.id),
+        turnout=services.turnout(db(), poll_id=poll.id),
+        can_run=services.can_run(current_user, assembly),
+        can_prepare=services.can_prepare(current_user, assembly),
+        may_see_box=may_see_box(assembly),
+        open_form=OpenPollForm(),
+        confirm=ConfirmForm(),
+        STATE_LABELS=STATE_LABELS,
+        assembly_open=assembly.state == AssemblyState.IN_SESSION,
+    )
+
+
+def may_see_box(assembly: Assembly) -> bool:
+    """Eligible members (on the roll) and staff see the sealed ballot box."""
+    return services.is_staff(current_user) or on_roll(assembly.id, current_user.member_id)
+
+
+@bp.route("/<int:poll_id>/exclusions", methods=["GET", "POST"])
+@login_required
+def exclusions(poll_id: int) -> Any:
+    """Members excluded from the poll (§43(6) GenG)."""
+    poll, assembly = load_poll(poll_id)
+    require(services.can_prepare(current_user, assembly))
+    form = ExclusionForm()
+    roll = (
+        db()
+        .execute(
+            select(Member)
+            .join(RollEntry, RollEntry.member_id == Member.id)
+            .where(RollEntry.assembly_id == assembly.id)
+            .order_by(Member.last_name)
+        )
+        .scalars()
+        .all()
+    )
+    form.member_id.choices = select_choices((m.id, f"{m.display_name} ({m.number})") for m in roll)
+    if form.validate_on_submit():
+        try:
+            services.add_exclusion(
+                db(),
+                poll=poll,
+                member_id=form.member_id.data,
+                reason=form.reason.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            fail_now(exc, form)
+        else:
+            flash(_("The member is excluded from this poll."), "success")
+            return redirect(url_for("ballots.exclusions", poll_id=poll.id))
+    excluded = services.exclusions_of(db(), poll_id=poll.id)
+    names = {m.id: m for m in roll}
+    return render_template(
+        "ballots/exclusions.html",
+        poll=poll,
+        form=form,
+        excluded=excluded,
+        names=names,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:poll_id>/exclusions/<int:member_id>/delete", methods=["POST"])
+@login_required
+def remove_exclusion(poll_id: int, member_id: int) -> Any:
+    """Lift an exclusion."""
+    poll, assembly = load_poll(poll_id)
+    require(services.can_prepare(current_user, assembly))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.remove_exclusion(db(), poll=poll, member_id=member_id, actor=current_user)
+        except DomainError as exc:
+            fail_now(exc)
+    return redirect(url_for("ballots.exclusions", poll_id=poll.id))
+
+
+@bp.route("/<int:poll_id>/open", methods=["POST"])
+@login_required
+def open_poll(poll_id: int) -> Any:
+    """The chair opens the poll."""
+    poll, assembly = load_poll(poll_id)
+    require(services.can_run(current_user, assembly))
+    form = OpenPollForm()
+    if form.validate_on_submit():
+        try:
+            services.open_poll(
+                db(),
+                poll=poll,
+                actor=current_user,
+                now=utcnow(),
+                multiple_votes=bool(current_app.config["MULTIPLE_VOTES"]),
+                auto_close_at=to_utc(form.auto_close_at.data),
+            )
+        except DomainError as exc:
+            fail_now(exc)
+        else:
+            flash(_("The poll is open."), "success")
+    return to_poll(poll)
+
+
+@bp.route("/<int:poll_id>/close", methods=["POST"])
+@login_required
+def close_poll(poll_id: int) -> Any:
+    """The chair closes the poll; the ballot box is sealed at once."""
+    poll, assembly = load_poll(poll_id)
+    require(services.can_run(current_user, assembly))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.close_poll(db(), poll=poll, actor=current_user, now=utcnow())
+        except DomainError as exc:
+            fail_now(exc)
+        else:
+            flash(_("The poll is closed and the ballot box sealed."), "success")
+    return to_poll(poll)
+
+
+@bp.route("/<int:poll_id>/delete", methods=["POST"])
+@login_required
+def delete_poll(poll_id: int) -> Any:
+    """Delete a draft poll."""
+    poll, assembly = load_poll(poll_id)
+    require(services.can_prepare(current_user, assembly))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.delete_poll(db(), poll=poll, actor=current_user)
+        except DomainError as exc:
+            fail_now(exc)
+            return to_poll(poll)
+        flash(_("The draft poll has been deleted."), "success")
+    return redirect(url_for("ballots.assembly_polls", assembly_id=assembly.id))
+
+
+from governance.ballots import views_count, views_vote  # noqa: E402, F401  (routes on `bp`)

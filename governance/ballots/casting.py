@@ -1,0 +1,203 @@
+"""Casting a vote: one transaction, two unrelated rows (ballots.md, "Casting").
+
+1. Lock: PostgreSQL ``SELECT … FROM poll … FOR SHARE``; SQLite ``BEGIN IMMEDIATE``.
+2. Check: poll open (and not past its closing time); member on the frozen roll; neither the
+   member nor the acting proxy excluded (§43(6)); the acting user is the member or holds a
+   mandate for them; the acting person present, except in a stretched voting phase.
+3. Insert the participation; the primary key (poll, member) refuses a second one, which is
+   answered "already voted".
+4. Insert the ballot(s) — one per vote the member holds — with fresh trackers. The trackers are
+   returned to be shown once; they are never logged, mailed, or kept in the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from governance.assemblies.models import Assembly, Attendance, Channel, Mandate, RollEntry
+from governance.ballots import choices as ch
+from governance.ballots.models import (
+    Ballot,
+    NamedVote,
+    Participation,
+    Poll,
+    PollExclusion,
+    PollKind,
+)
+from governance.ballots.services import in_voting_phase
+from governance.ballots.tally import shape_of
+from governance.ballots.trackers import new_tracker
+from governance.db import immediate, is_sqlite
+from governance.errors import DomainError, NotFound
+from governance.i18n import _l
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter is shown once: the trackers of their ballot(s)."""
+
+    poll: Poll
+    member_id: int
+    trackers: tuple[bytes, ...]
+
+
+def begin_write(session: Session) -> None:
+    """Begin the transaction with the write lock on SQLite, unless one is running already."""
+    if not session.in_transaction():
+        with immediate():
+            session.connection()
+
+
+def cast_vote(
+    session: Session, *, poll_id: int, member_id: int, actor: Any, choice: str, now: datetime
+) -> Receipt:
+    """Record that `member_id` voted and what, unlinkably; the caller commits."""
+    begin_write(session)
+    poll, assembly = lock_for_cast(session, poll_id=poll_id)
+    _check_open(poll, now)
+    if not ch.is_valid(_shape(session, poll), choice):
+        raise DomainError(_l("This is not a valid choice for the poll."), field="choice")
+    acting = getattr(actor, "member_id", None)
+    weight = eligible_weight(
+        session, poll=poll, member_id=member_id, acting_member_id=acting, now=now, assembly=assembly
+    )
+    channel = Channel.ONLINE if acting == member_id else Channel.PROXY
+    _insert_participation(session, poll, member_id, acting or 0, channel)
+    trackers = tuple(new_tracker() for _ in range(weight if poll.weighted else 1))
+    _insert_ballots(session, poll.id or 0, trackers, choice)
+    if not poll.secret:
+        named = {"poll_id": poll.id, "member_id": member_id, "choice": choice}
+        session.execute(insert(NamedVote.__table__), named)
+    return Receipt(poll=poll, member_id=member_id, trackers=trackers)
+
+
+def lock_for_cast(session: Session, *, poll_id: int) -> tuple[Poll, Assembly]:
+    """The poll under FOR SHARE (PostgreSQL; closing waits for us), with its assembly."""
+    row = session.execute(
+        select(Poll, Assembly)
+        .join(Assembly, Assembly.id == Poll.assembly_id)
+        .where(Poll.id == poll_id)
+        .with_for_update(read=True, of=Poll)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        raise NotFound(_l("There is no such poll."))
+    return row[0], row[1]
+
+
+def _shape(session: Session, poll: Poll) -> ch.Shape:
+    if poll.kind == PollKind.MOTION:  # no candidates to load
+        return ch.Shape(kind=poll.kind, mode=None, seats=poll.seats, option_ids=())
+    return shape_of(session, poll)[0]
+
+
+def _check_open(poll: Poll, now: datetime) -> None:
+    if not poll.is_open:
+        raise DomainError(_l("The poll is not open."))
+    if poll.auto_close_at is not None and now >= poll.auto_close_at:
+        raise DomainError(_l("The poll closed at its closing time."))
+
+
+def _facts(
+    session: Session, poll: Poll, member_id: int, acting: int, now: datetime
+) -> tuple[int | None, bool, bool, bool]:
+    """In one query: the member's roll weight, whether the member or the actor is excluded,
+    whether the actor holds the member's mandate, whether the actor is present."""
+    from governance.assemblies.attendance import present_clause
+
+    a = poll.assembly_id
+    weight = select(RollEntry.weight).where(
+        RollEntry.assembly_id == a, RollEntry.member_id == member_id
+    )
+    excluded = select(PollExclusion.member_id).where(
+        PollExclusion.poll_id == poll.id, PollExclusion.member_id.in_({member_id, acting})
+    )
+    mandate = select(Mandate.id).where(
+        Mandate.assembly_id == a, Mandate.principal_id == member_id, Mandate.proxy_id == acting
+    )
+    present = select(Attendance.id).where(
+        Attendance.assembly_id == a, Attendance.member_id == acting, present_clause(now)
+    )
+    row = session.execute(
+        select(weight.scalar_subquery(), excluded.exists(), mandate.exists(), present.exists())
+    ).one()
+    return row[0], bool(row[1]), bool(row[2]), bool(row[3])
+
+
+def eligible_weight(
+    session: Session,
+    *,
+    poll: Poll,
+    member_id: int,
+    acting_member_id: int | None,
+    now: datetime,
+    assembly: Assembly | None = None,
+) -> int:
+    """The member's vote weight if `acting_member_id` may vote for them now; else DomainError."""
+    if acting_member_id is None:
+        raise DomainError(_l("Your login is not linked to a member of the cooperative."))
+    weight, excluded, mandate, present = _facts(session, poll, member_id, acting_member_id, now)
+    if weight is None:
+        raise DomainError(_l("The member is not on the voter roll of this assembly."))
+    if excluded:
+        raise DomainError(
+            _l("Excluded from this poll (§43(6) GenG): no vote, neither in person nor as proxy.")
+        )
+    if acting_member_id != member_id and not mandate:
+        raise DomainError(_l("You hold no proxy for this member."))
+    assembly = assembly or session.get(Assembly, poll.assembly_id)
+    if not present and not (assembly and in_voting_phase(assembly, now)):
+        raise DomainError(_l("You are not present at the assembly: check in or join online first."))
+    return int(weight)
+
+
+def _insert_participation(
+    session: Session, poll: Poll, member_id: int, cast_by: int, channel: Channel
+) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: no row inserted means this member has voted already."""
+    dialect_insert = sqlite.insert if is_sqlite(session) else postgresql.insert
+    stmt = dialect_insert(Participation.__table__).on_conflict_do_nothing(
+        index_elements=["poll_id", "member_id"]
+    )
+    values = {
+        "poll_id": poll.id,
+        "member_id": member_id,
+        "cast_by_member_id": cast_by,
+        "channel": channel,
+    }
+    if session.execute(stmt.returning(Participation.__table__.c.member_id), values).first() is None:
+        raise DomainError(_l("A vote has already been cast for this member in this poll."))
+
+
+def _insert_ballots(
+    session: Session, poll_id: int, trackers: tuple[bytes, ...], choice: str
+) -> None:
+    rows = [{"tracker": t, "poll_id": poll_id, "choice": choice} for t in trackers]
+    session.execute(insert(Ballot.__table__), rows)
+
+
+def voters_for(session: Session, *, poll: Poll, member_id: int | None) -> list[tuple[int, bool]]:
+    """(member id, by proxy) this member may still vote for in the poll: self, then principals."""
+    from governance.assemblies.services import represented_members
+
+    if member_id is None:
+        return []
+    principals = represented_members(
+        session, assembly_id=poll.assembly_id, proxy_member_id=member_id
+    )
+    candidates = [(member_id, False)] + [(m.id, True) for m in principals if m.id is not None]
+    done = set(
+        session.scalars(
+            select(Participation.member_id).where(
+                Participation.poll_id == poll.id,
+                Participation.member_id.in_([c[0] for c in candidates]),
+            )
+        )
+    )
+    return [c for c in candidates if c[0] not in done]

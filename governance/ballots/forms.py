@@ -1,0 +1,207 @@
+"""Forms of the ballots domain; the ballot form is built per poll (candidates vary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from governance.accounts.forms import MultiCheckboxField
+from governance.ballots import choices as ch
+from governance.ballots.models import ElectionMode, Majority, PollKind, PollOption
+from governance.i18n import _l
+
+KIND_LABELS = {
+    PollKind.MOTION: _l("Motion (yes / no / abstain)"),
+    PollKind.ELECTION: _l("Election"),
+}
+MODE_LABELS = {
+    ElectionMode.YES_NO_ABSTAIN_PER_CANDIDATE: _l("Yes / no / abstain per candidate"),
+    ElectionMode.CHOOSE_UP_TO_N: _l("Choose up to as many candidates as there are seats"),
+}
+MAJORITY_LABELS = {
+    Majority.SIMPLE: _l("Simple majority of votes cast (§43(2) GenG)"),
+    Majority.THREE_QUARTERS: _l("Three-quarters of votes cast (statute change, dissolution …)"),
+    Majority.NINE_TENTHS: _l("Nine-tenths of votes cast (§16(3) GenG)"),
+    Majority.RELATIVE: _l("Relative majority (elections)"),
+}
+MOTION_LABELS = {ch.YES: _l("Yes"), ch.NO: _l("No"), ch.ABSTAIN: _l("Abstain")}
+ANSWER_LABELS = {"Y": _l("Yes"), "N": _l("No"), "A": _l("Abstain")}
+
+
+def select_choices(pairs: Any) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(labels: dict[Any, Any]) -> list[SelectChoice]:
+    return select_choices((getattr(k, "value", k), v) for k, v in labels.items())
+
+
+class PollForm(FlaskForm):
+    title = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Explanation"), validators=[Length(max=10000)])
+    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS), default=PollKind.MOTION.value)
+    majority = SelectField(_l("Majority required"), choices=_choices(MAJORITY_LABELS))
+    election_mode = SelectField(_l("Election mode"), choices=_choices(MODE_LABELS))
+    seats = IntegerField(_l("Seats"), default=1, validators=[NumberRange(min=1, max=50)])
+    candidates = TextAreaField(_l("Candidates (one per line)"), validators=[Length(max=10000)])
+    agenda_item_id = SelectField(_l("Agenda item"), coerce=int, validators=[Optional()])
+    proposal_id = SelectField(
+        _l("Proposal (Antrag) decided by this poll"), coerce=int, validators=[Optional()]
+    )
+    secret = BooleanField(_l("Secret ballot"), default=True)
+    publish_choices = BooleanField(
+        _l("Publish the ballot box with choices (otherwise trackers only, no receipt)")
+    )
+
+
+class ExclusionForm(FlaskForm):
+    member_id = SelectField(_l("Member"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Reason (§43(6) GenG)"), validators=[DataRequired(), Length(max=300)])
+
+
+class OpenPollForm(FlaskForm):
+    auto_close_at = DateTimeLocalField(
+        _l("Close automatically at (optional)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+
+
+class DeclarationForm(FlaskForm):
+    declaration = TextAreaField(
+        _l("Declaration of the chair"), validators=[DataRequired(), Length(max=5000)]
+    )
+    confirm = BooleanField(
+        _l("I confirm this declaration of the result; it will be published."),
+        validators=[DataRequired()],
+    )
+
+
+class RoomVoterForm(FlaskForm):
+    member_id = SelectField(_l("Member handing in a paper ballot"), coerce=int)
+
+
+class TrackerForm(FlaskForm):
+    tracker = StringField(_l("Your tracker"), validators=[DataRequired(), Length(max=64)])
+
+
+class CastForm(FlaskForm):
+    """The confirmation step: what was chosen, carried to the final POST."""
+
+    voter = HiddenField(validators=[DataRequired()])
+    choice = HiddenField(validators=[DataRequired(), Length(max=1000)])
+
+
+class BallotForm(FlaskForm):
+    """Base of the per-poll ballot form; `build_ballot_form` adds the fields."""
+
+    voter = RadioField(_l("Vote for"), coerce=int, validators=[InputRequired()])
+
+    def encoded_choice(self) -> str:
+        raise NotImplementedError
+
+
+def build_ballot_form(
+    *,
+    kind: PollKind,
+    mode: ElectionMode | None,
+    seats: int,
+    options: list[PollOption],
+    voters: list[tuple[int, str]],
+    **kwargs: Any,
+) -> BallotForm:
+    """A ballot form for this poll: radio groups with labels, keyboard-accessible."""
+    if kind == PollKind.MOTION:
+        form_cls: type[BallotForm] = _motion_form()
+    elif mode == ElectionMode.YES_NO_ABSTAIN_PER_CANDIDATE:
+        form_cls = _per_candidate_form(options)
+    else:
+        form_cls = _choose_form(options, seats)
+    form = form_cls(**kwargs)
+    form.voter.choices = select_choices(voters)
+    if len(voters) == 1 and form.voter.data is None:
+        form.voter.data = voters[0][0]
+    return form
+
+
+def _motion_form() -> type[BallotForm]:
+    class MotionBallot(BallotForm):
+        choice = RadioField(
+            _l("Your vote"), choices=_choices(MOTION_LABELS), validators=[InputRequired()]
+        )
+
+        def encoded_choice(self) -> str:
+            return str(self.choice.data)
+
+    return MotionBallot
+
+
+def _per_candidate_form(options: list[PollOption]) -> type[BallotForm]:
+    attrs: dict[str, Any] = {}
+    for option in options:
+        attrs[f"c{option.id}"] = RadioField(
+            option.label,
+            choices=_choices(ANSWER_LABELS),
+            default="A",
+            validators=[InputRequired()],
+        )
+
+    def encoded_choice(self: Any) -> str:
+        return ch.encode_per_candidate({o.id: self[f"c{o.id}"].data for o in options})
+
+    attrs["encoded_choice"] = encoded_choice
+    return type("PerCandidateBallot", (BallotForm,), attrs)
+
+
+def _choose_form(options: list[PollOption], seats: int) -> type[BallotForm]:
+    class ChooseBallot(BallotForm):
+        chosen = MultiCheckboxField(
+            _l("Choose up to %(n)d", n=seats),
+            coerce=int,
+            choices=select_choices((o.id, o.label) for o in options),
+        )
+
+        def validate_chosen(self, field: Any) -> None:
+            if len(field.data or []) > seats:
+                raise ValidationError(_l("Choose at most %(n)d candidates.", n=seats))
+
+        def encoded_choice(self) -> str:
+            return ch.encode_choose(self.chosen.data or [])
+
+    return ChooseBallot
+
+
+def build_paper_form(items: list[tuple[str, str]], **kwargs: Any) -> FlaskForm:
+    """One number field per tally item the tellers count."""
+    attrs = {
+        f"i_{key.replace(':', '_')}": IntegerField(
+            label, default=0, validators=[InputRequired(), NumberRange(min=0)]
+        )
+        for key, label in items
+    }
+    form_cls = type("PaperCountForm", (FlaskForm,), attrs)
+    return form_cls(**kwargs)
+
+
+def paper_values(form: FlaskForm, items: list[tuple[str, str]]) -> dict[str, int]:
+    """The counts entered, keyed by tally item."""
+    return {key: int(form[f"i_{key.replace(':', '_')}"].data or 0) for key, _label in items}

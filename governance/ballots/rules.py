@@ -1,0 +1,110 @@
+# ruff: noqa: S608  (static trigger DDL, no user input)
+"""Trigger DDL of the ballot box, per dialect (registered by ballots/models.py).
+
+- ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
+  or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated.
+- paper_count: the tellers' counts change only after the close and before publication.
+- poll: the seal root never changes once set; only draft polls may be deleted.
+On PostgreSQL the box checks are statement-level with transition tables, so sealing 100,000
+ballots costs one join, not 100,000 lookups.
+"""
+
+MSG_INSERT = "the ballot box of this poll is not open"
+MSG_DELETE = "ballots and participations are removed only by the seal"
+MSG_UPDATE = "ballots and participations are never updated"
+MSG_PAPER = "paper counts change only between the close and the publication of a poll"
+MSG_SEAL = "the seal root of a poll never changes"
+MSG_POLL_DELETE = "only draft polls may be deleted"
+
+BOX_TABLES = ("ballot", "participation", "named_vote")
+_STATE = "(SELECT state FROM poll WHERE id = {row}.poll_id)"
+
+
+def _box_sqlite(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER {table}_box_insert BEFORE INSERT ON {table} "
+        f"WHEN {_STATE.format(row='NEW')} NOT IN ('OPEN', 'CLOSED') "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_INSERT}'); END",
+        f"CREATE TRIGGER {table}_box_delete BEFORE DELETE ON {table} "
+        f"WHEN {_STATE.format(row='OLD')} IS NOT 'CLOSED' "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_DELETE}'); END",
+        f"CREATE TRIGGER {table}_box_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_UPDATE}'); END",
+    ]
+
+
+def _function(name: str, body: str) -> str:
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN {body} END $$"
+    )
+
+
+def _box_postgresql(table: str) -> list[str]:
+    return [
+        _function(
+            f"{table}_box_ins",
+            "IF EXISTS (SELECT 1 FROM new_rows n JOIN poll p ON p.id = n.poll_id "
+            f"WHERE p.state NOT IN ('OPEN', 'CLOSED')) THEN RAISE EXCEPTION '{MSG_INSERT}'; "
+            "END IF; RETURN NULL;",
+        ),
+        _function(
+            f"{table}_box_del",
+            "IF EXISTS (SELECT 1 FROM old_rows o JOIN poll p ON p.id = o.poll_id "
+            f"WHERE p.state <> 'CLOSED') THEN RAISE EXCEPTION '{MSG_DELETE}'; "
+            "END IF; RETURN NULL;",
+        ),
+        _function(f"{table}_box_upd", f"RAISE EXCEPTION '{MSG_UPDATE}';"),
+        f"CREATE TRIGGER {table}_box_insert AFTER INSERT ON {table} REFERENCING NEW TABLE "
+        f"AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {table}_box_ins()",
+        f"CREATE TRIGGER {table}_box_delete AFTER DELETE ON {table} REFERENCING OLD TABLE "
+        f"AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {table}_box_del()",
+        f"CREATE TRIGGER {table}_box_update BEFORE UPDATE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {table}_box_upd()",
+    ]
+
+
+def _paper_sqlite() -> list[str]:
+    out = []
+    for op, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        out.append(
+            f"CREATE TRIGGER paper_count_{op.lower()} BEFORE {op} ON paper_count "
+            f"WHEN {_STATE.format(row=row)} NOT IN ('CLOSED', 'SEALED') "
+            f"BEGIN SELECT RAISE(ABORT, '{MSG_PAPER}'); END"
+        )
+    return out
+
+
+_PAPER_POSTGRESQL = [
+    _function(
+        "paper_count_guard",
+        "IF (SELECT state FROM poll WHERE id = COALESCE(NEW.poll_id, OLD.poll_id)) "
+        f"NOT IN ('CLOSED', 'SEALED') THEN RAISE EXCEPTION '{MSG_PAPER}'; END IF; "
+        "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;",
+    ),
+    "CREATE TRIGGER paper_count_guard BEFORE INSERT OR UPDATE OR DELETE ON paper_count "
+    "FOR EACH ROW EXECUTE FUNCTION paper_count_guard()",
+]
+
+BOX_SQLITE = [s for t in BOX_TABLES for s in _box_sqlite(t)] + _paper_sqlite()
+BOX_POSTGRESQL = [s for t in BOX_TABLES for s in _box_postgresql(t)] + _PAPER_POSTGRESQL
+
+POLL_SQLITE = [
+    "CREATE TRIGGER poll_seal_fixed BEFORE UPDATE ON poll "
+    "WHEN OLD.seal_root IS NOT NULL AND NEW.seal_root IS NOT OLD.seal_root "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_SEAL}'); END",
+    "CREATE TRIGGER poll_no_delete BEFORE DELETE ON poll WHEN OLD.state <> 'DRAFT' "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_POLL_DELETE}'); END",
+]
+POLL_POSTGRESQL = [
+    _function(
+        "poll_seal",
+        "IF TG_OP = 'DELETE' THEN "
+        f"IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION '{MSG_POLL_DELETE}'; END IF; "
+        "RETURN OLD; END IF; "
+        "IF OLD.seal_root IS NOT NULL AND NEW.seal_root IS DISTINCT FROM OLD.seal_root THEN "
+        f"RAISE EXCEPTION '{MSG_SEAL}'; END IF; RETURN NEW;",
+    ),
+    "CREATE TRIGGER poll_seal BEFORE UPDATE OR DELETE ON poll "
+    "FOR EACH ROW EXECUTE FUNCTION poll_seal()",
+]

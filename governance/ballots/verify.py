@@ -1,0 +1,216 @@
+"""The secretary's audit of one poll (ballots.md, "What the secretary's audit checks").
+
+`verify_poll` returns one Check per rule; a failed check says what differs. The audit chain
+itself (hashes, sequence) is verified by the audit domain, which builds on this.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from governance.assemblies.models import Assembly, Channel, Mandate, RollEntry
+from governance.audit.models import AuditEvent
+from governance.ballots import choices as ch
+from governance.ballots.models import Ballot, NamedVote, Participation, Poll, PollExclusion
+from governance.ballots.paper import room_votes
+from governance.ballots.seal import box_root
+from governance.ballots.tally import ballot_counts, compute_result, paper_counts, shape_of
+
+SHOW = 5  # how many offending rows a detail names
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def verify_poll(session: Session, *, poll: Poll) -> list[Check]:
+    """Every check of the poll; all `ok` means the box, the count and the seal agree."""
+    checks = [
+        _check_roll_hash(session, poll),
+        _check_counts(session, poll),
+        _check_on_roll(session, poll),
+        _check_mandates(session, poll),
+        _check_choices(session, poll),
+        _check_paper(session, poll),
+    ]
+    if not poll.secret:
+        checks.append(_check_named(session, poll))
+    if poll.is_sealed:
+        checks += [_check_seal(session, poll), _check_seal_in_chain(session, poll)]
+    else:
+        checks.append(Check("seal", False, f"the poll is {poll.state.value}, not sealed yet"))
+    if poll.result_json is not None:
+        checks.append(_check_tally(session, poll))
+    return checks
+
+
+def _check_roll_hash(session: Session, poll: Poll) -> Check:
+    from governance.assemblies.services import roll_hash
+
+    assembly = session.get(Assembly, poll.assembly_id)
+    recomputed = roll_hash(session, assembly_id=poll.assembly_id)
+    frozen = assembly.roll_hash if assembly else None
+    ok = poll.roll_hash == frozen == recomputed
+    return Check(
+        "roll_hash", ok, f"poll {poll.roll_hash}, assembly {frozen}, roll now {recomputed}"
+    )
+
+
+def _vote_weight(poll: Poll) -> Any:
+    return RollEntry.weight if poll.weighted else 1
+
+
+def _participation_votes(session: Session, poll: Poll, channels: tuple[Channel, ...]) -> int:
+    total = session.scalar(
+        select(func.coalesce(func.sum(_vote_weight(poll)), 0))
+        .select_from(Participation)
+        .join(
+            RollEntry,
+            (RollEntry.member_id == Participation.member_id)
+            & (RollEntry.assembly_id == poll.assembly_id),
+            isouter=True,
+        )
+        .where(Participation.poll_id == poll.id, Participation.channel.in_(channels))
+    )
+    return int(total or 0)
+
+
+def _check_counts(session: Session, poll: Poll) -> Check:
+    votes = _participation_votes(session, poll, (Channel.ONLINE, Channel.PROXY))
+    ballots = int(session.scalar(select(func.count()).where(Ballot.poll_id == poll.id)) or 0)
+    if ballots == votes:
+        return Check("counts", True, f"{ballots} ballots for {votes} votes cast online")
+    diff = ballots - votes
+    what = f"{diff} ballot(s) more" if diff > 0 else f"{-diff} ballot(s) missing"
+    return Check("counts", False, f"{what}: {ballots} ballots, {votes} votes cast online")
+
+
+def _check_on_roll(session: Session, poll: Poll) -> Check:
+    on_roll = select(RollEntry.member_id).where(RollEntry.assembly_id == poll.assembly_id)
+    excluded = select(PollExclusion.member_id).where(PollExclusion.poll_id == poll.id)
+    bad = session.scalars(
+        select(Participation.member_id).where(
+            Participation.poll_id == poll.id,
+            Participation.member_id.not_in(on_roll)
+            | Participation.member_id.in_(excluded)
+            | Participation.cast_by_member_id.in_(excluded),
+        )
+    ).all()
+    if not bad:
+        return Check("on_roll", True, "every participant is on the roll and not excluded")
+    return Check("on_roll", False, f"not on the roll or excluded: members {sorted(bad)[:SHOW]}")
+
+
+def _check_mandates(session: Session, poll: Poll) -> Check:
+    rows = session.execute(
+        select(Participation.member_id, Participation.cast_by_member_id, Mandate.id)
+        .join(
+            Mandate,
+            (Mandate.assembly_id == poll.assembly_id)
+            & (Mandate.principal_id == Participation.member_id)
+            & (Mandate.proxy_id == Participation.cast_by_member_id),
+            isouter=True,
+        )
+        .where(
+            Participation.poll_id == poll.id,
+            Participation.member_id != Participation.cast_by_member_id,
+        )
+    ).all()
+    missing = [(m, p) for m, p, mandate in rows if mandate is None]
+    per_proxy = Counter(p for _m, p, _x in rows)
+    over = sorted(p for p, n in per_proxy.items() if n > 2)
+    if missing or over:
+        return Check(
+            "mandates",
+            False,
+            f"proxy casts without mandate (member, proxy): {missing[:SHOW]}; "
+            f"proxies over two: {over[:SHOW]}",
+        )
+    return Check("mandates", True, f"{len(rows)} proxy cast(s), each with a mandate")
+
+
+def _check_choices(session: Session, poll: Poll) -> Check:
+    shape, _options = shape_of(session, poll)
+    bad = [c for c in ballot_counts(session, poll_id=poll.id or 0) if not ch.is_valid(shape, c)]
+    if not bad:
+        return Check("choices", True, "every ballot holds a valid choice")
+    trackers = session.scalars(
+        select(Ballot.tracker).where(Ballot.poll_id == poll.id, Ballot.choice.in_(bad))
+    ).all()
+    names = [bytes(t).hex() for t in trackers[:SHOW]]
+    return Check("choices", False, f"invalid choices {bad[:SHOW]!r} in ballots {names}")
+
+
+def _check_paper(session: Session, poll: Poll) -> Check:
+    shape, _options = shape_of(session, poll)
+    counted = ch.paper_ballots(shape, paper_counts(session, poll_id=poll.id or 0))
+    expected = room_votes(session, poll=poll)
+    ok = counted == expected or (not poll.is_sealed and counted == 0)
+    return Check("paper", ok, f"{counted} paper ballots counted, {expected} votes in the room")
+
+
+def _check_named(session: Session, poll: Poll) -> Check:
+    weight = _vote_weight(poll)
+    named = session.execute(
+        select(NamedVote.choice, func.sum(weight))
+        .select_from(NamedVote)
+        .join(
+            RollEntry,
+            (RollEntry.member_id == NamedVote.member_id)
+            & (RollEntry.assembly_id == poll.assembly_id),
+            isouter=True,
+        )
+        .where(NamedVote.poll_id == poll.id)
+        .group_by(NamedVote.choice)
+    ).all()
+    listed = {c: int(n) for c, n in named}
+    counted = ballot_counts(session, poll_id=poll.id or 0)
+    ok = listed == counted
+    return Check("named", ok, f"named list {listed} vs ballot box {counted}")
+
+
+def _check_seal(session: Session, poll: Poll) -> Check:
+    root = box_root(session, poll_id=poll.id or 0)
+    if root == poll.seal_root:
+        return Check("merkle_root", True, f"the box recomputes to the sealed root {root}")
+    return Check(
+        "merkle_root",
+        False,
+        f"the box recomputes to {root}, the sealed root is {poll.seal_root}: "
+        "a ballot was changed, added or removed after sealing",
+    )
+
+
+def _check_seal_in_chain(session: Session, poll: Poll) -> Check:
+    payloads = session.scalars(
+        select(AuditEvent.payload).where(
+            AuditEvent.event_type == "poll.sealed",
+            AuditEvent.object_type == "poll",
+            AuditEvent.object_id == str(poll.id),
+        )
+    ).all()
+    roots = [json.loads(p).get("merkle_root") for p in payloads]
+    ok = roots == [poll.seal_root]
+    return Check("seal_in_chain", ok, f"audit chain records {roots}, poll holds {poll.seal_root}")
+
+
+def _check_tally(session: Session, poll: Poll) -> Check:
+    published = json.loads(poll.result_json or "{}")
+    now = asdict(compute_result(session, poll=poll))
+    diffs = [
+        f"{k}: published {published.get(k)!r}, now {now[k]!r}"
+        for k in sorted(now)
+        if published.get(k) != now[k]
+    ]
+    if not diffs:
+        return Check("tally", True, "the count recomputes to the published result")
+    return Check("tally", False, "; ".join(diffs[:SHOW]))

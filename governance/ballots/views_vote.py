@@ -1,0 +1,255 @@
+"""Voting (ballot page, confirmation, tracker once), the sealed ballot box, the results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from governance.assemblies.models import Mandate, RollEntry
+from governance.ballots import choices as ch
+from governance.ballots.casting import cast_vote, voters_for
+from governance.ballots.charts import bar_chart
+from governance.ballots.forms import (
+    ANSWER_LABELS,
+    MOTION_LABELS,
+    CastForm,
+    TrackerForm,
+    build_ballot_form,
+)
+from governance.ballots.models import Ballot, NamedVote, Poll, PollKind, PollOption, PollState
+from governance.ballots.services import published_result
+from governance.ballots.tally import PollResult, shape_of
+from governance.ballots.trackers import format_tracker, parse_tracker
+from governance.ballots.views import bp, fail_now, load_poll, may_see_box, on_roll, to_poll
+from governance.db import utcnow
+from governance.errors import DomainError, NotFound
+from governance.i18n import _
+from governance.register.models import Member
+from governance.web import db
+
+BOX_PAGE = 500
+
+
+def describe(choice: str, shape: ch.Shape, options: list[PollOption]) -> str:
+    """A choice in words, e.g. "Yes" or "Anna: Yes, Ben: No"."""
+    meaning = ch.decode(shape, choice)
+    names = {o.id: o.label for o in options}
+    if meaning is None:
+        return _("invalid")
+    if meaning == ch.ABSTAIN or isinstance(meaning, str):
+        return str(MOTION_LABELS.get(str(meaning), meaning))
+    if isinstance(meaning, dict):
+        return ", ".join(f"{names[k]}: {ANSWER_LABELS[v]}" for k, v in meaning.items())
+    return ", ".join(names[k] for k in sorted(meaning, key=lambda k: shape.option_ids.index(k)))
+
+
+def _voters(poll: Poll) -> list[tuple[int, str]]:
+    """Whom the user may still vote for: themselves (if on the roll) and their principals."""
+    mine = voters_for(db(), poll=poll, member_id=current_user.member_id)
+    own_ok = on_roll(poll.assembly_id, current_user.member_id)
+    result = []
+    for member_id, by_proxy in mine:
+        if not by_proxy and not own_ok:
+            continue
+        member = db().get(Member, member_id)
+        label = _("For %(name)s (proxy)", name=member.display_name) if by_proxy else _("Myself")
+        result.append((member_id, label))
+    return result
+
+
+def _entitled(poll_id: int) -> bool:
+    """The user's member is on the poll's roll or holds a mandate there (one query)."""
+    member_id = current_user.member_id
+    if member_id is None:
+        return False
+    assembly = select(Poll.assembly_id).where(Poll.id == poll_id).scalar_subquery()
+    on_roll = select(RollEntry.id).where(
+        RollEntry.assembly_id == assembly, RollEntry.member_id == member_id
+    )
+    proxy = select(Mandate.id).where(Mandate.assembly_id == assembly, Mandate.proxy_id == member_id)
+    return bool(db().scalar(select(or_(on_roll.exists(), proxy.exists()))))
+
+
+def _refuse(poll_id: int) -> Any:
+    abort(404 if db().get(Poll, poll_id) is None else 403)
+
+
+@bp.route("/<int:poll_id>/vote", methods=["GET", "POST"])
+@login_required
+def vote(poll_id: int) -> Any:
+    """The ballot page; a valid submission leads to the confirmation step."""
+    if not _entitled(poll_id):
+        _refuse(poll_id)
+    poll, assembly = load_poll(poll_id)
+    if poll.state != PollState.OPEN:
+        flash(_("The poll is not open."), "info")
+        return to_poll(poll)
+    voters = _voters(poll)
+    shape, options = shape_of(db(), poll)
+    if not voters:
+        return render_template("ballots/voted.html", poll=poll, assembly=assembly)
+    form = build_ballot_form(
+        kind=poll.kind, mode=poll.election_mode, seats=poll.seats, options=options, voters=voters
+    )
+    if form.validate_on_submit():
+        choice = form.encoded_choice()
+        confirm = CastForm(formdata=None, voter=str(form.voter.data), choice=choice)
+        return render_template(
+            "ballots/confirm.html",
+            poll=poll,
+            form=confirm,
+            voter=dict(voters)[form.voter.data],
+            described=describe(choice, shape, options),
+        )
+    return render_template(
+        "ballots/vote.html", poll=poll, assembly=assembly, form=form, options=options
+    )
+
+
+@bp.route("/<int:poll_id>/cast", methods=["POST"])
+@login_required
+def cast(poll_id: int) -> Any:
+    """Cast the confirmed vote and show its tracker(s) once, in this response only."""
+    if not _entitled(poll_id):
+        _refuse(poll_id)
+    form = CastForm()
+    if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
+        abort(400)
+    # The write lock (SQLite) or row lock (PostgreSQL) is held for the cast alone: the request's
+    # read-only part (user, CSRF) ends here, and the cast is committed before the tracker is
+    # shown, so a tracker is only ever shown for a stored vote.
+    db().commit()
+    try:
+        receipt = cast_vote(
+            db(),
+            poll_id=poll_id,
+            member_id=int(form.voter.data),
+            actor=current_user,
+            choice=form.choice.data,
+            now=utcnow(),
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        fail_now(exc)
+        return redirect(url_for("ballots.vote", poll_id=poll_id))
+    db().commit()
+    trackers = [format_tracker(t) for t in receipt.trackers]
+    return render_template("ballots/receipt.html", poll=receipt.poll, trackers=trackers)
+
+
+def _box_page(poll: Poll, page: int) -> list[tuple[str, str]]:
+    shape, options = shape_of(db(), poll)
+    rows = (
+        db()
+        .execute(
+            select(Ballot.tracker, Ballot.choice)
+            .where(Ballot.poll_id == poll.id)
+            .order_by(Ballot.tracker)
+            .limit(BOX_PAGE)
+            .offset((page - 1) * BOX_PAGE)
+        )
+        .all()
+    )
+    return [
+        (format_tracker(bytes(t)), describe(c, shape, options) if poll.publish_choices else "")
+        for t, c in rows
+    ]
+
+
+def _lookup(poll: Poll, form: TrackerForm) -> dict[str, Any] | None:
+    tracker = parse_tracker(form.tracker.data or "")
+    if tracker is None:
+        form.tracker.errors.append(_("This is not a tracker: 26 characters, e.g. 0A3F-…"))
+        return None
+    row = (
+        db()
+        .execute(select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.tracker == tracker))
+        .first()
+    )
+    if row is None:
+        return {"found": False, "tracker": format_tracker(tracker)}
+    shape, options = shape_of(db(), poll)
+    choice = describe(row[0], shape, options) if poll.publish_choices else None
+    return {"found": True, "tracker": format_tracker(tracker), "choice": choice}
+
+
+@bp.route("/<int:poll_id>/box", methods=["GET", "POST"])
+@login_required
+def box(poll_id: int) -> Any:
+    """The sealed ballot box, sorted by tracker; a member looks up their own (by POST)."""
+    poll, assembly = load_poll(poll_id)
+    if not may_see_box(assembly):
+        abort(403)
+    if not poll.is_sealed:
+        flash(_("The ballot box is shown once the poll is closed and sealed."), "info")
+        return to_poll(poll)
+    form = TrackerForm()
+    found = _lookup(poll, form) if form.validate_on_submit() else None
+    total = db().scalar(select(func.count()).where(Ballot.poll_id == poll.id)) or 0
+    pages = max(1, -(-total // BOX_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return render_template(
+        "ballots/box.html",
+        poll=poll,
+        form=form,
+        found=found,
+        rows=_box_page(poll, page),
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def chart_rows(result: PollResult) -> list[tuple[str, int, str]]:
+    """Bars of the chart: yes/no/abstain for motions, per candidate for elections."""
+    if result.kind == PollKind.MOTION:
+        return [
+            (str(MOTION_LABELS[c]), result.counts.get(c, 0), c.lower()) for c in ch.MOTION_CHOICES
+        ]
+    if result.election_mode == "CHOOSE_UP_TO_N":
+        return [(c.label, c.votes, "other") for c in result.candidates]
+    return [
+        (f"{c.label}: {ANSWER_LABELS[a]}", n, k)
+        for c in result.candidates
+        for a, n, k in (("Y", c.yes, "yes"), ("N", c.no, "no"))
+    ]
+
+
+def _named(poll: Poll) -> list[tuple[Member, str]]:
+    shape, options = shape_of(db(), poll)
+    rows = (
+        db()
+        .execute(
+            select(Member, NamedVote.choice)
+            .join(NamedVote, NamedVote.member_id == Member.id)
+            .where(NamedVote.poll_id == poll.id)
+            .order_by(Member.last_name, Member.first_names)
+        )
+        .all()
+    )
+    return [(m, describe(c, shape, options)) for m, c in rows]
+
+
+@bp.route("/<int:poll_id>/results")
+@login_required
+def results(poll_id: int) -> Any:
+    """The published result: figures, an SVG bar chart, the declaration; who voted what if named."""
+    poll, assembly = load_poll(poll_id)
+    result = published_result(poll)
+    if result is None:
+        flash(_("The result has not been published yet."), "info")
+        return to_poll(poll)
+    chart = bar_chart(chart_rows(result), title=poll.title)
+    named = [] if poll.secret else _named(poll)
+    return render_template(
+        "ballots/results.html",
+        poll=poll,
+        assembly=assembly,
+        result=result,
+        chart=chart,
+        named=named,
+    )

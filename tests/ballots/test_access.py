@@ -1,0 +1,83 @@
+"""Access matrix: every route of the ballots blueprint, every role."""
+
+from __future__ import annotations
+
+from governance.accounts.models import Role
+from governance.ballots.models import Poll
+from governance.ballots.services import close_poll, publish_poll
+from governance.db import utcnow
+from tests.access import LOGIN, Route, allow, assert_access, assert_covers
+from tests.factories_ballots import cast
+
+STAFF = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
+PREPARE = (Role.BOARD, Role.SECRETARY)
+
+
+def _polls(world, make_poll):
+    draft = make_poll(world, open=False, title="Entwurf")
+    open_ = make_poll(world, title="Offen")
+    sealed = make_poll(world, title="Versiegelt")
+    published = make_poll(world, title="Veröffentlicht")
+    for poll in (sealed, published):
+        cast(world, poll.id, 0, "YES")
+    with world.session() as s:
+        for poll in (sealed, published):
+            close_poll(s, poll=s.get(Poll, poll.id), actor=None, now=utcnow())
+        publish_poll(s, poll=s.get(Poll, published.id), actor=None, declaration="Ja.", now=utcnow())
+        s.commit()
+    return draft.id, open_.id, sealed.id, published.id
+
+
+def _draft_only(*roles, ok=200):
+    """Draft polls are invisible (404) to those who neither prepare nor belong to staff."""
+    expected = allow(*roles, ok=ok)
+    for role in ("MEMBER", "ADMIN"):
+        expected[role] = 404
+    return expected
+
+
+def test_access_matrix(app, login_as, vote_world, make_poll):
+    world = vote_world(members=3)
+    draft, open_, sealed, published = _polls(world, make_poll)
+    a, m = world.assembly_id, world.member_ids[1]
+    everyone = allow(*Role)
+    routes = [
+        Route("GET", "/polls/", everyone),
+        Route("GET", f"/polls/assembly/{a}", everyone),
+        Route("GET", f"/polls/assembly/{a}/new", allow(*PREPARE)),
+        Route("POST", f"/polls/assembly/{a}/new", allow(*PREPARE)),
+        Route("GET", f"/polls/{draft}", _draft_only(*STAFF)),
+        Route("GET", f"/polls/{open_}", everyone),
+        Route("GET", f"/polls/{draft}/exclusions", _draft_only(*PREPARE)),
+        Route("POST", f"/polls/{draft}/exclusions", _draft_only(*PREPARE)),
+        Route("POST", f"/polls/{draft}/exclusions/{m}/delete", _draft_only(*PREPARE, ok=302)),
+        Route("POST", f"/polls/{open_}/open", allow(Role.BOARD, ok=302)),
+        Route("POST", f"/polls/{published}/close", allow(Role.BOARD, ok=302)),
+        Route("POST", f"/polls/{open_}/delete", allow(*PREPARE, ok=302)),
+        # Nobody of these test users is on the roll or holds a mandate.
+        Route("GET", f"/polls/{open_}/vote", allow()),
+        Route("POST", f"/polls/{open_}/vote", allow()),
+        Route("POST", f"/polls/{open_}/cast", allow()),
+        Route("GET", f"/polls/{sealed}/box", allow(*STAFF)),
+        Route("POST", f"/polls/{sealed}/box", allow(*STAFF)),
+        Route("GET", f"/polls/{published}/results", everyone),
+        Route("GET", f"/polls/{open_}/room", allow(*PREPARE)),
+        Route("POST", f"/polls/{open_}/room", allow(*PREPARE)),
+        Route("GET", f"/polls/{sealed}/paper", allow(*PREPARE)),
+        Route("POST", f"/polls/{sealed}/paper", allow(*PREPARE)),
+        Route("GET", f"/polls/{sealed}/declare", allow(Role.BOARD)),
+        Route("POST", f"/polls/{sealed}/declare", allow(Role.BOARD)),
+        Route("GET", f"/polls/{sealed}/audit", allow(*STAFF)),
+    ]
+    assert_covers(app, "ballots", routes)
+    assert_access(app, login_as, routes)
+    assert all(r.expected["ANON"] == LOGIN for r in routes)
+
+
+def test_member_on_roll_sees_box_and_votes(login, vote_world, make_poll):
+    world = vote_world(members=2)
+    poll = make_poll(world)
+    member = login(world.users[0])
+    assert member.get(f"/polls/{poll.id}/vote").status_code == 200
+    outsider = login(roles=[Role.MEMBER])
+    assert outsider.get(f"/polls/{poll.id}/vote").status_code == 403
