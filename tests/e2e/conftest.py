@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,8 @@ class LiveServer:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._log,  # a pipe nobody reads would stall the server once it is full
+            start_new_session=True,  # its own process group: kill() ends master and workers
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -103,7 +104,8 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
-        self._log.close()
+        if not self._log.closed:
+            self._log.close()
 
 
 @pytest.fixture
@@ -113,6 +115,22 @@ def live_server(app: Any, smtp: Any) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def serve(app: Any, smtp: Any) -> Iterator[Callable[..., LiveServer]]:
+    """serve(workers=4): start gunicorn on the test's database; all are stopped at teardown."""
+    servers: list[LiveServer] = []
+
+    def _serve(workers: int = 2) -> LiveServer:
+        server = LiveServer(app.config["DATABASE_URL"], smtp.port, workers=workers)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield _serve
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -135,17 +153,34 @@ class Shots:
     def __init__(self, name: str) -> None:
         self.dir = ARTIFACTS / name
         self.dir.mkdir(parents=True, exist_ok=True)
+        for old in self.dir.glob("*.png"):  # a rerun's pictures only
+            old.unlink()
         self.n = 0
+        self.started = self.last = time.monotonic()
+        self.laps: list[str] = []
 
     def __call__(self, page: Any, step: str) -> None:
         self.n += 1
         page.screenshot(path=str(self.dir / f"{self.n:02d}-{step}.png"), full_page=True)
+        self.lap(step)
+
+    def lap(self, step: str) -> None:
+        """Note the time since the previous step (written to timings.txt at the end)."""
+        now = time.monotonic()
+        self.laps.append(f"{now - self.started:7.1f} s  +{now - self.last:5.1f} s  {step}")
+        self.last = now
+
+    def save(self) -> None:
+        if self.laps:
+            (self.dir / "timings.txt").write_text("\n".join(self.laps) + "\n")
 
 
 @pytest.fixture
-def shots(request: pytest.FixtureRequest) -> Shots:
+def shots(request: pytest.FixtureRequest) -> Iterator[Shots]:
     safe = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")
-    return Shots(safe)
+    taker = Shots(safe)
+    yield taker
+    taker.save()
 
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:

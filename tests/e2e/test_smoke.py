@@ -1,8 +1,12 @@
 """The login page in a real browser: keyboard login, accessibility, language switch."""
 
+import pytest
+
 from governance.accounts.models import Role
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
+
+pytestmark = pytest.mark.e2e
 
 
 def test_login_with_keyboard_and_axe(live_server, browser, make_user, shots):

@@ -1,0 +1,364 @@
+"""Load scenario (issue #8): N members logged in watch the live page of a virtual assembly, a
+poll opens, and all of them vote within 60 seconds.
+
+Every member is a client doing what the live page does: GET live.json every 5 s (with its
+ETag: 304 while nothing changes) and the heartbeat POST every 30 s (present online). When
+live.json shows the open poll, the member decides at a random moment within the first 45 s
+after the opening and votes as in the browser: the ballot page (GET), the confirmation
+(POST), the cast (POST, tracker in the answer). Meanwhile /healthz is probed 5 times a
+second: the baseline under the same load. Sessions are minted with the server's secret, as a
+login from 127.0.0.1 leaves them.
+Reported: p50/p99 of casts, live-page requests, heartbeats, ballot pages, confirmations and
+/healthz; the ratios cast/healthz and live/healthz; errors (must be 0); when the last cast
+landed; and after closing (and sealing) the audit, with ballots == participations == casts.
+Prints a table and writes JSON to bench/results/load-<backend>-<N>-<time>.json.
+
+Run:   .venv/bin/python -m bench load                  (5,000 members on SQLite)
+       .venv/bin/python bench/bench_load.py 1000       (or BENCH_MEMBERS=1000)
+Knobs: BENCH_MEMBERS (default 5000; or the first argument), BENCH_BACKENDS=sqlite,postgresql,
+BENCH_WINDOW (60 s), BENCH_WORKERS (gunicorn sync workers, default 2 × CPUs + 1),
+BENCH_WARMUP (s over which the members arrive, default 15), GOVERNANCE_TEST_PG_URL (admin URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python bench/bench_load.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, func, insert, select, text
+
+import governance.models  # noqa: F401  (complete metadata)
+from bench.load_client import UA, Cpu, Member, Scenario, Stats, probe, request, watch
+from governance.accounts.models import User, UserRole
+from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, RollEntry
+from governance.assemblies.roll import roll_hash
+from governance.audit.services import record_event
+from governance.audit.verify import verify
+from governance.ballots.models import Ballot, Participation, Poll
+from governance.ballots.services import PollData, close_poll, create_poll, open_poll
+from governance.db import immediate, make_engine, new_session, utcnow
+from governance.migrations.runner import upgrade
+from governance.register.models import Member as RegisterMember
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SECRET = "bench-load-" + secrets.token_hex(8)
+PG_ADMIN = os.environ.get(
+    "GOVERNANCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+POLL_SECONDS = 5.0  # governance.assemblies.views_live.POLL_SECONDS
+HEARTBEAT_SECONDS = 30.0  # views_live.HEARTBEAT_SECONDS
+KINDS = ("cast", "live", "heartbeat", "ballot page", "confirm", "healthz", "healthz idle")
+
+
+def knobs() -> dict[str, Any]:
+    args = [a for a in sys.argv[1:] if a.isdigit()]
+    window = float(os.environ.get("BENCH_WINDOW", 60))
+    return {
+        "members": int(args[0] if args else os.environ.get("BENCH_MEMBERS", 5000)),
+        "window_s": window,
+        "vote_spread_s": window * 0.75,
+        "warmup_s": float(os.environ.get("BENCH_WARMUP", 15)),
+        "workers": int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1),
+        "backends": os.environ.get("BENCH_BACKENDS", "sqlite").split(","),
+    }
+
+
+# --- database and server --------------------------------------------------------------------
+
+
+def open_db(backend: str, tmp: Path) -> tuple[str, Any]:
+    """A fresh migrated database; (url, cleanup)."""
+    if backend == "sqlite":
+        url, cleanup = f"sqlite:///{tmp / 'load.sqlite3'}", (lambda: None)
+    else:
+        name = f"governance_load_{os.getpid()}"
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+
+        def cleanup() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url, cleanup
+
+
+def populate(engine: Any, n: int) -> tuple[int, list[tuple[int, int]]]:
+    """A virtual assembly in session, its roll frozen (and recorded in the audit chain) with n
+    members who each have a login. Returns (assembly id, [(user id, member id)])."""
+    now = utcnow()
+    with new_session(engine) as s:
+        members = [
+            RegisterMember(number=f"M-{i:07d}", last_name=f"Last{i}", first_names="Eva",
+                           sort_name=f"last{i} eva", entry_date=date(2020, 1, 1))
+            for i in range(1, n + 1)
+        ]  # fmt: skip
+        s.execute(insert(RegisterMember.__table__), [_row(m) for m in members])
+        ids = s.scalars(select(RegisterMember.id).order_by(RegisterMember.id)).all()
+        assembly = Assembly(
+            title="Generalversammlung (Last)",
+            form=AssemblyForm.VIRTUAL,
+            starts_at=now,
+            record_date=date(2025, 1, 1),
+            state=AssemblyState.IN_SESSION,
+            opened_at=now,
+        )
+        s.add(assembly)
+        s.flush()
+        rows = [{"assembly_id": assembly.id, "member_id": m, "shares": 1, "weight": 1} for m in ids]
+        s.execute(insert(RollEntry.__table__), rows)
+        users = [User(email=f"m{m}@load.example", display_name=f"M{m}", member_id=m) for m in ids]
+        s.execute(insert(User.__table__), [_row(u) for u in users])
+        pairs = s.execute(select(User.id, User.member_id).where(User.member_id.is_not(None))).all()
+        s.execute(insert(UserRole.__table__), [{"user_id": u, "role": "MEMBER"} for u, _m in pairs])
+        _freeze(s, assembly, n)
+        s.commit()
+        return int(assembly.id), [(int(u), int(m)) for u, m in pairs]
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    """A model's column values with their Python defaults, for a bulk insert."""
+    return dict(obj.model_dump(exclude={"id"}))
+
+
+def _freeze(s: Any, assembly: Assembly, n: int) -> None:
+    """The roll hash, recorded as governance.assemblies.roll.freeze_roll records it."""
+    assembly.roll_hash = roll_hash(s, assembly_id=assembly.id)
+    assembly.roll_frozen_at = utcnow()
+    s.add(assembly)
+    record_event(
+        s, event_type="assembly.roll_frozen", actor=None, object_type="assembly",
+        object_id=assembly.id, assembly_id=assembly.id,
+        payload={"record_date": assembly.record_date, "entries": n,
+                 "roll_hash": assembly.roll_hash, "multiple_votes": False},
+    )  # fmt: skip
+
+
+def mint(url: str, users: list[tuple[int, int]]) -> list[Member]:
+    """Session cookie and CSRF token per member, as after a login from 127.0.0.1."""
+    from flask import session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    from governance import create_app
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "SCHEMA_CHECK": False})
+    serializer = app.session_interface.get_signing_serializer(app)
+    out = []
+    for user_id, member_id in users:
+        with app.test_request_context(
+            environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": UA}
+        ):
+            login_user(User(id=user_id, email=f"m{member_id}@load.example", security_stamp=0))
+            token = generate_csrf()
+            choice = random.choice(("YES", "YES", "NO", "ABSTAIN"))
+            out.append(Member(member_id, serializer.dumps(dict(session)), token, choice))
+    app.extensions["governance.engine"].dispose()
+    return out
+
+
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn (sync workers, as deployed) on a free port; waits for /healthz."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "GOVERNANCE_DATABASE_URL": url, "GOVERNANCE_SECRET_KEY": SECRET,
+           "GOVERNANCE_RATELIMIT_DISABLED": "1"}  # fmt: skip
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    cmd = [str(gunicorn), "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+           "--backlog", "4096", "--log-level", "warning", "--timeout", "120", "wsgi:app"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return proc, port
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+# --- the scenario ---------------------------------------------------------------------------
+
+
+def open_new_poll(engine: Any, assembly_id: int) -> int:
+    """The chair opens a secret motion (through the services, as the view does)."""
+    with new_session(engine) as s:
+        with immediate():  # the write lock first, as the app's POSTs take it
+            s.connection()
+        assembly = s.get(Assembly, assembly_id)
+        poll = create_poll(s, assembly=assembly, data=PollData(title="Jahresabschluss"), actor=None)
+        open_poll(s, poll=poll, actor=None, now=utcnow())
+        s.commit()
+        return int(poll.id)
+
+
+async def idle_baseline(port: int, stats: Stats) -> None:
+    """/healthz with nothing else going on (for reference)."""
+    for _ in range(50):
+        answer = request(port, "GET", "/healthz", {})
+        await stats.timed("healthz idle", answer, lambda a: a.status == 200)
+
+
+async def scenario(engine: Any, port: int, assembly_id: int, members: list[Member], k: dict):
+    """Watchers arrive over the warm-up; the poll opens; all vote; then everyone stops."""
+    loop = asyncio.get_running_loop()
+    stats = Stats()
+    await idle_baseline(port, stats)
+    sc = Scenario(port, stats, POLL_SECONDS, HEARTBEAT_SECONDS, k["vote_spread_s"])
+    tasks = [
+        asyncio.create_task(watch(sc, m, assembly_id, random.uniform(0, k["warmup_s"])))
+        for m in members
+    ]
+    tasks.append(asyncio.create_task(probe(sc, "/healthz", "healthz", 0.2)))
+    await asyncio.sleep(k["warmup_s"] + POLL_SECONDS)
+    poll_id = await asyncio.to_thread(open_new_poll, engine, assembly_id)
+    sc.opened_at = loop.time()
+    deadline = sc.opened_at + k["window_s"] + 30
+    while loop.time() < deadline and any(m.voted_at is None for m in members):
+        await asyncio.sleep(0.5)
+    sc.stop.set()
+    await asyncio.gather(*tasks)
+    return stats, sc, poll_id
+
+
+def after(engine: Any, assembly_id: int, poll_id: int) -> dict[str, Any]:
+    """Close (and seal) the poll, count the box, run the secretary's audit."""
+    with new_session(engine) as s:
+        t0 = time.perf_counter()
+        with immediate():
+            s.connection()
+        close_poll(s, poll=s.get(Poll, poll_id), actor=None, now=utcnow())
+        s.commit()
+        seal_s = time.perf_counter() - t0
+    with new_session(engine) as s:
+        ballots = s.scalar(select(func.count()).where(Ballot.poll_id == poll_id))
+        parts = s.scalar(select(func.count()).where(Participation.poll_id == poll_id))
+        report = verify(s, assembly_id=assembly_id)
+        failed = sorted(report.codes())
+    return {
+        "ballots": int(ballots or 0),
+        "participations": int(parts or 0),
+        "close_and_seal_s": round(seal_s, 2),
+        "audit_ok": report.ok,
+        "audit_failures": failed,
+    }
+
+
+def figures(stats: Stats, sc: Scenario, members: list[Member], k: dict) -> dict[str, Any]:
+    out: dict[str, Any] = {kind: stats.figures(kind) for kind in KINDS}
+    base = out["healthz"].get("p50_ms") or 0
+    landed = [m.voted_at for m in members if m.voted_at is not None]
+    out["ratios"] = {
+        f"{kind} p50 / healthz p50 (same load)": round(out[kind]["p50_ms"] / base, 2)
+        for kind in ("cast", "live")
+        if base and out[kind].get("p50_ms")
+    }
+    out["votes"] = {
+        "members": len(members),
+        "casts_sent": sc.casts_sent,
+        "casts_ok": len(landed),
+        "last_cast_s": round(max(landed), 1) if landed else None,
+        "all_within_window": len(landed) == len(members) and max(landed) <= k["window_s"],
+    }
+    out["errors"] = dict(stats.errors)
+    out["statuses"] = dict(stats.statuses)
+    return out
+
+
+def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
+    n = k["members"]
+    with tempfile.TemporaryDirectory() as tmp:
+        url, cleanup = open_db(backend, Path(tmp))
+        engine = make_engine(url)
+        proc = None
+        try:
+            t0 = time.perf_counter()
+            assembly_id, users = populate(engine, n)
+            members = mint(url, users)
+            print(f"[{backend}] {n} members ready in {time.perf_counter() - t0:.1f} s", flush=True)
+            proc, port = start_server(url, k["workers"])
+            cpu = Cpu(proc.pid)
+            stats, sc, poll_id = asyncio.run(scenario(engine, port, assembly_id, members, k))
+            machine = cpu.done(sum(len(v) for v in stats.latencies.values()))
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=60)
+        try:
+            result = {**figures(stats, sc, members, k), **after(engine, assembly_id, poll_id)}
+            result["machine"] = machine
+        finally:
+            engine.dispose()
+            cleanup()
+    v = result["votes"]
+    result["box_ok"] = (
+        result["ballots"] == result["participations"] == v["casts_ok"] == v["casts_sent"]
+    )
+    return {"backend": backend, **result}
+
+
+def report(rows: list[dict[str, Any]], k: dict[str, Any]) -> None:
+    print(f"\n{k['members']} members, window {k['window_s']:g} s, {k['workers']} sync workers, "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    for r in rows:
+        print(f"{r['backend']:<11}machine {r['machine']}")
+    print(f"{'backend':<11}{'requests':<14}{'n':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for r in rows:
+        for kind in KINDS:
+            f = r[kind]
+            if f["n"]:
+                print(f"{r['backend']:<11}{kind:<14}{f['n']:>8}{f['p50_ms']:>10}{f['p99_ms']:>10}"
+                      f"{f['max_ms']:>10}")  # fmt: skip
+        v = r["votes"]
+        print(f"{r['backend']:<11}ratios {r['ratios']}")
+        print(f"{r['backend']:<11}votes: {v['casts_ok']} of {v['members']} cast, last after "
+              f"{v['last_cast_s']} s (all within the window: {v['all_within_window']}); "
+              f"errors: {sum(r['errors'].values())} {r['errors'] or ''}")  # fmt: skip
+        print(f"{r['backend']:<11}after closing: ballots {r['ballots']} = participations "
+              f"{r['participations']} = casts {v['casts_ok']}: {r['box_ok']}; "
+              f"audit {'passed' if r['audit_ok'] else 'FAILED ' + str(r['audit_failures'])}")  # fmt: skip
+
+
+def main() -> None:
+    k = knobs()
+    rows = [run_backend(b, k) for b in k["backends"]]
+    report(rows, k)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for row in rows:
+        name = RESULTS / f"load-{row['backend']}-{k['members']}-{stamp}.json"
+        knobs_out = {key: v for key, v in k.items() if key != "backends"}
+        name.write_text(json.dumps({**knobs_out, "cpus": os.cpu_count(), **row}, indent=2))
+        print(f"wrote {name.relative_to(ROOT)}")
+    ok = all(r["box_ok"] and r["audit_ok"] and not r["errors"] for r in rows)
+    if not ok:
+        raise RuntimeError("the load scenario found errors (see above)")
+
+
+if __name__ == "__main__":
+    main()

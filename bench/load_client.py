@@ -1,0 +1,247 @@
+"""The load scenario's client (bench_load.py): a minimal asyncio HTTP/1.1 client, latency
+records, and the members who watch the live page, send its heartbeat and vote.
+
+Plain asyncio streams on loopback, one connection per request (gunicorn's sync workers close
+after each answer); the server closes first, so the client leaves no TIME_WAIT behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import re
+import resource
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import quantiles
+from typing import Any
+from urllib.parse import urlencode
+
+UA = "governance-bench-load"
+TRACKER = re.compile(rb'<code class="tracker">[0-9A-Z-]+</code>')
+TIMEOUT = 120.0
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+async def request(
+    port: int, method: str, path: str, headers: dict[str, str], form: dict[str, str] | None = None
+) -> Answer:
+    """One request on its own connection; the whole answer (read to the server's close)."""
+    data = urlencode(form).encode() if form is not None else b""
+    head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", f"User-Agent: {UA}"]
+    head += [f"{k}: {v}" for k, v in headers.items()]
+    if form is not None:
+        head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(data)}"]
+    head.append("Connection: close")
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        await writer.drain()
+        raw = await reader.read()
+    finally:
+        writer.close()
+    top, _sep, body = raw.partition(b"\r\n\r\n")
+    lines = top.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    parsed = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return Answer(status, {k.lower(): v for k, v in parsed.items()}, body)
+
+
+@dataclass
+class Stats:
+    """Latencies per kind of request, errors per kind and reason."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    async def timed(self, kind: str, coro: Any, ok: Any) -> Answer | None:
+        """Await the request; record its latency; None (and an error) unless ok(answer)."""
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        try:
+            answer = await asyncio.wait_for(coro, TIMEOUT)
+        except (OSError, TimeoutError, ValueError, IndexError) as exc:
+            self.errors[f"{kind}: {type(exc).__name__}"] += 1
+            return None
+        self.latencies.setdefault(kind, []).append(loop.time() - t0)
+        self.statuses[f"{kind} {answer.status}"] += 1
+        if not ok(answer):
+            self.errors[f"{kind}: HTTP {answer.status}"] += 1
+            return None
+        return answer
+
+    def figures(self, kind: str) -> dict[str, Any]:
+        values = sorted(self.latencies.get(kind, []))
+        if not values:
+            return {"n": 0}
+        cuts = quantiles(values, n=100) if len(values) > 1 else values * 99
+        return {
+            "n": len(values),
+            "p50_ms": round(cuts[49] * 1000, 1),
+            "p99_ms": round(cuts[98] * 1000, 1),
+            "max_ms": round(values[-1] * 1000, 1),
+        }
+
+
+@dataclass
+class Member:
+    """A logged-in member: session cookie and CSRF token, and what happened to their vote."""
+
+    member_id: int
+    cookie: str
+    csrf: str
+    choice: str
+    poll_id: int | None = None
+    voted_at: float | None = None  # seconds after the poll opened, when the tracker came
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Cookie": f"session={self.cookie}", **extra}
+
+
+@dataclass
+class Scenario:
+    """Shared state of one run: the server's port, the clock, the poll's opening."""
+
+    port: int
+    stats: Stats
+    poll_seconds: float
+    heartbeat_seconds: float
+    vote_spread: float  # seconds after the opening within which members decide
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    opened_at: float | None = None
+    casts_sent: int = 0
+
+
+async def watch(sc: Scenario, m: Member, assembly_id: int, start: float) -> None:
+    """The live page: poll live.json (with the ETag) every poll_seconds; vote when it offers."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(start)
+    beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
+    etag, voting = None, None
+    while not sc.stop.is_set():
+        t0 = loop.time()
+        extra = {"If-None-Match": etag} if etag else {}
+        path = f"/assemblies/{assembly_id}/live.json"
+        answer = await sc.stats.timed(
+            "live",
+            request(sc.port, "GET", path, m.headers(**extra)),
+            lambda a: a.status in (200, 304),
+        )
+        if answer is not None and answer.status == 200:
+            etag = answer.headers.get("etag")
+            poll = json.loads(answer.body).get("poll")
+            if poll and voting is None:
+                voting = asyncio.create_task(vote(sc, m, int(poll["id"])))
+        await _sleep_until(sc, t0 + sc.poll_seconds)
+    beat.cancel()
+    if voting is not None:
+        await voting
+
+
+async def _sleep_until(sc: Scenario, moment: float) -> None:
+    delay = moment - asyncio.get_running_loop().time()
+    if delay > 0 and not sc.stop.is_set():
+        await asyncio.sleep(delay)
+
+
+async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
+    """The live page's heartbeat: present online while the page is open."""
+    path = f"/assemblies/{assembly_id}/heartbeat"
+    while True:
+        await sc.stats.timed(
+            "heartbeat",
+            request(sc.port, "POST", path, m.headers(**{"X-CSRFToken": m.csrf}), {}),
+            lambda a: a.status == 200 and b'"channel":"ONLINE"' in a.body.replace(b" ", b""),
+        )
+        await asyncio.sleep(sc.heartbeat_seconds)
+
+
+async def vote(sc: Scenario, m: Member, poll_id: int) -> None:
+    """Decide within the spread, then: the ballot page, the confirmation, the cast."""
+    loop = asyncio.get_running_loop()
+    assert sc.opened_at is not None
+    await asyncio.sleep(max(0.0, sc.opened_at + random.uniform(0, sc.vote_spread) - loop.time()))
+    base, form = f"/polls/{poll_id}", {"voter": str(m.member_id), "choice": m.choice}
+    page = await sc.stats.timed(
+        "ballot page",
+        request(sc.port, "GET", base + "/vote", m.headers()),
+        lambda a: a.status == 200 and b'name="choice"' in a.body,
+    )
+    if page is None:
+        return
+    form["csrf_token"] = m.csrf
+    confirm = await sc.stats.timed(
+        "confirm",
+        request(sc.port, "POST", base + "/vote", m.headers(), form),
+        lambda a: a.status == 200 and b"/cast" in a.body,
+    )
+    if confirm is None:
+        return
+    sc.casts_sent += 1
+    cast = await sc.stats.timed(
+        "cast",
+        request(sc.port, "POST", base + "/cast", m.headers(), form),
+        lambda a: a.status == 200 and TRACKER.search(a.body) is not None,
+    )
+    if cast is not None:
+        m.voted_at = loop.time() - sc.opened_at
+
+
+async def probe(sc: Scenario, path: str, kind: str, every: float) -> None:
+    """The baseline: a light request (e.g. /healthz) under the same load, every `every` s."""
+    loop = asyncio.get_running_loop()
+    while not sc.stop.is_set():
+        t0 = loop.time()
+        await sc.stats.timed(kind, request(sc.port, "GET", path, {}), lambda a: a.status == 200)
+        await _sleep_until(sc, t0 + every)
+
+
+class Cpu:
+    """CPU seconds of the client (this process) and of the server (gunicorn's master and
+    workers, read from /proc, boot excluded) during the load, and the machine's load average:
+    the context of the figures (the client and the server share the machine)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.pid = server_pid
+        self.t0 = time.monotonic()
+        self.me0, self.server0 = _own_cpu(), _tree_cpu(server_pid)
+        self.load0 = os.getloadavg()[0]
+
+    def done(self, requests: int) -> dict[str, Any]:
+        server = _tree_cpu(self.pid) - self.server0
+        return {
+            "wall_s": round(time.monotonic() - self.t0, 1),
+            "client_cpu_s": round(_own_cpu() - self.me0, 1),
+            "server_cpu_s": round(server, 1),
+            "server_cpu_ms_per_request": round(server * 1000 / max(requests, 1), 2),
+            "loadavg_1min_before_after": [round(self.load0, 1), round(os.getloadavg()[0], 1)],
+        }
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return float(usage.ru_utime + usage.ru_stime)
+
+
+def _tree_cpu(pid: int) -> float:
+    """utime + stime of `pid` and its children (Linux /proc), in seconds."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")

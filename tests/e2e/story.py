@@ -1,0 +1,243 @@
+"""The steps of the assembly story (test_story.py), each as the people concerned do it.
+
+Every step drives the real pages of the app under gunicorn through Debian's Chromium; only
+the clock is helped along (helpers.fortnight_passes). Selectors are name/id attributes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from governance.db import new_session, utcnow
+from governance.register.models import Member
+from tests.e2e.conftest import axe_violations
+from tests.e2e.helpers import SUBMIT, go, local, mailed_link, new_page, submit_and_wait
+
+VOTERS = 20  # browser contexts casting in the same window
+IMPORTED = 20  # members imported by CSV: 19 voters and one absent principal
+CHOICES = ("YES", "YES", "YES", "NO", "ABSTAIN")  # voter i votes CHOICES[i % 5]
+TITLE = "Feststellung des Jahresabschlusses 2025"
+VOTE_HREF = re.compile(r"/polls/\d+/vote$")
+
+
+@dataclass
+class Voter:
+    email: str
+    choice: str
+    page: Any = None
+    member_id: int = 0
+    number: str = ""
+    principal: Member | None = None  # the absent member this voter holds a proxy for
+    trackers: list[str] = field(default_factory=list)
+    present: bool = False  # the live page's heartbeat has been answered
+
+    def watch(self, page: Any) -> None:
+        self.page = page
+        page.on("response", lambda r: self._saw(r))
+
+    def _saw(self, response: Any) -> None:
+        if _is_heartbeat(response):
+            self.present = self.present or response.ok
+
+
+def _is_heartbeat(response: Any) -> bool:
+    return bool(response.url.endswith("/heartbeat"))
+
+
+def members_csv() -> bytes:
+    """20 members, one share each; the last one gives a proxy and stays away."""
+    lines = ["last_name,first_names,email,entry_date,shares,reference,city"]
+    for i in range(1, IMPORTED + 1):
+        lines.append(f"Mitglied{i:02d},Eva,m{i:02d}@e2e.example,2020-01-01,1,IMPORT-{i:04d},Köln")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def add_member_by_form(page: Any, url: str, shots: Any) -> None:
+    """The board adds Erika Neu by hand and books her two shares."""
+    page.goto(url + "/register/members/new")
+    page.fill("input[name=last_name]", "Neu")
+    page.fill("input[name=first_names]", "Erika")
+    page.fill("input[name=street]", "Am Markt 1")
+    page.fill("input[name=postal_code]", "50667")
+    page.fill("input[name=city]", "Köln")
+    page.fill("input[name=email]", "erika.neu@e2e.example")
+    page.fill("input[name=entry_date]", "2024-03-01")
+    shots(page, "board-new-member")
+    submit_and_wait(page)
+    page.click("a[href$='/subscribe']")
+    page.fill("input[name=share_count]", "2")
+    page.fill("input[name=reference]", "BEITRITT-NEU-1")
+    submit_and_wait(page)
+    expect(page.locator("#main")).to_contain_text("Erika")
+    shots(page, "board-member-with-shares")
+
+
+def import_members(page: Any, url: str, shots: Any) -> None:
+    """The board imports 20 members from a CSV file (no dry run)."""
+    page.goto(url + "/register/import")
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "mitglieder.csv", "mimeType": "text/csv", "buffer": members_csv()}],
+    )
+    page.uncheck("input[name=dry_run]")
+    submit_and_wait(page)
+    expect(page.locator("#import-result")).to_contain_text(str(IMPORTED))
+    expect(page.locator("#import-errors")).to_have_count(0)
+    shots(page, "board-imported-members")
+
+
+def prepare_assembly(page: Any, url: str, chair_id: int, secretary_id: int, shots: Any) -> int:
+    """A hybrid general assembly 15 days ahead with two agenda items."""
+    page.goto(url + "/assemblies/new")
+    page.fill("input[name=title]", "Ordentliche Generalversammlung 2026")
+    page.select_option("select[name=form]", "HYBRID")
+    page.fill("input[name=starts_at]", local(utcnow() + timedelta(days=15)))
+    page.fill("input[name=place]", "Gemeinschaftssaal, Köln")
+    page.fill("textarea[name=remote_access]", "Online über die Live-Seite")
+    page.select_option("select[name=chair_user_id]", str(chair_id))
+    page.select_option("select[name=secretary_user_id]", str(secretary_id))
+    shots(page, "board-new-assembly")
+    submit_and_wait(page)
+    assembly_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
+    for title, kind in (("Bericht des Vorstands", "INFORMATION"), (TITLE, "RESOLUTION")):
+        page.goto(f"{url}/assemblies/{assembly_id}/agenda/new")
+        page.fill("input[name=title]", title)
+        page.select_option("select[name=kind]", kind)
+        submit_and_wait(page)
+    shots(page, "board-agenda")
+    return assembly_id
+
+
+def convene(page: Any, url: str, assembly_id: int, shots: Any) -> None:
+    page.goto(f"{url}/assemblies/{assembly_id}/convene")
+    shots(page, "board-convene")
+    submit_and_wait(page)
+    expect(page).to_have_url(f"{url}/assemblies/{assembly_id}/evidence")
+    shots(page, "board-convening-evidence")
+
+
+def log_in_by_mail(browser: Any, url: str, smtp: Any, voter: Voter) -> None:
+    """The voter follows the login link of their invitation and confirms it."""
+    voter.watch(new_page(browser))
+    voter.page.goto(url + mailed_link(smtp, voter.email))
+    submit_and_wait(voter.page)
+    expect(voter.page).to_have_url(url + "/")
+
+
+def all_log_in_by_mail(browser: Any, url: str, smtp: Any, voters: list[Voter]) -> None:
+    """Many members at once follow their links: every page loads while the others do."""
+    import time
+
+    t0 = time.monotonic()
+    for v in voters:
+        v.watch(new_page(browser))
+    print("contexts", time.monotonic() - t0)
+    for v in voters:
+        go(v.page, url + mailed_link(smtp, v.email))
+    print("go", time.monotonic() - t0)
+    for v in voters:
+        v.page.click(SUBMIT, no_wait_after=True)
+    print("click", time.monotonic() - t0)
+    for v in voters:
+        v.page.wait_for_url(url + "/")
+    print("wait", time.monotonic() - t0)
+    expect(voters[-1].page.locator("#start-member")).to_be_visible()
+
+
+def first_member_logs_in(browser: Any, url: str, smtp: Any, voter: Voter, shots: Any) -> None:
+    """The first member reads the invitation, logs in, sees the dashboard (axe-checked)."""
+    log_in_by_mail(browser, url, smtp, voter)
+    expect(voter.page.locator("#start-member")).to_be_visible()
+    assert axe_violations(voter.page) == []
+    shots(voter.page, "member-dashboard")
+
+
+def resolve_voters(engine: Any, voters: list[Voter]) -> Member:
+    """Member ids and numbers of the voters; the principal (absent, represented) is returned."""
+    with new_session(engine) as s:
+        rows = {m.email: m for m in s.scalars(select(Member)).all()}
+        for v in voters:
+            v.member_id, v.number = rows[v.email].id, rows[v.email].number
+        principal = rows[f"m{IMPORTED:02d}@e2e.example"]
+        s.expunge_all()
+        return principal
+
+
+def open_assembly(page: Any, url: str, assembly_id: int, shots: Any) -> None:
+    page.goto(f"{url}/assemblies/{assembly_id}")
+    submit_and_wait(page, "#chair form[action$='/open'] button[type=submit]")
+    expect(page.locator("#chair form[action$='/close']")).to_be_visible()
+    shots(page, "chair-opened-assembly")
+
+
+def check_in(page: Any, url: str, assembly_id: int, numbers: list[str], shots: Any) -> None:
+    """The secretary finds members by number and checks them in at the door."""
+    for number in numbers:
+        page.goto(f"{url}/assemblies/{assembly_id}/check-in")
+        page.fill("input[name=q]", number)
+        submit_and_wait(page, "#main form[role=search] button[type=submit]")
+        submit_and_wait(page, "#found form[action*='/check-in/'] button[type=submit]")
+        expect(page.locator("#found form[action*='/check-out/']")).to_have_count(1)
+    shots(page, "secretary-check-in")
+
+
+def register_proxy(page: Any, url: str, assembly_id: int, principal: str, proxy: str) -> None:
+    page.goto(f"{url}/assemblies/{assembly_id}/mandates")
+    page.fill("input[name=principal]", principal)
+    page.fill("input[name=proxy]", proxy)
+    page.fill("textarea[name=evidence]", "Vollmacht in Textform (E-Mail vom Vortag)")
+    submit_and_wait(page, "#register-mandate button[type=submit]")
+    expect(page.locator("#mandates tbody tr")).to_have_count(1)
+    expect(page.locator("#mandates")).to_contain_text(principal)
+
+
+def join_live(voters: list[Voter], url: str, assembly_id: int) -> None:
+    """Every voter opens the live page; its heartbeat makes them present (online or room)."""
+    for v in voters:
+        go(v.page, f"{url}/assemblies/{assembly_id}/live")
+    for v in voters:
+        if not v.present:
+            v.page.wait_for_event("response", predicate=_is_heartbeat)
+        assert v.present
+    # No poll is open: the vote link has no target. (It should also be invisible, but the
+    # stylesheet's `.button { display: inline-block }` overrides its `hidden` attribute.)
+    expect(voters[-1].page.locator("#live-vote")).to_have_attribute("hidden", "")
+    expect(voters[-1].page.locator("#live-vote")).not_to_have_attribute("href", VOTE_HREF)
+
+
+def prepare_and_open_poll(page: Any, url: str, assembly_id: int, shots: Any) -> int:
+    """The chair prepares the secret poll on the resolution item and opens it."""
+    page.goto(f"{url}/polls/assembly/{assembly_id}/new")
+    page.fill("input[name=title]", TITLE)
+    page.fill("textarea[name=description]", "Der Jahresabschluss 2025 wird festgestellt.")
+    item = page.locator("select[name=agenda_item_id] option", has_text=TITLE)
+    page.select_option("select[name=agenda_item_id]", item.get_attribute("value"))
+    page.select_option("select[name=majority]", "SIMPLE")
+    page.check("input[name=secret]")
+    page.check("input[name=publish_choices]")
+    submit_and_wait(page)
+    poll_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
+    submit_and_wait(page, "#manage form[action$='/open'] button[type=submit]")
+    expect(page.locator("#manage form[action$='/close']")).to_be_visible()
+    shots(page, "chair-opened-poll")
+    return poll_id
+
+
+def close_and_declare(page: Any, url: str, poll_id: int, shots: Any) -> None:
+    """The chair closes (and so seals) the poll, reviews the count and publishes it."""
+    page.goto(f"{url}/polls/{poll_id}")
+    submit_and_wait(page, "#manage form[action$='/close'] button[type=submit]")
+    expect(page.locator("code.hash")).to_be_visible()  # the seal (Merkle root)
+    shots(page, "chair-closed-and-sealed")
+    page.goto(f"{url}/polls/{poll_id}/declare")
+    page.check("input[name=confirm]")
+    shots(page, "chair-declare")
+    submit_and_wait(page)
+    expect(page).to_have_url(f"{url}/polls/{poll_id}/results")
+    expect(page.locator("#declaration")).to_be_visible()

@@ -1,0 +1,171 @@
+"""The whole general assembly in a real browser, as the people concerned do it.
+
+The board adds a member by hand and imports twenty, prepares a hybrid assembly 15 days ahead
+and convenes it; the invitations arrive at aiosmtpd and the members log in through their
+emailed links. A fortnight later (helpers.fortnight_passes) the chair opens the assembly; the
+secretary checks members in and registers a proxy; the members follow the live page, which
+offers the ballot when the chair opens the poll. Twenty members cast in twenty browser contexts
+at once (one with the keyboard alone; the proxy twice). The chair closes, seals and declares;
+a member finds their tracker in the ballot box; the secretary's audit passes; the minutes are
+drafted, signed by the chair and a board member, published by the supervisory board and
+downloaded as PDF by a member. Screenshots of every step: test-artifacts/e2e/<test>/.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from governance.accounts.models import Role
+from governance.ballots.models import Ballot, Participation, Poll
+from governance.db import new_session
+from tests.e2e import records, story
+from tests.e2e.conftest import axe_violations
+from tests.e2e.helpers import fortnight_passes, new_page, password_login
+from tests.e2e.story import CHOICES, VOTERS, Voter
+from tests.e2e.voting import vote_in_parallel
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("browser-story")]
+
+
+@pytest.fixture
+def people(make_user: Any, make_member: Any) -> dict[str, Any]:
+    """The cooperative's officers: two board members (members themselves), the secretary and
+    a member of the supervisory board. Everyone else is created in the browser."""
+    chair_member = make_member(
+        email="vorstand@e2e.example", last_name="Vorstand", first_names="Vera"
+    )
+    board_member = make_member(email="vorstand2@e2e.example", last_name="Berg", first_names="Bernd")
+    return {
+        "chair": make_user(
+            roles=[Role.BOARD, Role.MEMBER], email=chair_member.email, member_id=chair_member.id
+        ),
+        "board": make_user(
+            roles=[Role.BOARD, Role.MEMBER], email=board_member.email, member_id=board_member.id
+        ),
+        "chair_member": chair_member,
+        "board_member": board_member,
+        "secretary": make_user(roles=[Role.SECRETARY], email="schrift@e2e.example"),
+        "supervisor": make_user(roles=[Role.SUPERVISORY_BOARD], email="ar@e2e.example"),
+    }
+
+
+def _voters() -> list[Voter]:
+    emails = ["erika.neu@e2e.example"] + [f"m{i:02d}@e2e.example" for i in range(1, VOTERS)]
+    return [Voter(email=e, choice=CHOICES[i % len(CHOICES)]) for i, e in enumerate(emails)]
+
+
+def _board_prepares(browser: Any, url: str, people: dict[str, Any], shots: Any) -> tuple:
+    login = new_page(browser)
+    login.goto(url + "/login")
+    assert axe_violations(login) == [], "the login page"
+    shots(login, "login-page")
+    login.context.close()
+    board = password_login(browser, url, people["chair"].email)
+    story.add_member_by_form(board, url, shots)
+    story.import_members(board, url, shots)
+    ids = (people["chair"].id, people["secretary"].id)
+    assembly_id = story.prepare_assembly(board, url, *ids, shots)
+    story.convene(board, url, assembly_id, shots)
+    return board, assembly_id
+
+
+def _count(engine: Any, model: Any, poll_id: int) -> int:
+    with new_session(engine) as s:
+        return int(s.scalar(select(func.count()).where(model.poll_id == poll_id)) or 0)
+
+
+@dataclass
+class Run:
+    """What the story's phases share."""
+
+    url: str
+    browser: Any
+    smtp: Any
+    engine: Any
+    shots: Any
+    people: dict[str, Any]
+    voters: list[Voter] = field(default_factory=_voters)
+    pages: dict[str, Any] = field(default_factory=dict)
+    assembly_id: int = 0
+    poll_id: int = 0
+
+
+def _members_log_in(run: Run, deliver_mail: Any) -> None:
+    deliver_mail()  # the invitations: to aiosmtpd
+    principal = story.resolve_voters(run.engine, run.voters)
+    story.first_member_logs_in(run.browser, run.url, run.smtp, run.voters[0], run.shots)
+    story.all_log_in_by_mail(run.browser, run.url, run.smtp, run.voters[1:])
+    run.shots.lap("members-logged-in")
+    run.voters[1].principal = principal  # voter 1 will hold the absent member's proxy
+
+
+def _hold_the_vote(run: Run) -> None:
+    url, a, shots, voters = run.url, run.assembly_id, run.shots, run.voters
+    fortnight_passes(run.engine, a)
+    story.open_assembly(run.pages["chair"], url, a, shots)
+    secretary = run.pages["secretary"] = password_login(
+        run.browser, url, run.people["secretary"].email
+    )
+    room = [run.people["chair_member"].number, run.people["board_member"].number]
+    story.check_in(secretary, url, a, room + [v.number for v in voters[1:4]], shots)
+    story.register_proxy(secretary, url, a, voters[1].principal.number, voters[1].number)
+    shots(secretary, "secretary-proxy-registered")
+    story.join_live(voters, url, a)
+    shots.lap("members-on-live-page")
+    run.poll_id = story.prepare_and_open_poll(run.pages["chair"], url, a, shots)
+    vote_in_parallel(voters, shots)
+    trackers = [t for v in voters for t in v.trackers]
+    assert len(set(trackers)) == VOTERS + 1
+    counted = (
+        _count(run.engine, Participation, run.poll_id),
+        _count(run.engine, Ballot, run.poll_id),
+    )
+    assert counted == (VOTERS + 1, VOTERS + 1)
+
+
+def _count_and_check(run: Run) -> Counter[str]:
+    url, a, poll_id, shots = run.url, run.assembly_id, run.poll_id, run.shots
+    story.close_and_declare(run.pages["chair"], url, poll_id, shots)
+    counts = Counter(v.choice for v in run.voters) + Counter({run.voters[1].choice: 1})
+    member = run.voters[0].page
+    records.results_seen_by_member(member, url, poll_id, counts)
+    shots(member, "member-results")
+    records.find_tracker(member, url, poll_id, run.voters[0].trackers[0], shots)
+    records.audit_passes(run.pages["secretary"], url, a, poll_id, shots)
+    records.close_assembly(run.pages["chair"], url, a)
+    return counts
+
+
+def _minutes(run: Run, counts: Counter[str]) -> None:
+    url, a, shots = run.url, run.assembly_id, run.shots
+    records.draft_minutes(run.pages["secretary"], url, a, shots)
+    records.sign_minutes(run.pages["chair"], url, a, shots, "chair-signed")
+    board = password_login(run.browser, url, run.people["board"].email)
+    records.sign_minutes(board, url, a, shots, "board-member-signed")
+    supervisor = password_login(run.browser, url, run.people["supervisor"].email)
+    records.publish_minutes(supervisor, url, a, shots)
+    text = records.download_minutes(run.voters[0].page, url, shots)
+    with new_session(run.engine) as s:
+        seal_root = s.get(Poll, run.poll_id).seal_root
+    assert story.TITLE in text and str(counts["YES"]) in text
+    assert seal_root in "".join(text.split()), "the minutes carry the seal of the ballot box"
+    records.seal_in_minutes_passes(run.pages["secretary"], url, a)
+
+
+def test_a_general_assembly_in_the_browser(
+    app, serve, browser, smtp, deliver_mail, people, shots, engine
+):
+    run = Run(serve(workers=4).url, browser, smtp, engine, shots, people)
+    run.pages["chair"], run.assembly_id = _board_prepares(browser, run.url, people, shots)
+    _members_log_in(run, deliver_mail)
+    _hold_the_vote(run)
+    counts = _count_and_check(run)
+    _minutes(run, counts)
+    deliver_mail()  # the members are told that the minutes are published
+    notice = smtp.to(run.voters[0].email)[-1].get_body(preferencelist=("plain",)).get_content()
+    assert f"/assemblies/{run.assembly_id}/minutes" in notice

@@ -1,0 +1,101 @@
+"""Voting in many browser contexts at once, and with the keyboard alone.
+
+Playwright's sync API is not thread-safe, so one browser drives all contexts in an interleaved
+loop: each phase starts the action in every context (a click only dispatches it; the pages load
+concurrently in the browser and the server), then waits for each page's result. So every
+context is open and casting within the same window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import axe_violations
+from tests.e2e.helpers import focus_by_tab
+from tests.e2e.story import VOTE_HREF
+
+BALLOT = "#main form[method=post]:has(input[type=radio][name=voter])"  # every kind of ballot
+CAST = "#main form[action$='/cast']"
+LIVE_WAIT = 30_000  # ms: the live page polls every 5 s, its state is cached for 3 s
+
+
+def _choose(voter: Any, member_id: int) -> None:
+    page = voter.page
+    page.check(f"input[name=voter][value='{member_id}']")
+    page.check(f"input[name=choice][value={voter.choice}]")
+    page.click(f"{BALLOT} button[type=submit]", no_wait_after=True)
+
+
+def _cast(page: Any) -> None:
+    page.wait_for_selector(CAST)
+    page.click(f"{CAST} button[type=submit]", no_wait_after=True)
+
+
+def _receipt(voter: Any) -> None:
+    codes = voter.page.locator("#trackers code.tracker")
+    expect(codes).to_have_count(1)
+    voter.trackers.append(codes.inner_text().strip())
+
+
+def _keyboard_vote(voter: Any, shots: Any) -> None:
+    """From the live page to the tracker with Tab, Space and Enter only (no clicks)."""
+    page = voter.page
+    focus_by_tab(page, "#live-vote")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(BALLOT)
+    assert axe_violations(page) == [], "the ballot page"
+    shots(page, "member-ballot")
+    focus_by_tab(page, f"input[name=choice][value={voter.choice}]")
+    page.keyboard.press("Space")
+    expect(page.locator(f"input[name=choice][value={voter.choice}]")).to_be_checked()
+    focus_by_tab(page, f"{BALLOT} button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(CAST)
+    shots(page, "member-confirm")
+    focus_by_tab(page, f"{CAST} button[type=submit]")
+    page.keyboard.press("Enter")
+    _receipt(voter)
+    shots(page, "member-tracker")
+
+
+def vote_in_parallel(voters: list[Any], shots: Any) -> None:
+    """Voter 0 votes by keyboard; all others click; the proxy then votes for the principal."""
+    keyboard, others = voters[0], voters[1:]
+    for v in voters:  # the live pages notice the open poll by themselves
+        link = v.page.locator("#live-vote")
+        expect(link).to_have_attribute("href", VOTE_HREF, timeout=LIVE_WAIT)
+        expect(link).to_be_visible()
+    shots(keyboard.page, "member-live-poll-open")
+    for v in others:
+        v.page.click("#live-vote", no_wait_after=True)
+    for v in others:
+        v.page.wait_for_selector(BALLOT)
+    shots.lap("ballots-loaded")
+    for v in others:
+        _choose(v, v.member_id)
+    shots.lap("choices-made")
+    _keyboard_vote(keyboard, shots)
+    for v in others:
+        _cast(v.page)
+    for v in others:
+        _receipt(v)
+    shots.lap("all-cast")
+    for v in voters:
+        if v.principal is not None:
+            _vote_as_proxy(v, shots)
+
+
+def _vote_as_proxy(voter: Any, shots: Any) -> None:
+    """Back to the ballot: the proxy casts a separate ballot for the member they represent."""
+    page = voter.page
+    page.click("#main a[href$='/vote']")
+    page.wait_for_selector(BALLOT)
+    radios = page.locator("input[name=voter]")
+    expect(radios).to_have_count(1)
+    expect(radios).to_have_value(str(voter.principal.id))
+    shots(page, "proxy-ballot-for-principal")
+    _choose(voter, voter.principal.id)
+    _cast(page)
+    _receipt(voter)
