@@ -79,7 +79,7 @@ class LiveServer:
             stderr=self._log,  # a pipe nobody reads would stall the server once it is full
             start_new_session=True,  # its own process group: kill() ends master and workers
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded CI machine starts workers slowly
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
