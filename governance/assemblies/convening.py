@@ -17,7 +17,7 @@ from governance.assemblies.agenda import announce_items, unannounced_count
 from governance.assemblies.documents import ConveningEvidence, NoticeKind
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
 from governance.assemblies.roll import freeze_roll, roll_members
-from governance.audit.services import record_event
+from governance.assemblies.services import assembly_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.mail import queue_mail
@@ -107,7 +107,7 @@ def convene(
         render=render,
         make_link=make_link,
     )
-    _event(
+    assembly_event(
         session,
         assembly,
         "assembly.convened",
@@ -130,20 +130,6 @@ def _mark_convened(
     assembly.convened_at = now
     assembly.convened_by_id = getattr(actor, "id", None)
     session.add(assembly)
-
-
-def _event(
-    session: Session, assembly: Assembly, event_type: str, actor: Any, **payload: Any
-) -> None:
-    record_event(
-        session,
-        event_type=event_type,
-        actor=actor,
-        object_type="assembly",
-        object_id=assembly.id,
-        assembly_id=assembly.id,
-        payload=payload,
-    )
 
 
 def announce_supplement(
@@ -173,7 +159,7 @@ def announce_supplement(
         render=render,
         make_link=make_link,
     )
-    _event(
+    assembly_event(
         session,
         assembly,
         "assembly.agenda_supplemented",

@@ -175,9 +175,10 @@ def update_assembly(
     return assembly
 
 
-def _event(
+def assembly_event(
     session: Session, assembly: Assembly, event_type: str, actor: Any, **payload: Any
 ) -> None:
+    """Record an event about `assembly` in the audit chain."""
     record_event(
         session,
         event_type=event_type,
@@ -201,7 +202,7 @@ def open_session(
     assembly.opened_at = now
     session.add(assembly)
     session.flush()
-    _event(session, assembly, "assembly.opened", actor, opened_at=now)
+    assembly_event(session, assembly, "assembly.opened", actor, opened_at=now)
     return assembly
 
 
@@ -216,7 +217,7 @@ def close_session(
     assembly.current_item_id = None
     session.add(assembly)
     session.flush()
-    _event(session, assembly, "assembly.closed", actor, closed_at=now)
+    assembly_event(session, assembly, "assembly.closed", actor, closed_at=now)
     return assembly
 
 
@@ -241,7 +242,7 @@ def declare_all_present(
     assembly.all_present_declared_at = now
     session.add(assembly)
     session.flush()
-    _event(session, assembly, "assembly.all_present_declared", actor, members=len(rows))
+    assembly_event(session, assembly, "assembly.all_present_declared", actor, members=len(rows))
     return assembly
 
 
@@ -258,7 +259,7 @@ def set_current_item(
     assembly.current_item_id = item_id
     session.add(assembly)
     session.flush()
-    _event(session, assembly, "assembly.item_called", actor, item_id=item_id)
+    assembly_event(session, assembly, "assembly.item_called", actor, item_id=item_id)
     return assembly
 
 
