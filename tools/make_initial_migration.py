@@ -48,9 +48,9 @@ def main() -> None:
     # Dropping the tables drops their triggers; PostgreSQL keeps the trigger functions.
     head, sep, tail = text.rpartition("    # ### end Alembic commands ###\n")
     text = (
-        head + sep + "    if op.get_bind().dialect.name == \"postgresql\":\n"
+        head + sep + '    if op.get_bind().dialect.name == "postgresql":\n'
         "        for function in PG_FUNCTIONS:\n"
-        "            op.execute(f\"DROP FUNCTION IF EXISTS {function}() CASCADE\")\n" + tail
+        '            op.execute(f"DROP FUNCTION IF EXISTS {function}() CASCADE")\n' + tail
     )
     text = text.replace(
         "\n\ndef upgrade() -> None:",
