@@ -87,6 +87,7 @@ def test_full_poll_through_the_ui(vote_world, login):
     member = login(world.users[3])
     results = member.get(f"/polls/{poll_id}/results").text
     assert "<svg" in results and "Adopted" in results and "Der Antrag ist angenommen." in results
+    assert "Simple majority of votes cast" in results  # the rule's label, not its code
     assert re.search(r"<th scope=\"row\">Yes</th><td class=\"num\">12</td>", results)
     assert re.search(r"<th scope=\"row\">No</th><td class=\"num\">9</td>", results)
     box = member.get(f"/polls/{poll_id}/box").text
