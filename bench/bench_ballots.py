@@ -58,13 +58,16 @@ PG_ADMIN = os.environ.get(
 # --- database ------------------------------------------------------------------------------
 
 
-def open_db(backend: str, tmp: Path) -> tuple[str, Any]:
+def _nothing() -> None:
+    """Nothing to clean up: the SQLite file goes with its temporary folder."""
+
+
+def open_db(backend: str, tmp: Path, *, prefix: str = "bench") -> tuple[str, Any]:
     """A fresh migrated database; returns (url, cleanup)."""
     if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        cleanup: Any = lambda: None  # noqa: E731
+        url, cleanup = f"sqlite:///{tmp / f'{prefix}.sqlite3'}", _nothing
     else:
-        name = f"governance_bench_{os.getpid()}"
+        name = f"governance_{prefix}_{os.getpid()}"
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

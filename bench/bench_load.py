@@ -39,9 +39,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: python bench/bench_load.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 
 import governance.models  # noqa: F401  (complete metadata)
+from bench.bench_ballots import open_db
 from bench.load_client import UA, Cpu, Member, Scenario, Stats, probe, request, watch
 from governance.accounts.models import User, UserRole
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, RollEntry
@@ -51,7 +52,6 @@ from governance.audit.verify import verify
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.ballots.services import PollData, close_poll, create_poll, open_poll
 from governance.db import immediate, make_engine, new_session, utcnow
-from governance.migrations.runner import upgrade
 from governance.register.models import Member as RegisterMember
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,29 +79,6 @@ def knobs() -> dict[str, Any]:
 
 
 # --- database and server --------------------------------------------------------------------
-
-
-def open_db(backend: str, tmp: Path) -> tuple[str, Any]:
-    """A fresh migrated database; (url, cleanup)."""
-    if backend == "sqlite":
-        url, cleanup = f"sqlite:///{tmp / 'load.sqlite3'}", (lambda: None)
-    else:
-        name = f"governance_load_{os.getpid()}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
-
-        def cleanup() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url, cleanup
 
 
 def populate(engine: Any, n: int) -> tuple[int, list[tuple[int, int]]]:
@@ -293,7 +270,7 @@ def figures(stats: Stats, sc: Scenario, members: list[Member], k: dict) -> dict[
 def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
     n = k["members"]
     with tempfile.TemporaryDirectory() as tmp:
-        url, cleanup = open_db(backend, Path(tmp))
+        url, cleanup = open_db(backend, Path(tmp), prefix="load")
         engine = make_engine(url)
         proc = None
         try:
