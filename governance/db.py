@@ -2,7 +2,8 @@
 
 Services receive a Session and flush; the request (or CLI command) commits once.
 On SQLite the app runs in WAL mode with foreign keys on; write transactions that must
-serialize begin with BEGIN IMMEDIATE (see `immediate()`).
+serialize begin with BEGIN IMMEDIATE (see `immediate()`), queued on a file lock so that
+waiting writers wake at once (sqlite_writer.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
+
+from governance import sqlite_writer
+from governance.sqlite_writer import LockingConnection
 
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
 
@@ -60,10 +64,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine with the SQLite pragmas or PostgreSQL settings the app relies on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
-        )
-        _configure_sqlite(engine)
+        connect_args = {"check_same_thread": False, "timeout": 30, "factory": LockingConnection}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        _configure_sqlite(engine, parsed.database)
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
@@ -73,9 +76,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, database: str | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        sqlite_writer.attach(dbapi_connection, database)
         # Let SQLAlchemy's "begin" event emit BEGIN, so we choose DEFERRED or IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -87,7 +91,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        if _immediate.get():
+            sqlite_writer.before_immediate(conn.connection.dbapi_connection)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 def is_sqlite(session: Session) -> bool:
