@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -18,18 +19,32 @@ def db() -> Session:
     """The request's session; committed once after a successful request, else rolled back.
 
     On SQLite, write requests (POST) take the write lock at once (BEGIN IMMEDIATE): a deferred
-    transaction that reads first and writes later could fail with SQLITE_BUSY under load.
+    transaction that reads first and writes later could fail with SQLITE_BUSY under load. POSTs
+    that only read (marked with `reads_only`) don't, so they don't queue behind the writers.
     """
     session = g.get("db_session")
     if session is None:
         from flask import request
 
         session = dbmod.new_session(current_app.extensions["governance.engine"])
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        view = current_app.view_functions.get(request.endpoint or "")
+        writes = not getattr(view, "reads_only", False)
+        if writes and request.method not in ("GET", "HEAD", "OPTIONS"):
             with dbmod.immediate():
                 session.connection()
         g.db_session = session
     return session
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_only(view: F) -> F:
+    """Mark a view whose POST writes nothing (e.g. a confirmation step): on SQLite it does not
+    take the write lock at once. Decorators that use functools.wraps carry the mark outwards.
+    A write in such a view could fail with SQLITE_BUSY under load: keep them read-only."""
+    view.reads_only = True  # type: ignore[attr-defined]
+    return view
 
 
 def get_or_404(model: type[T], ident: Any) -> T:

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, text
+from sqlalchemy.orm import joinedload
 
 from governance.accounts import services
 from governance.accounts.forms import (
@@ -53,7 +54,9 @@ def load_user(ident: str) -> User | None:
     user_id, _sep, stamp = ident.partition(":")
     if not user_id.isdigit():
         return None
-    user = db().get(User, int(user_id))
+    # One query with the roles (instead of the relationship's second "selectin" query).
+    query = select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+    user = db().execute(query).unique().scalar_one_or_none()
     if user is None or not user.active or str(user.security_stamp) != stamp:
         return None
     return user

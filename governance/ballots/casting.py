@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -36,6 +36,7 @@ from governance.ballots.trackers import new_tracker
 from governance.db import immediate, is_sqlite
 from governance.errors import DomainError, NotFound
 from governance.i18n import _l
+from governance.register.models import Member
 
 
 @dataclass(frozen=True)
@@ -182,22 +183,38 @@ def _insert_ballots(
     session.execute(insert(Ballot.__table__), rows)
 
 
-def voters_for(session: Session, *, poll: Poll, member_id: int | None) -> list[tuple[int, bool]]:
-    """(member id, by proxy) this member may still vote for in the poll: self, then principals."""
-    from governance.assemblies.services import represented_members
+@dataclass(frozen=True)
+class Voter:
+    """A member the user may vote for in a poll: themselves (on the roll) or a principal."""
 
+    member: Member
+    by_proxy: bool
+    done: bool  # a vote has been cast for them already
+
+
+def voters_of(session: Session, *, poll_id: int, member_id: int | None) -> list[Voter]:
+    """In one query: the user's own member if on the poll's roll, then the members they hold
+    a mandate for (by slot), each with whether they voted already. Empty: not entitled."""
     if member_id is None:
         return []
-    principals = represented_members(
-        session, assembly_id=poll.assembly_id, proxy_member_id=member_id
+    assembly = select(Poll.assembly_id).where(Poll.id == poll_id).scalar_subquery()
+    own_on_roll = select(RollEntry.id).where(
+        RollEntry.assembly_id == assembly, RollEntry.member_id == member_id
     )
-    candidates = [(member_id, False)] + [(m.id, True) for m in principals if m.id is not None]
-    done = set(
-        session.scalars(
-            select(Participation.member_id).where(
-                Participation.poll_id == poll.id,
-                Participation.member_id.in_([c[0] for c in candidates]),
-            )
-        )
+    principals = select(Mandate.principal_id).where(
+        Mandate.assembly_id == assembly, Mandate.proxy_id == member_id
     )
-    return [c for c in candidates if c[0] not in done]
+    slot = (
+        select(Mandate.slot)
+        .where(Mandate.assembly_id == assembly, Mandate.principal_id == Member.id)
+        .scalar_subquery()
+    )
+    done = select(Participation.member_id).where(
+        Participation.poll_id == poll_id, Participation.member_id == Member.id
+    )
+    rows = session.execute(
+        select(Member, done.exists())
+        .where(or_(and_(Member.id == member_id, own_on_roll.exists()), Member.id.in_(principals)))
+        .order_by(Member.id != member_id, slot)
+    ).all()
+    return [Voter(m, m.id != member_id, bool(d)) for m, d in rows]

@@ -55,8 +55,18 @@ def _labels() -> dict[str, Any]:
 
 def load_poll(poll_id: int) -> tuple[Poll, Assembly]:
     """The poll and its assembly, or 404; drafts are invisible to those who cannot prepare."""
-    poll = get_or_404(Poll, poll_id)
-    assembly = get_or_404(Assembly, poll.assembly_id)
+    row = (
+        db()
+        .execute(
+            select(Poll, Assembly)
+            .join(Assembly, Assembly.id == Poll.assembly_id)
+            .where(Poll.id == poll_id)
+        )
+        .first()
+    )
+    if row is None:
+        abort(404)
+    poll, assembly = row
     if poll.state == PollState.DRAFT and not (
         services.can_prepare(current_user, assembly) or services.is_staff(current_user)
     ):

@@ -6,11 +6,10 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from governance.assemblies.models import Mandate, RollEntry
 from governance.ballots import choices as ch
-from governance.ballots.casting import cast_vote, voters_for
+from governance.ballots.casting import Voter, cast_vote, voters_of
 from governance.ballots.charts import bar_chart
 from governance.ballots.forms import (
     ANSWER_LABELS,
@@ -23,12 +22,12 @@ from governance.ballots.models import Ballot, NamedVote, Poll, PollKind, PollOpt
 from governance.ballots.services import published_result
 from governance.ballots.tally import PollResult, shape_of
 from governance.ballots.trackers import format_tracker, parse_tracker
-from governance.ballots.views import bp, fail_now, load_poll, may_see_box, on_roll, to_poll
+from governance.ballots.views import bp, fail_now, load_poll, may_see_box, to_poll
 from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
 from governance.register.models import Member
-from governance.web import db
+from governance.web import db, reads_only
 
 BOX_PAGE = 500
 
@@ -46,48 +45,38 @@ def describe(choice: str, shape: ch.Shape, options: list[PollOption]) -> str:
     return ", ".join(names[k] for k in sorted(meaning, key=lambda k: shape.option_ids.index(k)))
 
 
-def _voters(poll: Poll) -> list[tuple[int, str]]:
-    """Whom the user may still vote for: themselves (if on the roll) and their principals."""
-    mine = voters_for(db(), poll=poll, member_id=current_user.member_id)
-    own_ok = on_roll(poll.assembly_id, current_user.member_id)
-    result = []
-    for member_id, by_proxy in mine:
-        if not by_proxy and not own_ok:
-            continue
-        member = db().get(Member, member_id)
-        label = _("For %(name)s (proxy)", name=member.display_name) if by_proxy else _("Myself")
-        result.append((member_id, label))
-    return result
+def _voters(poll_id: int) -> list[Voter]:
+    """Whom the user may vote for (themselves if on the roll, their principals); 403 or 404
+    when nobody."""
+    voters = voters_of(db(), poll_id=poll_id, member_id=current_user.member_id)
+    if not voters:
+        abort(404 if db().get(Poll, poll_id) is None else 403)
+    return voters
 
 
-def _entitled(poll_id: int) -> bool:
-    """The user's member is on the poll's roll or holds a mandate there (one query)."""
-    member_id = current_user.member_id
-    if member_id is None:
-        return False
-    assembly = select(Poll.assembly_id).where(Poll.id == poll_id).scalar_subquery()
-    on_roll = select(RollEntry.id).where(
-        RollEntry.assembly_id == assembly, RollEntry.member_id == member_id
-    )
-    proxy = select(Mandate.id).where(Mandate.assembly_id == assembly, Mandate.proxy_id == member_id)
-    return bool(db().scalar(select(or_(on_roll.exists(), proxy.exists()))))
-
-
-def _refuse(poll_id: int) -> Any:
-    abort(404 if db().get(Poll, poll_id) is None else 403)
+def _choices(voters: list[Voter]) -> list[tuple[int, str]]:
+    """The voter field's choices: those not voted for yet."""
+    return [
+        (
+            int(v.member.id or 0),
+            _("For %(name)s (proxy)", name=v.member.display_name) if v.by_proxy else _("Myself"),
+        )
+        for v in voters
+        if not v.done
+    ]
 
 
 @bp.route("/<int:poll_id>/vote", methods=["GET", "POST"])
 @login_required
+@reads_only
 def vote(poll_id: int) -> Any:
     """The ballot page; a valid submission leads to the confirmation step."""
-    if not _entitled(poll_id):
-        _refuse(poll_id)
+    entitled = _voters(poll_id)
     poll, assembly = load_poll(poll_id)
     if poll.state != PollState.OPEN:
         flash(_("The poll is not open."), "info")
         return to_poll(poll)
-    voters = _voters(poll)
+    voters = _choices(entitled)
     shape, options = shape_of(db(), poll)
     if not voters:
         return render_template("ballots/voted.html", poll=poll, assembly=assembly)
@@ -113,8 +102,7 @@ def vote(poll_id: int) -> Any:
 @login_required
 def cast(poll_id: int) -> Any:
     """Cast the confirmed vote and show its tracker(s) once, in this response only."""
-    if not _entitled(poll_id):
-        _refuse(poll_id)
+    _voters(poll_id)
     form = CastForm()
     if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
         abort(400)
