@@ -1,11 +1,14 @@
 """Load scenario (issue #8): N members logged in watch the live page of a virtual assembly, a
 poll opens, and all of them vote within 60 seconds.
 
-Every member is a client doing what the live page does: GET live.json every 5 s (with its
-ETag: 304 while nothing changes) and the heartbeat POST every 30 s (present online). When
-live.json shows the open poll, the member decides at a random moment within the first 45 s
-after the opening and votes as in the browser: the ballot page (GET), the confirmation
-(POST), the cast (POST, tracker in the answer). Meanwhile /healthz is probed 5 times a
+Every member is a browser, doing what the pages do. The member arrives within the warm-up
+(BENCH_WARMUP, 60 s) and opens the live page (GET, the full check; it carries the watch pass,
+governance/assemblies/watch.py). live.js then asks for live.json every 5 s (with the ETag: 304
+while nothing changes) and sends the heartbeat every 45 s (present online), both with the pass.
+When live.json shows the open poll, the member decides at a random moment within the first
+45 s after the opening, leaves the live page (its requests stop) and votes: the ballot page
+(GET), the confirmation (POST), the cast (POST, tracker in the answer). After reading the
+receipt for 5-20 s they go back to the live page. Meanwhile /healthz is probed 5 times a
 second: the baseline under the same load. Sessions are minted with the server's secret, as a
 login from 127.0.0.1 leaves them.
 Reported: p50/p99 of casts, live-page requests, heartbeats, ballot pages, confirmations and
@@ -17,7 +20,7 @@ Run:   .venv/bin/python -m bench load                  (5,000 members on SQLite)
        .venv/bin/python bench/bench_load.py 1000       (or BENCH_MEMBERS=1000)
 Knobs: BENCH_MEMBERS (default 5000; or the first argument), BENCH_BACKENDS=sqlite,postgresql,
 BENCH_WINDOW (60 s), BENCH_WORKERS (gunicorn sync workers, default 2 × CPUs + 1),
-BENCH_WARMUP (s over which the members arrive, default 15), GOVERNANCE_TEST_PG_URL (admin URL).
+BENCH_WARMUP (s over which the members arrive, default 60), GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from sqlalchemy import func, insert, select
 
 import governance.models  # noqa: F401  (complete metadata)
 from bench.bench_ballots import open_db
-from bench.load_client import UA, Cpu, Member, Scenario, Stats, probe, request, watch
+from bench.load_client import UA, Cpu, Member, Scenario, Stats, journey, probe, request
 from governance.accounts.models import User, UserRole
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, RollEntry
 from governance.assemblies.roll import roll_hash
@@ -61,8 +64,9 @@ PG_ADMIN = os.environ.get(
     "GOVERNANCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 POLL_SECONDS = 5.0  # governance.assemblies.views_live.POLL_SECONDS
-HEARTBEAT_SECONDS = 30.0  # views_live.HEARTBEAT_SECONDS
-KINDS = ("cast", "live", "heartbeat", "ballot page", "confirm", "healthz", "healthz idle")
+HEARTBEAT_SECONDS = 45.0  # views_live.HEARTBEAT_SECONDS
+KINDS = ("cast", "live", "heartbeat", "live page", "ballot page", "confirm", "healthz",
+         "healthz idle")
 
 
 def knobs() -> dict[str, Any]:
@@ -72,7 +76,7 @@ def knobs() -> dict[str, Any]:
         "members": int(args[0] if args else os.environ.get("BENCH_MEMBERS", 5000)),
         "window_s": window,
         "vote_spread_s": window * 0.75,
-        "warmup_s": float(os.environ.get("BENCH_WARMUP", 15)),
+        "warmup_s": float(os.environ.get("BENCH_WARMUP", 60)),
         "workers": int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1),
         "backends": os.environ.get("BENCH_BACKENDS", "sqlite").split(","),
     }
@@ -208,7 +212,7 @@ async def scenario(engine: Any, port: int, assembly_id: int, members: list[Membe
     await idle_baseline(port, stats)
     sc = Scenario(port, stats, POLL_SECONDS, HEARTBEAT_SECONDS, k["vote_spread_s"])
     tasks = [
-        asyncio.create_task(watch(sc, m, assembly_id, random.uniform(0, k["warmup_s"])))
+        asyncio.create_task(journey(sc, m, assembly_id, random.uniform(0, k["warmup_s"])))
         for m in members
     ]
     tasks.append(asyncio.create_task(probe(sc, "/healthz", "healthz", 0.2)))

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 UA = "governance-bench-load"
 TRACKER = re.compile(rb'<code class="tracker">[0-9A-Z-]+</code>')
+WATCH_PASS = re.compile(rb'data-watch-pass="([^"]+)"')
 TIMEOUT = 120.0
 
 
@@ -102,11 +103,23 @@ class Member:
     cookie: str
     csrf: str
     choice: str
+    watch_pass: str = ""  # X-Watch-Pass, as the live page keeps it (assemblies/watch.py)
     poll_id: int | None = None
     voted_at: float | None = None  # seconds after the poll opened, when the tracker came
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Cookie": f"session={self.cookie}", **extra}
+
+    def watching(self, **extra: str) -> dict[str, str]:
+        """Headers of the live page's requests: with the watch pass once it has one."""
+        if self.watch_pass:
+            extra["X-Watch-Pass"] = self.watch_pass
+        return self.headers(**extra)
+
+    def renew(self, answer: Answer | None) -> None:
+        """Keep a new watch pass from an answer, as live.js does."""
+        if answer is not None and answer.headers.get("x-watch-pass"):
+            self.watch_pass = answer.headers["x-watch-pass"]
 
 
 @dataclass
@@ -118,35 +131,71 @@ class Scenario:
     poll_seconds: float
     heartbeat_seconds: float
     vote_spread: float  # seconds after the opening within which members decide
+    reading: tuple[float, float] = (5.0, 20.0)  # seconds on the receipt before going back
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     opened_at: float | None = None
     casts_sent: int = 0
 
 
-async def watch(sc: Scenario, m: Member, assembly_id: int, start: float) -> None:
-    """The live page: poll live.json (with the ETag) every poll_seconds; vote when it offers."""
-    loop = asyncio.get_running_loop()
+async def journey(sc: Scenario, m: Member, assembly_id: int, start: float) -> None:
+    """What a member's browser does: open the live page, follow it until they decide to vote,
+    leave it for the ballot (page, confirmation, cast), read the receipt, come back."""
     await asyncio.sleep(start)
-    beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
-    etag, voting = None, None
     while not sc.stop.is_set():
-        t0 = loop.time()
-        extra = {"If-None-Match": etag} if etag else {}
-        path = f"/assemblies/{assembly_id}/live.json"
-        answer = await sc.stats.timed(
-            "live",
-            request(sc.port, "GET", path, m.headers(**extra)),
-            lambda a: a.status in (200, 304),
-        )
-        if answer is not None and answer.status == 200:
-            etag = answer.headers.get("etag")
-            poll = json.loads(answer.body).get("poll")
-            if poll and voting is None:
-                voting = asyncio.create_task(vote(sc, m, int(poll["id"])))
-        await _sleep_until(sc, t0 + sc.poll_seconds)
-    beat.cancel()
-    if voting is not None:
-        await voting
+        if not await open_live_page(sc, m, assembly_id):
+            await asyncio.sleep(10.0)  # the page failed to load: the member tries again
+            continue
+        poll_id = await follow(sc, m, assembly_id)
+        if poll_id is None:
+            return
+        await vote(sc, m, poll_id)
+        await asyncio.sleep(random.uniform(*sc.reading))  # the tracker is written down
+
+
+async def open_live_page(sc: Scenario, m: Member, assembly_id: int) -> bool:
+    """GET the live page (the full check); keep the watch pass from its data attribute."""
+    answer = await sc.stats.timed(
+        "live page",
+        request(sc.port, "GET", f"/assemblies/{assembly_id}/live", m.headers()),
+        lambda a: a.status == 200 and WATCH_PASS.search(a.body) is not None,
+    )
+    if answer is None:
+        return False
+    found = WATCH_PASS.search(answer.body)
+    m.watch_pass = found.group(1).decode() if found else ""
+    return True
+
+
+async def follow(sc: Scenario, m: Member, assembly_id: int) -> int | None:
+    """live.js: poll live.json (with ETag and pass) every poll_seconds and beat; return the
+    poll's id at the moment the member decides to vote (None when the scenario ends)."""
+    loop = asyncio.get_running_loop()
+    beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
+    etag, poll_id, decide_at = None, None, None
+    try:
+        while not sc.stop.is_set():
+            t0 = loop.time()
+            if decide_at is not None and t0 >= decide_at:
+                return poll_id
+            extra = {"If-None-Match": etag} if etag else {}
+            path = f"/assemblies/{assembly_id}/live.json"
+            answer = await sc.stats.timed(
+                "live",
+                request(sc.port, "GET", path, m.watching(**extra)),
+                lambda a: a.status in (200, 304),
+            )
+            m.renew(answer)
+            if answer is not None and answer.status == 200:
+                etag = answer.headers.get("etag")
+                poll = json.loads(answer.body).get("poll")
+                if poll and m.voted_at is None and decide_at is None and sc.opened_at:
+                    poll_id = int(poll["id"])
+                    decide_at = sc.opened_at + random.uniform(0, sc.vote_spread)
+            wake = t0 + sc.poll_seconds
+            await _sleep_until(sc, min(wake, decide_at) if decide_at else wake)
+        return None
+    finally:
+        beat.cancel()
 
 
 async def _sleep_until(sc: Scenario, moment: float) -> None:
@@ -156,22 +205,23 @@ async def _sleep_until(sc: Scenario, moment: float) -> None:
 
 
 async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
-    """The live page's heartbeat: present online while the page is open."""
+    """The live page's heartbeat: present online while the page is open; a failed beat is
+    retried after 10 s, as live.js does."""
     path = f"/assemblies/{assembly_id}/heartbeat"
     while True:
-        await sc.stats.timed(
+        answer = await sc.stats.timed(
             "heartbeat",
-            request(sc.port, "POST", path, m.headers(**{"X-CSRFToken": m.csrf}), {}),
+            request(sc.port, "POST", path, m.watching(**{"X-CSRFToken": m.csrf}), {}),
             lambda a: a.status == 200 and b'"channel":"ONLINE"' in a.body.replace(b" ", b""),
         )
-        await asyncio.sleep(sc.heartbeat_seconds)
+        m.renew(answer)
+        await asyncio.sleep(sc.heartbeat_seconds if answer is not None else 10.0)
 
 
 async def vote(sc: Scenario, m: Member, poll_id: int) -> None:
-    """Decide within the spread, then: the ballot page, the confirmation, the cast."""
+    """The ballot page, the confirmation, the cast; the tracker in the answer."""
     loop = asyncio.get_running_loop()
     assert sc.opened_at is not None
-    await asyncio.sleep(max(0.0, sc.opened_at + random.uniform(0, sc.vote_spread) - loop.time()))
     base, form = f"/polls/{poll_id}", {"voter": str(m.member_id), "choice": m.choice}
     page = await sc.stats.timed(
         "ballot page",

@@ -1,7 +1,8 @@
 """Attendance: who is present right now, and by which channel (room, online, proxy).
 
 In the room: checked in by the secretary and not checked out. Online: the member's live page
-sent a heartbeat within the last ONLINE_WINDOW. By proxy: not present themselves, but their
+sent a heartbeat within the last ONLINE_WINDOW (the page beats every 45 s, so one lost or late
+beat, e.g. under load or on a flaky connection, does not make the member absent). By proxy: not present themselves, but their
 proxy is. Remote participants count as present (§43b GenG).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -28,7 +29,7 @@ from governance.errors import DomainError
 from governance.i18n import _l
 from governance.register.models import Member
 
-ONLINE_WINDOW = timedelta(seconds=90)
+ONLINE_WINDOW = timedelta(seconds=120)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _attendance(session: Session, assembly_id: int, member_id: int) -> Attendanc
 def present_channel(
     session: Session, *, assembly_id: int, member_id: int, now: datetime
 ) -> Channel | None:
-    """ROOM if checked in and not out, ONLINE if seen within 90 s, else None (own presence)."""
+    """ROOM if checked in and not out, ONLINE if seen within the window, else None (own)."""
     return _channel_of(_attendance(session, assembly_id, member_id), now)
 
 
@@ -203,6 +204,33 @@ def heartbeat(
     session.add(att)
     session.flush()
     return _channel_of(att, now)
+
+
+def refresh_presence(
+    session: Session, *, assembly_id: int, member_id: int, now: datetime
+) -> Channel | None:
+    """The common heartbeat in one statement: a member who is present (in the room, or online
+    within the window) while the assembly is in session stays so; returns their channel.
+
+    None when nothing was updated (not present, not in session): then `heartbeat` decides, with
+    its checks and the audit event of joining online.
+    """
+    in_session = select(Assembly.id).where(
+        Assembly.id == assembly_id, Assembly.state == AssemblyState.IN_SESSION
+    )
+    row = session.execute(
+        update(Attendance)
+        .where(
+            Attendance.assembly_id == assembly_id,
+            Attendance.member_id == member_id,
+            present_clause(now),
+            in_session.exists(),
+        )
+        .values(last_seen_at=now)
+        .returning(Attendance.channel)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return Channel(row[0]) if row is not None else None
 
 
 def _join_online(

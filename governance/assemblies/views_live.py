@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
-from governance.assemblies import attendance, mandates, services
+from governance.assemblies import attendance, mandates, services, watch
 from governance.assemblies.agenda import agenda
 from governance.assemblies.live import LiveCache, live_payload
 from governance.assemblies.models import Assembly
 from governance.assemblies.views import bp, load, require
 from governance.db import utcnow
 from governance.register.models import Member
-from governance.web import db
+from governance.security import login_manager
+from governance.web import db, get_or_404
 
-HEARTBEAT_SECONDS = 30  # the live page's heartbeat; presence lasts 90 s (attendance.py)
+HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)
 POLL_SECONDS = 5  # how often the live page asks for the live state
 
 
@@ -26,17 +28,18 @@ def live_cache() -> LiveCache:
     return current_app.extensions.setdefault("assemblies.live_cache", LiveCache())
 
 
-def _state(assembly: Assembly) -> tuple[dict[str, Any], str]:
+def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
     """The cached live state, with the link to the ballot of an open poll."""
 
     def compute() -> dict[str, Any]:
+        assembly = get_or_404(Assembly, assembly_id)
         payload = live_payload(db(), assembly=assembly, now=utcnow())
         poll = payload.get("poll")
         if poll and "ballots.vote" in current_app.view_functions:
             poll["vote_url"] = url_for("ballots.vote", poll_id=poll["id"])
         return payload
 
-    return live_cache().get(assembly.id, compute)
+    return live_cache().get(assembly_id, compute)
 
 
 def _watcher(assembly_id: int) -> Assembly:
@@ -49,29 +52,66 @@ def _watcher(assembly_id: int) -> Assembly:
     return assembly
 
 
+def _remote_member(assembly: Assembly) -> int | None:
+    """The user's member if the live page records their presence online (heartbeat)."""
+    if assembly.is_remote and services.on_roll(db(), assembly=assembly, user=current_user):
+        return int(current_user.member_id)
+    return None
+
+
+def _issue_pass(assembly: Assembly) -> str:
+    """A watch pass for the current user, after the full check (watch.py)."""
+    return watch.issue(
+        current_app.config["SECRET_KEY"],
+        assembly_id=assembly.id,
+        login=str(session.get("_user_id", "")),
+        member_id=_remote_member(assembly),
+    )
+
+
+def _valid_pass(assembly_id: int) -> watch.WatchPass | None:
+    """The request's watch pass, if genuine, fresh and issued to this session's login."""
+    granted = watch.check(
+        current_app.config["SECRET_KEY"],
+        request.headers.get(watch.HEADER),
+        assembly_id=assembly_id,
+        login=session.get("_user_id"),
+        now=time.time(),
+    )
+    return granted if granted is not None and granted.fresh else None
+
+
 @bp.route("/<int:assembly_id>/live")
 @login_required
 def live(assembly_id: int) -> Any:
     """The live page: current item, open poll, turnout; updated by static/js/live.js."""
     assembly = _watcher(assembly_id)
-    payload, _etag = _state(assembly)
+    payload, _etag = _state(assembly.id)
     return render_template(
         "assemblies/live.html",
         assembly=assembly,
         live=payload,
         items=agenda(db(), assembly_id=assembly.id),
-        remote=assembly.is_remote and services.on_roll(db(), assembly=assembly, user=current_user),
+        remote=_remote_member(assembly) is not None,
+        watch_pass=_issue_pass(assembly),
         heartbeat_seconds=HEARTBEAT_SECONDS,
         poll_seconds=POLL_SECONDS,
     )
 
 
 @bp.route("/<int:assembly_id>/live.json")
-@login_required
 def live_json(assembly_id: int) -> Any:
-    """The live state as JSON; cached for a few seconds, with an ETag (304 when unchanged)."""
-    assembly = _watcher(assembly_id)
-    payload, etag = _state(assembly)
+    """The live state as JSON; cached for a few seconds, with an ETag (304 when unchanged).
+
+    With a fresh watch pass the user is not loaded; without one, the full check runs and the
+    answer carries a new pass in the X-Watch-Pass header.
+    """
+    renewed = None
+    if _valid_pass(assembly_id) is None:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        renewed = _issue_pass(_watcher(assembly_id))
+    payload, etag = _state(assembly_id)
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
     else:
@@ -79,20 +119,41 @@ def live_json(assembly_id: int) -> Any:
     response.set_etag(etag)
     # Revalidate every time, but let the browser keep the body for a 304.
     response.headers["Cache-Control"] = "private, no-cache"
+    if renewed is not None:
+        response.headers[watch.HEADER] = renewed
     return response
 
 
 @bp.route("/<int:assembly_id>/heartbeat", methods=["POST"])
-@login_required
 def heartbeat(assembly_id: int) -> Any:
-    """The live page is open: the member is present online (CSRF token in X-CSRFToken)."""
+    """The live page is open: the member is present online (CSRF token in X-CSRFToken).
+
+    With a fresh watch pass naming the member, a present member's beat is one UPDATE; anything
+    else (joining, rejoining after a gap, no pass) takes the full check.
+    """
+    granted = _valid_pass(assembly_id)
+    if granted is not None and granted.member_id is not None:
+        channel = attendance.refresh_presence(
+            db(), assembly_id=assembly_id, member_id=granted.member_id, now=utcnow()
+        )
+        if channel is not None:
+            return _no_store(jsonify(channel=channel.value))
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
     assembly = _watcher(assembly_id)
     channel = None
     if ConfirmForm().validate_on_submit() and current_user.member_id is not None:
         channel = attendance.heartbeat(
             db(), assembly=assembly, member_id=current_user.member_id, now=utcnow()
         )
-    return jsonify(channel=channel.value if channel else None)
+    response = jsonify(channel=channel.value if channel else None)
+    response.headers[watch.HEADER] = _issue_pass(assembly)
+    return _no_store(response)
+
+
+def _no_store(response: Any) -> Any:
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/<int:assembly_id>/me")

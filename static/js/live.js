@@ -10,6 +10,16 @@
   const stateEl = document.getElementById("live-state");
   const labels = stateEl && stateEl.dataset.labels ? JSON.parse(stateEl.dataset.labels) : {};
   let etag = null;
+  // The watch pass (assemblies/watch.py) spares the server a full login check per request;
+  // answers renew it when it gets old.
+  let watchPass = root.dataset.watchPass || "";
+
+  function renew(response) {
+    const fresh = response.headers.get("X-Watch-Pass");
+    if (fresh) {
+      watchPass = fresh;
+    }
+  }
 
   function setText(id, text) {
     const el = document.getElementById(id);
@@ -46,8 +56,12 @@
 
   async function poll() {
     try {
-      const headers = etag ? { "If-None-Match": etag } : {};
+      const headers = { "X-Watch-Pass": watchPass };
+      if (etag) {
+        headers["If-None-Match"] = etag;
+      }
       const response = await fetch(root.dataset.url, { headers, credentials: "same-origin" });
+      renew(response);
       if (response.status === 200) {
         etag = response.headers.get("ETag");
         render(await response.json());
@@ -57,24 +71,35 @@
     }
   }
 
+  // A failed beat is retried after RETRY seconds; presence lasts 120 seconds (attendance.py).
+  const RETRY = 10;
+
   async function heartbeat() {
+    let ok = false;
     try {
-      await fetch(root.dataset.heartbeatUrl, {
+      const response = await fetch(root.dataset.heartbeatUrl, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "X-CSRFToken": root.dataset.csrf },
+        headers: { "X-CSRFToken": root.dataset.csrf, "X-Watch-Pass": watchPass },
       });
+      renew(response);
+      ok = response.ok;
     } catch (_error) {
-      // the next beat will try again; presence lasts 90 seconds
+      // offline for a moment
     }
+    return ok;
+  }
+
+  async function beat() {
+    const ok = await heartbeat();
+    const beatSeconds = Number(root.dataset.heartbeatSeconds || 45);
+    window.setTimeout(beat, (ok ? beatSeconds : RETRY) * 1000);
   }
 
   const pollSeconds = Number(root.dataset.pollSeconds || 5);
   window.setInterval(poll, pollSeconds * 1000);
   poll();
   if (root.dataset.heartbeatUrl) {
-    const beatSeconds = Number(root.dataset.heartbeatSeconds || 30);
-    heartbeat();
-    window.setInterval(heartbeat, beatSeconds * 1000);
+    beat();
   }
 })();

@@ -46,7 +46,8 @@ def test_room_check_in_and_out(session, make_member, make_assembly):
     assert attendance.present_counts(session, assembly_id=assembly.id, now=now)["ROOM"] == 1
 
 
-def test_online_presence_lasts_90_seconds(session, make_member, make_assembly):
+def test_online_presence_lasts_120_seconds(session, make_member, make_assembly):
+    """The page beats every 45 s: one lost or late beat does not make the member absent."""
     a = make_member()
     assembly, _ = _get(
         session,
@@ -60,8 +61,8 @@ def test_online_presence_lasts_90_seconds(session, make_member, make_assembly):
     def channel(at):
         return attendance.present_channel(session, assembly_id=assembly.id, member_id=a.id, now=at)
 
-    assert channel(now + timedelta(seconds=90)) == Channel.ONLINE
-    assert channel(now + timedelta(seconds=91)) is None
+    assert channel(now + timedelta(seconds=120)) == Channel.ONLINE
+    assert channel(now + timedelta(seconds=121)) is None
     later = now + timedelta(minutes=5)
     attendance.heartbeat(session, assembly=assembly, member_id=a.id, now=later)
     assert channel(later) == Channel.ONLINE
@@ -121,3 +122,53 @@ def test_search_roll_by_name_or_number(session, make_member, make_assembly):
     found = attendance.search_roll(session, assembly_id=assembly.id, query=b.number.lower())
     assert [m.id for _e, m in found] == [b.id]
     assert attendance.search_roll(session, assembly_id=assembly.id, query="%") == []
+
+
+def test_refresh_presence_keeps_a_present_member_present(session, make_member, make_assembly):
+    a, b = make_member(), make_member()
+    assembly, _ = _get(
+        session,
+        make_assembly(state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=[a, b]),
+    )
+    now = utcnow()
+    attendance.heartbeat(session, assembly=assembly, member_id=a.id, now=now)
+    later = now + timedelta(seconds=100)
+    refreshed = attendance.refresh_presence(
+        session, assembly_id=assembly.id, member_id=a.id, now=later
+    )
+    assert refreshed == Channel.ONLINE
+    assert (
+        attendance.present_channel(
+            session, assembly_id=assembly.id, member_id=a.id, now=later + timedelta(seconds=120)
+        )
+        == Channel.ONLINE
+    )
+    # Not present (never joined, or lapsed): nothing to refresh; `heartbeat` decides.
+    assert (
+        attendance.refresh_presence(session, assembly_id=assembly.id, member_id=b.id, now=later)
+        is None
+    )
+    lapsed = later + timedelta(minutes=5)
+    assert (
+        attendance.refresh_presence(session, assembly_id=assembly.id, member_id=a.id, now=lapsed)
+        is None
+    )
+
+
+def test_refresh_presence_needs_the_assembly_in_session(session, make_member, make_assembly):
+    a = make_member()
+    assembly, _ = _get(
+        session,
+        make_assembly(state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=[a]),
+    )
+    now = utcnow()
+    attendance.heartbeat(session, assembly=assembly, member_id=a.id, now=now)
+    assembly.state = AssemblyState.CLOSED
+    session.add(assembly)
+    session.flush()
+    assert (
+        attendance.refresh_presence(
+            session, assembly_id=assembly.id, member_id=a.id, now=now + timedelta(seconds=10)
+        )
+        is None
+    )

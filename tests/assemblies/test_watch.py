@@ -1,0 +1,156 @@
+"""Watch passes: the live page's cheap path (live.json and the heartbeat without loading the
+user) is open only to the login the pass was issued to, for its assembly, while it is fresh."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from governance.accounts.models import Role, User
+from governance.assemblies import watch
+from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, Attendance
+from governance.audit.models import AuditEvent
+from governance.db import new_session, utcnow
+
+SECRET = "test-secret"
+
+
+def test_a_pass_names_its_assembly_and_login():
+    token = watch.issue(SECRET, assembly_id=3, login="7:0", member_id=11)
+    granted = watch.check(SECRET, token, assembly_id=3, login="7:0", now=time.time())
+    assert granted is not None and granted.member_id == 11 and granted.fresh
+    assert watch.check(SECRET, token, assembly_id=4, login="7:0", now=time.time()) is None
+    assert watch.check(SECRET, token, assembly_id=3, login="8:0", now=time.time()) is None
+    assert watch.check(SECRET, token, assembly_id=3, login=None, now=time.time()) is None
+    assert watch.check("another-secret", token, assembly_id=3, login="7:0", now=time.time()) is None
+    assert watch.check(SECRET, token[:-2] + "xx", assembly_id=3, login="7:0", now=0) is None
+    assert watch.check(SECRET, None, assembly_id=3, login="7:0", now=time.time()) is None
+
+
+def test_an_old_pass_is_not_fresh_and_an_expired_one_is_refused(monkeypatch):
+    token = watch.issue(SECRET, assembly_id=3, login="7:0", member_id=None)
+    later = time.time() + watch.REFRESH_SECONDS + 1
+    granted = watch.check(SECRET, token, assembly_id=3, login="7:0", now=later)
+    assert granted is not None and not granted.fresh
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + watch.MAX_AGE_SECONDS + 5)
+    assert watch.check(SECRET, token, assembly_id=3, login="7:0", now=time.time()) is None
+
+
+def _watcher(login, make_user, make_member, make_assembly, form=AssemblyForm.VIRTUAL):
+    member = make_member()
+    user = make_user(member_id=member.id)
+    assembly = make_assembly(state=AssemblyState.IN_SESSION, form=form, members=[member])
+    client = login(user)
+    page = client.get(f"/assemblies/{assembly.id}/live").get_data(as_text=True)
+    token = re.search(r'data-watch-pass="([^"]+)"', page).group(1)
+    return client, user, member, assembly, token
+
+
+def _deactivate(app, user):
+    with new_session(app.extensions["governance.engine"]) as s:
+        s.execute(update(User).where(User.id == user.id).values(active=False))
+        s.commit()
+
+
+def test_live_json_with_a_pass_skips_the_user_check_and_without_renews_it(
+    app, login, make_user, make_member, make_assembly
+):
+    client, user, _m, assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    url = f"/assemblies/{assembly.id}/live.json"
+    plain = client.get(url)
+    assert plain.status_code == 200 and plain.headers.get(watch.HEADER)
+    with_pass = client.get(url, headers={watch.HEADER: token})
+    assert with_pass.status_code == 200 and watch.HEADER not in with_pass.headers
+    assert with_pass.json == plain.json
+    # The pass is what lets the request through without loading the user: a deactivated user
+    # keeps watching until the pass needs renewing (at most REFRESH_SECONDS) ...
+    _deactivate(app, user)
+    assert client.get(url, headers={watch.HEADER: token}).status_code == 200
+    # ... while a request without a pass takes the full check at once.
+    assert client.get(url).status_code in (302, 401)
+
+
+def test_a_pass_is_worthless_without_its_login(app, login, make_user, make_member, make_assembly):
+    client, _user, _m, assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    url = f"/assemblies/{assembly.id}/live.json"
+    client.post("/logout")
+    assert client.get(url, headers={watch.HEADER: token}).status_code in (302, 401)
+    stranger = app.test_client()
+    assert stranger.get(url, headers={watch.HEADER: token}).status_code in (302, 401)
+    outsider = login(roles=[Role.MEMBER])  # logged in, not on the roll: the full check refuses
+    assert outsider.get(url, headers={watch.HEADER: token}).status_code == 403
+
+
+def test_a_pass_is_for_one_assembly(login, make_user, make_member, make_assembly):
+    client, _user, _m, _assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    other = make_assembly(state=AssemblyState.IN_SESSION, members=[make_member()])
+    r = client.get(f"/assemblies/{other.id}/live.json", headers={watch.HEADER: token})
+    assert r.status_code == 403
+
+
+def test_heartbeat_with_a_pass_refreshes_presence_in_one_update(
+    app, login, make_user, make_member, make_assembly
+):
+    client, user, member, assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    url = f"/assemblies/{assembly.id}/heartbeat"
+    first = client.post(url, headers={watch.HEADER: token})  # joins online: the full path
+    assert first.status_code == 200 and first.json == {"channel": "ONLINE"}
+    assert first.headers.get(watch.HEADER)
+    engine = app.extensions["governance.engine"]
+    with new_session(engine) as s:
+        past = utcnow() - timedelta(seconds=60)
+        s.execute(update(Attendance).values(last_seen_at=past))
+        s.commit()
+    _deactivate(app, user)  # proves the cheap path: the full check would refuse now
+    again = client.post(url, headers={watch.HEADER: token})
+    assert again.status_code == 200 and again.json == {"channel": "ONLINE"}
+    assert watch.HEADER not in again.headers
+    with new_session(engine) as s:
+        seen = s.scalar(select(Attendance.last_seen_at).where(Attendance.member_id == member.id))
+        joined = s.scalars(
+            select(AuditEvent.event_type).where(AuditEvent.event_type == "attendance.online_joined")
+        ).all()
+    assert utcnow() - seen < timedelta(seconds=30)
+    assert len(joined) == 1  # the refresh records no second joining
+
+
+def test_heartbeat_pass_does_not_outlive_the_session(
+    app, login, make_user, make_member, make_assembly
+):
+    client, _user, _m, assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    url = f"/assemblies/{assembly.id}/heartbeat"
+    assert client.post(url, headers={watch.HEADER: token}).status_code == 200
+    client.post("/logout")
+    assert client.post(url, headers={watch.HEADER: token}).status_code in (302, 401)
+
+
+def test_heartbeat_pass_stops_when_the_assembly_closes(
+    app, login, make_user, make_member, make_assembly
+):
+    client, _user, _m, assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    url = f"/assemblies/{assembly.id}/heartbeat"
+    assert client.post(url, headers={watch.HEADER: token}).json == {"channel": "ONLINE"}
+    with new_session(app.extensions["governance.engine"]) as s:
+        s.execute(
+            update(Assembly).where(Assembly.id == assembly.id).values(state=AssemblyState.CLOSED)
+        )
+        s.commit()
+    assert client.post(url, headers={watch.HEADER: token}).json == {"channel": None}
+
+
+def test_room_assemblies_give_no_heartbeat_pass(login, make_user, make_member, make_assembly):
+    client, _user, _m, assembly, token = _watcher(
+        login, make_user, make_member, make_assembly, form=AssemblyForm.IN_PERSON
+    )
+    granted = watch.check(
+        client.application.config["SECRET_KEY"],
+        token,
+        assembly_id=assembly.id,
+        login=f"{_user.id}:{_user.security_stamp}",
+        now=time.time(),
+    )
+    assert granted is not None and granted.member_id is None
