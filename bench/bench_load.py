@@ -3,8 +3,10 @@ poll opens, and all of them vote within 60 seconds.
 
 Every member is a browser, doing what the pages do. The member arrives within the warm-up
 (BENCH_WARMUP, 60 s) and opens the live page (GET, the full check; it carries the watch pass,
-governance/assemblies/watch.py). live.js then asks for live.json every 5 s (with the ETag: 304
-while nothing changes) and sends the heartbeat every 45 s (present online), both with the pass.
+governance/assemblies/watch.py). live.js then asks for live.json (with the ETag: 304 while
+nothing changes) every 5 s, or as much less often as the server asks with a large audience
+(LIVE_REQUESTS_PER_SECOND, assemblies/live.py), and sends the heartbeat every 45 s (present
+online), both with the pass.
 When live.json shows the open poll, the member decides at a random moment within the first
 45 s after the opening, leaves the live page (its requests stop) and votes: the ballot page
 (GET), the confirmation (POST), the cast (POST, tracker in the answer). After reading the
@@ -48,8 +50,10 @@ import governance.models  # noqa: F401  (complete metadata)
 from bench.bench_ballots import open_db
 from bench.load_client import UA, Cpu, Member, Scenario, Stats, journey, probe, request
 from governance.accounts.models import User, UserRole
+from governance.assemblies.live import POLL_SECONDS
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, RollEntry
 from governance.assemblies.roll import roll_hash
+from governance.assemblies.views_live import HEARTBEAT_SECONDS
 from governance.audit.services import record_event
 from governance.audit.verify import verify
 from governance.ballots.models import Ballot, Participation, Poll
@@ -63,10 +67,7 @@ SECRET = "bench-load-" + secrets.token_hex(8)
 PG_ADMIN = os.environ.get(
     "GOVERNANCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-POLL_SECONDS = 5.0  # governance.assemblies.views_live.POLL_SECONDS
-HEARTBEAT_SECONDS = 45.0  # views_live.HEARTBEAT_SECONDS
-KINDS = ("cast", "live", "heartbeat", "live page", "ballot page", "confirm", "healthz",
-         "healthz idle")
+KINDS = ("cast", "live", "heartbeat", "live page", "ballot page", "confirm", "healthz", "healthz idle")  # fmt: skip
 
 
 def knobs() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 UA = "governance-bench-load"
 TRACKER = re.compile(rb'<code class="tracker">[0-9A-Z-]+</code>')
 WATCH_PASS = re.compile(rb'data-watch-pass="([^"]+)"')
+POLL_SECONDS = re.compile(rb'data-poll-seconds="([0-9]+)"')
 TIMEOUT = 120.0
 
 
@@ -104,6 +105,7 @@ class Member:
     csrf: str
     choice: str
     watch_pass: str = ""  # X-Watch-Pass, as the live page keeps it (assemblies/watch.py)
+    poll_seconds: float = 5.0  # when live.js asks next, as the server says
     poll_id: int | None = None
     voted_at: float | None = None  # seconds after the poll opened, when the tracker came
 
@@ -128,7 +130,7 @@ class Scenario:
 
     port: int
     stats: Stats
-    poll_seconds: float
+    poll_seconds: float  # until the server says otherwise
     heartbeat_seconds: float
     vote_spread: float  # seconds after the opening within which members decide
     reading: tuple[float, float] = (5.0, 20.0)  # seconds on the receipt before going back
@@ -163,12 +165,14 @@ async def open_live_page(sc: Scenario, m: Member, assembly_id: int) -> bool:
         return False
     found = WATCH_PASS.search(answer.body)
     m.watch_pass = found.group(1).decode() if found else ""
+    interval = POLL_SECONDS.search(answer.body)
+    m.poll_seconds = float(interval.group(1)) if interval else sc.poll_seconds
     return True
 
 
 async def follow(sc: Scenario, m: Member, assembly_id: int) -> int | None:
-    """live.js: poll live.json (with ETag and pass) every poll_seconds and beat; return the
-    poll's id at the moment the member decides to vote (None when the scenario ends)."""
+    """live.js: poll live.json (with ETag and pass) as often as the server says, and beat;
+    return the poll's id when the member decides to vote (None when the scenario ends)."""
     loop = asyncio.get_running_loop()
     beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
     etag, poll_id, decide_at = None, None, None
@@ -187,11 +191,13 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> int | None:
             m.renew(answer)
             if answer is not None and answer.status == 200:
                 etag = answer.headers.get("etag")
-                poll = json.loads(answer.body).get("poll")
+                state = json.loads(answer.body)
+                m.poll_seconds = float(state.get("poll_seconds") or m.poll_seconds)
+                poll = state.get("poll")
                 if poll and m.voted_at is None and decide_at is None and sc.opened_at:
                     poll_id = int(poll["id"])
                     decide_at = sc.opened_at + random.uniform(0, sc.vote_spread)
-            wake = t0 + sc.poll_seconds
+            wake = t0 + m.poll_seconds
             await _sleep_until(sc, min(wake, decide_at) if decide_at else wake)
         return None
     finally:

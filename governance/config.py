@@ -61,6 +61,9 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # How many live-state requests per second all open live pages together may cause: with
+        # a large audience the pages ask less often (assemblies/live.py, poll_interval).
+        "LIVE_REQUESTS_PER_SECOND": int(_env("LIVE_REQUESTS_PER_SECOND", "250") or 250),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
         # The cooperative's statute (Satzung); legal defaults of the GenG.

@@ -2,12 +2,16 @@
 
 Every watcher polls the same small JSON. It is computed at most once per CACHE_SECONDS per
 assembly and process, and carries an ETag: an unchanged state answers 304 without a body.
+It also tells the pages when to ask next: every POLL_SECONDS with a small audience, less often
+with a large one, so that all pages together ask about `requests_per_second` times a second
+(at most every MAX_POLL_SECONDS).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -24,9 +28,24 @@ from governance.assemblies.polls import open_poll
 from governance.assemblies.roll import roll_size
 
 CACHE_SECONDS = 3.0
+POLL_SECONDS = 5  # the live page's interval with a small audience
+MAX_POLL_SECONDS = 30
+REQUESTS_PER_SECOND = 250  # the default of the LIVE_REQUESTS_PER_SECOND setting
 
 
-def live_payload(session: Session, *, assembly: Assembly, now: datetime) -> dict[str, Any]:
+def poll_interval(watchers: int, requests_per_second: int = REQUESTS_PER_SECOND) -> int:
+    """Seconds between two live-state requests of one page, for `watchers` open pages."""
+    spread = math.ceil(watchers / max(1, requests_per_second))
+    return min(MAX_POLL_SECONDS, max(POLL_SECONDS, spread))
+
+
+def live_payload(
+    session: Session,
+    *,
+    assembly: Assembly,
+    now: datetime,
+    requests_per_second: int = REQUESTS_PER_SECOND,
+) -> dict[str, Any]:
     """The live state as a JSON-ready dict (no timestamps: equal states give equal ETags)."""
     item = None
     if assembly.current_item_id is not None:
@@ -34,6 +53,7 @@ def live_payload(session: Session, *, assembly: Assembly, now: datetime) -> dict
             if entry.item.id == assembly.current_item_id:
                 item = {"id": entry.item.id, "number": entry.number, "title": entry.item.title}
     counts = present_counts(session, assembly_id=assembly.id, now=now)
+    watchers = counts["ROOM"] + counts["ONLINE"]  # a principal represented by proxy watches not
     return {
         "assembly": assembly.id,
         "state": assembly.state.value,
@@ -41,6 +61,7 @@ def live_payload(session: Session, *, assembly: Assembly, now: datetime) -> dict
         "poll": open_poll(session, assembly_id=assembly.id),
         "present": {**counts, "total": sum(counts.values())},
         "roll": roll_size(session, assembly_id=assembly.id),
+        "poll_seconds": poll_interval(watchers, requests_per_second),
     }
 
 

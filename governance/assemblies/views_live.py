@@ -20,7 +20,6 @@ from governance.security import login_manager
 from governance.web import db, get_or_404
 
 HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)
-POLL_SECONDS = 5  # how often the live page asks for the live state
 
 
 def live_cache() -> LiveCache:
@@ -33,7 +32,12 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
 
     def compute() -> dict[str, Any]:
         assembly = get_or_404(Assembly, assembly_id)
-        payload = live_payload(db(), assembly=assembly, now=utcnow())
+        payload = live_payload(
+            db(),
+            assembly=assembly,
+            now=utcnow(),
+            requests_per_second=current_app.config["LIVE_REQUESTS_PER_SECOND"],
+        )
         poll = payload.get("poll")
         if poll and "ballots.vote" in current_app.view_functions:
             poll["vote_url"] = url_for("ballots.vote", poll_id=poll["id"])
@@ -95,7 +99,7 @@ def live(assembly_id: int) -> Any:
         remote=_remote_member(assembly) is not None,
         watch_pass=_issue_pass(assembly),
         heartbeat_seconds=HEARTBEAT_SECONDS,
-        poll_seconds=POLL_SECONDS,
+        poll_seconds=payload["poll_seconds"],
     )
 
 

@@ -64,7 +64,11 @@
       renew(response);
       if (response.status === 200) {
         etag = response.headers.get("ETag");
-        render(await response.json());
+        const data = await response.json();
+        render(data);
+        if (data.poll_seconds) {
+          pollSeconds = Number(data.poll_seconds);
+        }
       }
     } catch (_error) {
       // offline for a moment: try again at the next tick
@@ -96,9 +100,15 @@
     window.setTimeout(beat, (ok ? beatSeconds : RETRY) * 1000);
   }
 
-  const pollSeconds = Number(root.dataset.pollSeconds || 5);
-  window.setInterval(poll, pollSeconds * 1000);
-  poll();
+  // The server says when to ask next: later with a large audience (assemblies/live.py).
+  let pollSeconds = Number(root.dataset.pollSeconds || 5);
+
+  async function follow() {
+    await poll();
+    window.setTimeout(follow, pollSeconds * 1000);
+  }
+
+  window.setTimeout(follow, pollSeconds * 1000);
   if (root.dataset.heartbeatUrl) {
     beat();
   }

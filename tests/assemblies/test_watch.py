@@ -154,3 +154,35 @@ def test_room_assemblies_give_no_heartbeat_pass(login, make_user, make_member, m
         now=time.time(),
     )
     assert granted is not None and granted.member_id is None
+
+
+def test_the_live_page_asks_less_often_for_a_large_audience():
+    from governance.assemblies.live import MAX_POLL_SECONDS, POLL_SECONDS, poll_interval
+
+    assert poll_interval(0) == POLL_SECONDS
+    assert poll_interval(1000, 250) == POLL_SECONDS
+    assert poll_interval(5000, 250) == 20  # 5,000 pages, one request each per 20 s: 250/s
+    assert poll_interval(100_000, 250) == MAX_POLL_SECONDS
+
+
+def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, make_assembly):
+    from governance.assemblies import attendance
+
+    members = [make_member() for _ in range(30)]
+    user = make_user(member_id=members[0].id)
+    assembly = make_assembly(
+        state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=members
+    )
+    with new_session(app.extensions["governance.engine"]) as s:
+        live = s.get(Assembly, assembly.id)
+        for m in members:
+            attendance.heartbeat(s, assembly=live, member_id=m.id, now=utcnow())
+        s.commit()
+    client = login(user)
+    url = f"/assemblies/{assembly.id}/live.json"
+    assert client.get(url).json["poll_seconds"] == 5  # 30 pages at the default 250/s
+    app.config["LIVE_REQUESTS_PER_SECOND"] = 3
+    app.extensions.pop("assemblies.live_cache", None)
+    assert client.get(url).json["poll_seconds"] == 10  # 30 pages, 3 requests/s
+    page = client.get(f"/assemblies/{assembly.id}/live").get_data(as_text=True)
+    assert 'data-poll-seconds="10"' in page
