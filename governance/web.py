@@ -20,7 +20,8 @@ def db() -> Session:
 
     On SQLite, write requests (POST) take the write lock at once (BEGIN IMMEDIATE): a deferred
     transaction that reads first and writes later could fail with SQLITE_BUSY under load. POSTs
-    that only read (marked with `reads_only`) don't, so they don't queue behind the writers.
+    marked `lock_late` don't: they only read, or they call `begin_writing` before they write,
+    so that their reads (the user, the CSRF check, the page) don't hold up other writers.
     """
     session = g.get("db_session")
     if session is None:
@@ -28,7 +29,7 @@ def db() -> Session:
 
         session = dbmod.new_session(current_app.extensions["governance.engine"])
         view = current_app.view_functions.get(request.endpoint or "")
-        writes = not getattr(view, "reads_only", False)
+        writes = not getattr(view, "lock_late", False)
         if writes and request.method not in ("GET", "HEAD", "OPTIONS"):
             with dbmod.immediate():
                 session.connection()
@@ -39,12 +40,22 @@ def db() -> Session:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def reads_only(view: F) -> F:
-    """Mark a view whose POST writes nothing (e.g. a confirmation step): on SQLite it does not
-    take the write lock at once. Decorators that use functools.wraps carry the mark outwards.
-    A write in such a view could fail with SQLITE_BUSY under load: keep them read-only."""
-    view.reads_only = True  # type: ignore[attr-defined]
+def lock_late(view: F) -> F:
+    """Mark a POST view that does not take the write lock at its start: it only reads (e.g. a
+    confirmation step), or it calls `begin_writing` before its first write. Decorators that
+    use functools.wraps carry the mark outwards."""
+    view.lock_late = True  # type: ignore[attr-defined]
     return view
+
+
+def begin_writing() -> Session:
+    """End the request's reads (commit) and begin a write transaction: on SQLite it takes the
+    write lock at once (BEGIN IMMEDIATE). Objects loaded so far stay usable."""
+    session = db()
+    session.commit()
+    with dbmod.immediate():
+        session.connection()
+    return session
 
 
 def get_or_404(model: type[T], ident: Any) -> T:

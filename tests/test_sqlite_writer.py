@@ -103,3 +103,35 @@ def test_a_second_connection_in_the_same_thread_does_not_wait_for_itself(tmp_pat
         first.rollback()
         assert not _writer_lock(first).held
     engine.dispose()
+
+
+def _holds_write_lock(app, path: str) -> bool:
+    from governance.web import db
+
+    with app.test_request_context(path, method="POST"):
+        connection = db().connection().connection.dbapi_connection
+        held = connection.writer_lock.held
+        db().rollback()
+        return held
+
+
+def test_posts_take_the_write_lock_first_unless_they_lock_late(app):
+    if app.extensions["governance.engine"].dialect.name != "sqlite":
+        pytest.skip("the writer lock is SQLite's")
+    assert _holds_write_lock(app, "/logout")
+    assert not _holds_write_lock(app, "/polls/1/vote")  # the confirmation step only reads
+    assert not _holds_write_lock(app, "/polls/1/cast")  # casting locks for the write alone
+    assert not _holds_write_lock(app, "/assemblies/1/heartbeat")
+
+
+def test_begin_writing_ends_the_reads_and_takes_the_lock(app):
+    if app.extensions["governance.engine"].dialect.name != "sqlite":
+        pytest.skip("the writer lock is SQLite's")
+    from governance.web import begin_writing, db
+
+    with app.test_request_context("/polls/1/cast", method="POST"):
+        db().execute(text("SELECT 1"))
+        session = begin_writing()
+        assert session.connection().connection.dbapi_connection.writer_lock.held
+        session.rollback()
+        assert not session.connection().connection.dbapi_connection.writer_lock.held

@@ -17,7 +17,7 @@ from governance.assemblies.views import bp, load, require
 from governance.db import utcnow
 from governance.register.models import Member
 from governance.security import login_manager
-from governance.web import db, get_or_404
+from governance.web import begin_writing, db, get_or_404, lock_late
 
 HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)
 
@@ -46,30 +46,23 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
     return live_cache().get(assembly_id, compute)
 
 
-def _watcher(assembly_id: int) -> Assembly:
-    """The assembly, for members on its roll and staff."""
+def _watcher(assembly_id: int) -> tuple[Assembly, int | None]:
+    """The assembly, for members on its roll and staff; with the user's member if the live
+    page records their presence online (on the roll of a remote assembly: heartbeat)."""
     assembly = load(assembly_id)
-    allowed = assembly.is_staff(current_user) or services.on_roll(
-        db(), assembly=assembly, user=current_user
-    )
-    require(allowed)
-    return assembly
+    on_roll = services.on_roll(db(), assembly=assembly, user=current_user)
+    require(on_roll or assembly.is_staff(current_user))
+    remote = assembly.is_remote and on_roll
+    return assembly, int(current_user.member_id) if remote else None
 
 
-def _remote_member(assembly: Assembly) -> int | None:
-    """The user's member if the live page records their presence online (heartbeat)."""
-    if assembly.is_remote and services.on_roll(db(), assembly=assembly, user=current_user):
-        return int(current_user.member_id)
-    return None
-
-
-def _issue_pass(assembly: Assembly) -> str:
+def _issue_pass(assembly: Assembly, member_id: int | None) -> str:
     """A watch pass for the current user, after the full check (watch.py)."""
     return watch.issue(
         current_app.config["SECRET_KEY"],
         assembly_id=assembly.id,
         login=str(session.get("_user_id", "")),
-        member_id=_remote_member(assembly),
+        member_id=member_id,
     )
 
 
@@ -89,15 +82,15 @@ def _valid_pass(assembly_id: int) -> watch.WatchPass | None:
 @login_required
 def live(assembly_id: int) -> Any:
     """The live page: current item, open poll, turnout; updated by static/js/live.js."""
-    assembly = _watcher(assembly_id)
+    assembly, member_id = _watcher(assembly_id)
     payload, _etag = _state(assembly.id)
     return render_template(
         "assemblies/live.html",
         assembly=assembly,
         live=payload,
         items=agenda(db(), assembly_id=assembly.id),
-        remote=_remote_member(assembly) is not None,
-        watch_pass=_issue_pass(assembly),
+        remote=member_id is not None,
+        watch_pass=_issue_pass(assembly, member_id),
         heartbeat_seconds=HEARTBEAT_SECONDS,
         poll_seconds=payload["poll_seconds"],
     )
@@ -114,7 +107,7 @@ def live_json(assembly_id: int) -> Any:
     if _valid_pass(assembly_id) is None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        renewed = _issue_pass(_watcher(assembly_id))
+        renewed = _issue_pass(*_watcher(assembly_id))
     payload, etag = _state(assembly_id)
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
@@ -129,29 +122,31 @@ def live_json(assembly_id: int) -> Any:
 
 
 @bp.route("/<int:assembly_id>/heartbeat", methods=["POST"])
+@lock_late
 def heartbeat(assembly_id: int) -> Any:
     """The live page is open: the member is present online (CSRF token in X-CSRFToken).
 
     With a fresh watch pass naming the member, a present member's beat is one UPDATE; anything
-    else (joining, rejoining after a gap, no pass) takes the full check.
+    else (joining, rejoining after a gap, no pass) takes the full check, and the write lock
+    only for the write.
     """
     granted = _valid_pass(assembly_id)
     if granted is not None and granted.member_id is not None:
         channel = attendance.refresh_presence(
-            db(), assembly_id=assembly_id, member_id=granted.member_id, now=utcnow()
+            begin_writing(), assembly_id=assembly_id, member_id=granted.member_id, now=utcnow()
         )
         if channel is not None:
             return _no_store(jsonify(channel=channel.value))
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    assembly = _watcher(assembly_id)
+    assembly, member_id = _watcher(assembly_id)
     channel = None
-    if ConfirmForm().validate_on_submit() and current_user.member_id is not None:
+    if ConfirmForm().validate_on_submit() and member_id is not None:
         channel = attendance.heartbeat(
-            db(), assembly=assembly, member_id=current_user.member_id, now=utcnow()
+            begin_writing(), assembly=assembly, member_id=member_id, now=utcnow()
         )
     response = jsonify(channel=channel.value if channel else None)
-    response.headers[watch.HEADER] = _issue_pass(assembly)
+    response.headers[watch.HEADER] = _issue_pass(assembly, member_id)
     return _no_store(response)
 
 

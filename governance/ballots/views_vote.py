@@ -27,7 +27,7 @@ from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
 from governance.register.models import Member
-from governance.web import db, reads_only
+from governance.web import db, lock_late
 
 BOX_PAGE = 500
 
@@ -68,7 +68,7 @@ def _choices(voters: list[Voter]) -> list[tuple[int, str]]:
 
 @bp.route("/<int:poll_id>/vote", methods=["GET", "POST"])
 @login_required
-@reads_only
+@lock_late
 def vote(poll_id: int) -> Any:
     """The ballot page; a valid submission leads to the confirmation step."""
     entitled = _voters(poll_id)
@@ -100,6 +100,7 @@ def vote(poll_id: int) -> Any:
 
 @bp.route("/<int:poll_id>/cast", methods=["POST"])
 @login_required
+@lock_late
 def cast(poll_id: int) -> Any:
     """Cast the confirmed vote and show its tracker(s) once, in this response only."""
     _voters(poll_id)
@@ -107,8 +108,9 @@ def cast(poll_id: int) -> Any:
     if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
         abort(400)
     # The write lock (SQLite) or row lock (PostgreSQL) is held for the cast alone: the request's
-    # read-only part (user, CSRF) ends here, and the cast is committed before the tracker is
-    # shown, so a tracker is only ever shown for a stored vote.
+    # reads (user, CSRF, entitlement) ran without it (lock_late) and end here; cast_vote takes
+    # it, and the cast is committed before the tracker is shown, so a tracker is only ever
+    # shown for a stored vote.
     db().commit()
     try:
         receipt = cast_vote(
