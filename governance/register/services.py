@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User
@@ -40,6 +41,7 @@ __all__ = [
 
 NUMBER_RE = re.compile(r"^M-\d{7}$")
 FIRST_NUMBER = 1_000_001
+NUMBER_ATTEMPTS = 5
 EDITABLE_FIELDS = (
     "kind",
     "last_name",
@@ -97,21 +99,56 @@ def create_member(
     number: str | None = None,
     **fields: Any,
 ) -> Member:
-    """Add a member to the register (number assigned when not given)."""
+    """Add a member to the register (number assigned when not given).
+
+    An assigned number may be taken by a concurrent request between reading the highest
+    number and inserting (PostgreSQL; SQLite serializes writers): the insert then runs again
+    with the next free number, a few times, before the user is asked to try again.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
-    number = (number or next_member_number(session)).strip().upper()
-    if session.execute(select(Member.id).where(Member.number == number)).first():
-        raise DomainError(_l("This member number is taken."), field="number")
     if fields.get("email"):
         fields["email"] = normalize_email(fields["email"])
-    member = Member(number=number, entry_date=entry_date, **fields)
-    _check_member(member)
-    session.add(member)
-    session.flush()
-    _audit(session, member, "member.created", actor, after=_snapshot(member))
-    return member
+    for _attempt in range(NUMBER_ATTEMPTS):
+        member = Member(number=_member_number(session, number), entry_date=entry_date, **fields)
+        _check_member(member)
+        if _inserted(session, member):
+            _audit(session, member, "member.created", actor, after=_snapshot(member))
+            return member
+        if number:
+            raise _number_taken()
+    raise DomainError(
+        _l("Another member was added at the same moment. Please submit the form again.")
+    )
+
+
+def _number_taken() -> DomainError:
+    return DomainError(_l("This member number is taken."), field="number")
+
+
+def _member_number(session: Session, given: str | None) -> str:
+    """The given number (refused when taken) or the next free one."""
+    if not given:
+        return next_member_number(session)
+    number = given.strip().upper()
+    if session.execute(select(Member.id).where(Member.number == number)).first():
+        raise _number_taken()
+    return number
+
+
+def _inserted(session: Session, member: Member) -> bool:
+    """Insert `member` in a savepoint; False when its number was taken concurrently."""
+    try:
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+    except IntegrityError:
+        taken = session.execute(select(Member.id).where(Member.number == member.number))
+        if taken.first() is None:
+            raise  # another rule of the schema refused the row: a programming error
+        return False
+    return True
 
 
 def update_member(
