@@ -11,15 +11,23 @@ METHODS = [
     ("templates/**.html", "jinja2"),
     ("templates/**.txt", "jinja2"),
 ]
-KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 
 
-def extracted_msgids() -> set[str]:
-    ids: set[str] = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(
+def extracted_msgids() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message; the context is None but for pgettext."""
+    ids: set[tuple[str | None, str]] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=METHODS, keywords=KEYWORDS
     ):
-        ids.add(message[0] if isinstance(message, tuple) else message)
+        ids.add((context, message[0] if isinstance(message, tuple) else message))
     return ids
 
 
@@ -27,11 +35,11 @@ def test_every_message_has_a_german_translation():
     with open(ROOT / "governance/translations/de/LC_MESSAGES/messages.po", "rb") as f:
         catalog = read_po(f, locale="de")
     translated = {
-        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        (m.context, m.id[0] if isinstance(m.id, tuple) else m.id)
         for m in catalog
         if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string) and not m.fuzzy
     }
-    missing = sorted(extracted_msgids() - translated)
+    missing = sorted(extracted_msgids() - translated, key=lambda m: (m[0] or "", m[1]))
     assert not missing, f"{len(missing)} messages without German translation, e.g. {missing[:10]}"
 
 

@@ -12,13 +12,23 @@ FORMS = {
     "HYBRID": _l("hybrid (in person and online)"),
     "STRETCHED": _l("stretched (discussion, then a later voting phase)"),
 }
-KINDS = {"ORDINARY": _l("Ordinary"), "EXTRAORDINARY": _l("Extraordinary")}
-BODIES = {
-    "GENERAL_ASSEMBLY": _l("General assembly"),
-    "REPRESENTATIVE_ASSEMBLY": _l("Representative assembly"),
-    "SUPERVISORY_BOARD": _l("Supervisory board"),
-    "BOARD": _l("Board"),
-    "COMMITTEE": _l("Committee"),
+# "Minutes of the …" on the title page: one whole phrase per kind and body, since German
+# declines the adjective and words the body differently ("der ordentlichen Generalversammlung").
+OF_THE = {
+    ("ORDINARY", "GENERAL_ASSEMBLY"): _l("of the ordinary general assembly"),
+    ("EXTRAORDINARY", "GENERAL_ASSEMBLY"): _l("of the extraordinary general assembly"),
+    ("ORDINARY", "REPRESENTATIVE_ASSEMBLY"): _l("of the ordinary representative assembly"),
+    ("EXTRAORDINARY", "REPRESENTATIVE_ASSEMBLY"): _l(
+        "of the extraordinary representative assembly"
+    ),
+    ("ORDINARY", "SUPERVISORY_BOARD"): _l("of the ordinary meeting of the supervisory board"),
+    ("EXTRAORDINARY", "SUPERVISORY_BOARD"): _l(
+        "of the extraordinary meeting of the supervisory board"
+    ),
+    ("ORDINARY", "BOARD"): _l("of the ordinary meeting of the board"),
+    ("EXTRAORDINARY", "BOARD"): _l("of the extraordinary meeting of the board"),
+    ("ORDINARY", "COMMITTEE"): _l("of the ordinary committee meeting"),
+    ("EXTRAORDINARY", "COMMITTEE"): _l("of the extraordinary committee meeting"),
 }
 POLL_KINDS = {"MOTION": _l("Motion"), "ELECTION": _l("Election")}
 ELECTION_MODES = {
@@ -60,8 +70,7 @@ def all_labels() -> dict[str, Any]:
     """Every label table, translated into the current locale."""
     tables = {
         "form": FORMS,
-        "kind": KINDS,
-        "body": BODIES,
+        "of_the": OF_THE,
         "poll_kind": POLL_KINDS,
         "election_mode": ELECTION_MODES,
         "majority": MAJORITIES,

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from governance.assemblies.models import AssemblyForm
 from governance.minutes import rendering
+from governance.minutes.models import RenderJob
 from governance.minutes.pdf import AnnexLayout, AppOnlyFetcher, RefusedURL, render_minutes
 from governance.minutes.sample import sample_document
 from governance.register.models import Member
@@ -113,3 +114,29 @@ def test_chunked_annex_matches_single_pass(app):
     for k, page in enumerate(b, start=1):
         assert f"Page {k} of {n}" in page
     assert render_minutes(doc, chunked=True, workers=2, annex=layout).data == chunked.data
+
+
+def test_every_kind_and_body_has_its_title_phrase():
+    from governance.assemblies.models import AssemblyKind, Body
+    from governance.minutes.labels import OF_THE
+
+    assert set(OF_THE) == {(k.value, b.value) for k in AssemblyKind for b in Body}
+
+
+def test_german_title_page_declines_the_kind(app, published):
+    app.config["MINUTES_LOCALE"] = "de"
+    _held, version = published()
+    pages = pdf_text(bytes(version.pdf))
+    title = " ".join(pages[0].split())
+    assert "Niederschrift der ordentlichen Generalversammlung" in title  # not "ordentlich"
+    assert "Revision 1" in title and "Entwurf" not in title
+    assert "Niederschrift · Ordentliche Generalversammlung 2025" in pages[1]  # running header
+
+
+def test_published_title_page_is_the_signed_revision_not_a_draft(session, published):
+    _held, version = published()
+    approved = session.get(RenderJob, version.render_id)
+    assert version.pdf == approved.pdf  # the signed bytes are published: no date can be added
+    title = " ".join(pdf_text(bytes(version.pdf))[0].split())
+    assert "of the ordinary general assembly" in title
+    assert "Revision 1" in title and "draft" not in title.lower()
