@@ -8,7 +8,8 @@ assembly, fast and directly through the models:
   weeks before; CLOSED: like IN_SESSION, closed now. Items are announced at convening.
 - From CONVENED on the voter roll is frozen: `members` (a list of Member) go on it with weight 1;
   with `members=None` the roll is frozen from the register (`eligible_members` at the record
-  date). The roll hash is recorded.
+  date). The roll hash is recorded, and the `assembly.roll_frozen` audit event, by the real
+  freeze (`governance.assemblies.roll.freeze_entries`).
 `items` is a sequence of (title, ItemKind) pairs, or of AgendaItem keyword dicts.
 Returns the assembly detached (`assembly.items` holds its AgendaItem rows).
 
@@ -42,7 +43,7 @@ from governance.assemblies.models import (
     Mandate,
     RollEntry,
 )
-from governance.assemblies.roll import roll_hash
+from governance.assemblies.roll import freeze_entries
 from governance.db import new_session, utcnow
 from governance.proposals.models import Majority, Proposal, ProposalState, SubmitterKind
 from governance.register.models import Member
@@ -87,17 +88,24 @@ def _add_items(s: Any, assembly: Assembly, items: Sequence[Any]) -> list[AgendaI
 
 
 def _freeze(s: Any, assembly: Assembly, members: Sequence[Member] | None) -> None:
+    """Freeze the roll as `freeze_roll` does (entries, hash, audit event), at convening."""
     if members is None:
         from governance.register.services import eligible_members
 
         chosen = eligible_members(s, at=assembly.record_date, min_shares=1)
     else:
         chosen = [(m, getattr(m, "shares", 1) or 1) for m in members]
-    for member, shares in chosen:
-        s.add(RollEntry(assembly_id=assembly.id, member_id=member.id, shares=shares, weight=1))
-    s.flush()
-    assembly.roll_hash = roll_hash(s, assembly_id=assembly.id)
-    assembly.roll_frozen_at = assembly.convened_at
+    entries = [
+        RollEntry(assembly_id=assembly.id, member_id=member.id, shares=shares, weight=1)
+        for member, shares in chosen
+    ]
+    freeze_entries(
+        s,
+        assembly=assembly,
+        record_date=assembly.record_date,
+        entries=entries,
+        now=assembly.convened_at,
+    )
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Shared test factories of the ballots domain (pytest plugin).
 
 `vote_world(members=5, form=..., present=True, weights=None)` builds, directly through the
-models and fast: an assembly in session with a frozen roll of `members` members, each with a
+models and fast: an assembly in session with a roll of `members` members, frozen by the real
+freeze (`freeze_entries`, so the `assembly.roll_frozen` audit event is recorded), each with a
 login (MEMBER role) and, if `present`, checked in in the room. `make_poll(world, **PollData)`
 prepares and (with `open=True`, the default) opens a poll. `cast(world, poll_id, i, choice)`
 casts for member i as themselves (or `proxy=j`: member j casts for member i) and commits.
@@ -29,7 +30,7 @@ from governance.assemblies.models import (
     Mandate,
     RollEntry,
 )
-from governance.assemblies.roll import roll_hash
+from governance.assemblies.roll import freeze_entries
 from governance.ballots.casting import Receipt, cast_vote
 from governance.ballots.models import Poll
 from governance.ballots.services import PollData, create_poll, open_poll
@@ -70,16 +71,22 @@ def build_world(
         s.add(assembly)
         s.flush()
         ids = _members(s, members)
-        for i, member_id in enumerate(ids):
-            w = weights[i] if weights else 1
-            s.add(RollEntry(assembly_id=assembly.id, member_id=member_id, shares=1, weight=w))
-            if present:
-                s.add(
-                    Attendance(assembly_id=assembly.id, member_id=member_id, channel=Channel.ROOM)
-                )
-        s.flush()
-        assembly.roll_hash = roll_hash(s, assembly_id=assembly.id)
-        assembly.roll_frozen_at = now
+        entries = [
+            RollEntry(assembly_id=assembly.id, member_id=m, shares=1, weight=w)
+            for m, w in zip(ids, weights or [1] * len(ids), strict=True)
+        ]
+        freeze_entries(
+            s,
+            assembly=assembly,
+            record_date=assembly.record_date,
+            entries=entries,
+            multiple_votes=bool(weights),
+            now=now,
+        )
+        if present:
+            s.add_all(
+                Attendance(assembly_id=assembly.id, member_id=m, channel=Channel.ROOM) for m in ids
+            )
         s.commit()
         assembly_id = assembly.id
     users = [make_user(roles=[Role.MEMBER], member_id=m) for m in ids] if with_users else []

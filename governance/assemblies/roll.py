@@ -9,8 +9,8 @@ the empty string. Anyone holding the roll can recompute it; the hash is recorded
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -92,17 +92,42 @@ def freeze_roll(
     """Copy the eligible members at `record_date` into RollEntry rows and record the hash."""
     from governance.register.services import eligible_members
 
+    eligible = eligible_members(session, at=record_date, min_shares=min_shares)
+    # One member, one vote (§43(3)); with multiple votes the secretary sets weights later.
+    entries = [
+        RollEntry(assembly_id=assembly.id, member_id=member.id, shares=shares, weight=1)
+        for member, shares in eligible
+    ]
+    return freeze_entries(
+        session,
+        assembly=assembly,
+        record_date=record_date,
+        entries=entries,
+        multiple_votes=multiple_votes,
+        actor=actor,
+    )
+
+
+def freeze_entries(
+    session: Session,
+    *,
+    assembly: Assembly,
+    record_date: date,
+    entries: Sequence[RollEntry],
+    multiple_votes: bool = False,
+    actor: object | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Freeze the roll as these entries: store them, the record date and the hash; audit it.
+
+    `freeze_roll` chooses the entries from the register; the test factories choose their own.
+    """
     if assembly.roll_frozen_at is not None:
         raise DomainError(_l("The voter roll of this assembly is frozen already."))
-    eligible = eligible_members(session, at=record_date, min_shares=min_shares)
-    for member, shares in eligible:
-        # One member, one vote (§43(3)); with multiple votes the secretary sets weights later.
-        session.add(
-            RollEntry(assembly_id=assembly.id, member_id=member.id, shares=shares, weight=1)
-        )
+    session.add_all(entries)
     session.flush()
     assembly.record_date = record_date
-    assembly.roll_frozen_at = utcnow()
+    assembly.roll_frozen_at = now or utcnow()
     assembly.roll_hash = roll_hash(session, assembly_id=assembly.id)
     session.add(assembly)
     record_event(
@@ -114,7 +139,7 @@ def freeze_roll(
         assembly_id=assembly.id,
         payload={
             "record_date": record_date,
-            "entries": len(eligible),
+            "entries": len(entries),
             "roll_hash": assembly.roll_hash,
             "multiple_votes": multiple_votes,
         },

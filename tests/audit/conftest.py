@@ -28,25 +28,6 @@ def failed(report: Report) -> dict[str, list[str]]:
 # --- a real poll: cast online, by proxy and on paper; closed, sealed and published ----------
 
 
-def record_roll(world: World) -> None:
-    """What `freeze_roll` records (the ballots factory freezes the roll directly)."""
-    from governance.assemblies.models import Assembly
-    from governance.audit.services import record_event
-
-    with world.session() as s:
-        assembly = s.get(Assembly, world.assembly_id)
-        record_event(
-            s,
-            event_type="assembly.roll_frozen",
-            actor=None,
-            object_type="assembly",
-            object_id=assembly.id,
-            assembly_id=assembly.id,
-            payload={"roll_hash": assembly.roll_hash},
-        )
-        s.commit()
-
-
 def finish(world: World, poll_id: int, *, paper: dict[str, int] | None = None) -> None:
     """Close (and seal) the poll, enter the paper count, publish the result."""
     from governance.ballots.paper import set_paper_counts
@@ -76,7 +57,6 @@ def on_paper(world: World, poll_id: int, i: int) -> None:
 def motion(vote_world: Any, make_poll: Any) -> tuple[World, int]:
     """A published motion of 7 members: 3 online, 1 by proxy, 1 on paper, 2 did not vote."""
     world = vote_world(members=7)
-    record_roll(world)
     add_mandate(world, principal=4, proxy=0)
     poll = make_poll(world, title="Satzungsänderung", majority="THREE_QUARTERS")
     for i, choice in [(0, "YES"), (1, "YES"), (2, "NO")]:
@@ -93,7 +73,6 @@ def election(vote_world: Any, make_poll: Any) -> tuple[World, int]:
     from governance.ballots.services import options_of
 
     world = vote_world(members=5)
-    record_roll(world)
     poll = make_poll(
         world,
         title="Wahl zum Aufsichtsrat",

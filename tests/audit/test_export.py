@@ -159,11 +159,10 @@ def test_verifier_confirms_weighted_and_per_candidate_polls(
 ) -> None:
     """Multiple votes (§43(3) setting) and yes/no/abstain per candidate recompute too."""
     from governance.ballots.services import options_of
-    from tests.audit.conftest import finish, record_roll
+    from tests.audit.conftest import finish
     from tests.factories_ballots import cast
 
     world = vote_world(members=3, weights=[3, 1, 2])
-    record_roll(world)
     motion = make_poll(world, title="Gewinnverwendung", multiple_votes=True)
     for i, choice in enumerate(["YES", "NO", "ABSTAIN"]):
         cast(world, motion.id, i, choice)

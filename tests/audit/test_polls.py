@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from governance.audit.verify import Status, verify
-from tests.audit.conftest import failed, record_roll
+from tests.audit.conftest import failed
 from tests.factories_ballots import World, cast
 
 POLL_CHECKS = {
@@ -61,7 +61,6 @@ def test_open_poll_skips_what_comes_later(
     session: Session, vote_world: Any, make_poll: Any
 ) -> None:
     world = vote_world(members=3)
-    record_roll(world)
     poll = make_poll(world)
     cast(world, poll.id, 0, "YES")
     report = verify(session, assembly_id=world.assembly_id)

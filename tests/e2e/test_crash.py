@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from governance.assemblies.models import Assembly
-from governance.audit.services import record_event
 from governance.audit.verify import verify
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.ballots.services import close_poll
@@ -93,27 +91,6 @@ def _check_after_crash(engine: Any, poll_id: int, burst: Burst) -> set[int]:
     return voted
 
 
-def _record_roll(engine: Any, assembly_id: int) -> None:
-    """The factory froze the roll directly; record it in the audit chain as freeze_roll does."""
-    with new_session(engine) as s:
-        assembly = s.get(Assembly, assembly_id)
-        record_event(
-            s,
-            event_type="assembly.roll_frozen",
-            actor=None,
-            object_type="assembly",
-            object_id=assembly_id,
-            assembly_id=assembly_id,
-            payload={
-                "record_date": assembly.record_date,
-                "entries": VOTERS,
-                "roll_hash": assembly.roll_hash,
-                "multiple_votes": False,
-            },
-        )
-        s.commit()
-
-
 def _close_and_audit(engine: Any, assembly_id: int, poll_id: int) -> None:
     with new_session(engine) as s:
         close_poll(s, poll=s.get(Poll, poll_id), actor=None, now=utcnow())
@@ -126,7 +103,6 @@ def _close_and_audit(engine: Any, assembly_id: int, poll_id: int) -> None:
 
 def test_sigkill_during_a_burst_of_casts(app, serve, vote_world, make_poll, engine):
     world = vote_world(members=VOTERS)
-    _record_roll(engine, world.assembly_id)
     poll_id = make_poll(world).id
     server = serve(workers=4)
     sessions = mint_sessions(app.config["DATABASE_URL"], "e2e-secret-key", world.users)
