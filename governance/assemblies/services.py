@@ -42,6 +42,7 @@ __all__ = [
     "close_session",
     "create_assembly",
     "declare_all_present",
+    "delete_assembly",
     "mandates_locked",
     "open_session",
     "present_channel",
@@ -173,6 +174,38 @@ def update_assembly(
             payload={k: v for k, v in changes.items() if v is not None},
         )
     return assembly
+
+
+def delete_assembly(session: Session, *, assembly: Assembly, actor: User | None) -> list[str]:
+    """Delete a draft assembly with its agenda; returns the stored names of its attachments.
+
+    The view removes those files after the commit. A trigger refuses the delete of any
+    assembly that is not a draft (governance/assemblies/models.py).
+    """
+    from governance.assemblies.attachments import attachments_by_item
+    from governance.proposals.models import MinorityDemand, Proposal
+
+    if assembly.state != AssemblyState.DRAFT:
+        raise DomainError(
+            _l("The assembly has been convened: only a draft assembly can be deleted.")
+        )
+    if session.scalar(select(MinorityDemand.id).where(MinorityDemand.assembly_id == assembly.id)):
+        raise DomainError(_l("A minority demand refers to this assembly: it cannot be deleted."))
+    files = attachments_by_item(session, assembly_id=assembly.id or 0)
+    proposals = session.scalars(select(Proposal.id).where(Proposal.assembly_id == assembly.id))
+    assembly_event(
+        session,
+        assembly,
+        "assembly.deleted",
+        actor,
+        title=assembly.title,
+        starts_at=assembly.starts_at,
+        items=len(agenda(session, assembly_id=assembly.id or 0)),
+        proposals=len(proposals.all()),
+    )
+    session.delete(assembly)
+    session.flush()
+    return [a.stored_name for rows in files.values() for a in rows]
 
 
 def assembly_event(

@@ -16,7 +16,7 @@ from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
 from governance.assemblies import convening, services
 from governance.assemblies.agenda import agenda, render_markdown, unannounced_count
-from governance.assemblies.attachments import attachments_by_item
+from governance.assemblies.attachments import attachments_by_item, remove_files
 from governance.assemblies.attendance import present_counts
 from governance.assemblies.forms import (
     BODY_LABELS,
@@ -192,6 +192,26 @@ def edit(assembly_id: int) -> Any:
             flash(_("Saved."), "success")
             return to_detail(assembly)
     return render_template("assemblies/form.html", form=form, assembly=assembly)
+
+
+@bp.route("/<int:assembly_id>/delete", methods=["POST"])
+@role_required(Role.BOARD)
+def delete(assembly_id: int) -> Any:
+    """Delete a draft assembly (before it is convened) with its agenda and documents."""
+    assembly = load(assembly_id)
+    require(assembly.can_manage(current_user))
+    if not ConfirmForm().validate_on_submit():
+        return to_detail(assembly)
+    title = assembly.title
+    try:
+        stored = services.delete_assembly(db(), assembly=assembly, actor=current_user)
+    except DomainError as exc:
+        refuse(exc)
+        return to_detail(assembly)
+    db().commit()
+    remove_files(current_app.config["UPLOAD_DIR"], stored)
+    flash(_("The draft assembly “%(t)s” has been deleted.", t=title), "success")
+    return redirect(url_for("assemblies.index"))
 
 
 def _posted() -> bool:

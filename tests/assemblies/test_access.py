@@ -102,6 +102,7 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("GET", a, viewers),
         Route("GET", f"{a}/edit", board),
         Route("POST", f"{a}/edit", board),
+        Route("POST", f"{a}/delete", allow(BOARD, ok=302)),  # convened: refused
         Route("GET", f"{d}/convene", allow(BOARD, SB)),
         Route("POST", f"{a}/convene", allow(BOARD, SB)),  # convened already: message
         Route("POST", f"{a}/supplement", allow(BOARD, SB, ok=302)),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 02:06:22.803467
+Create Date: 2026-11-27 03:25:03.690822
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ depends_on = None
 # Database rules beyond table DDL (append-only ledgers, chain, seals).
 TRIGGERS = {
     "sqlite": [
+        "CREATE TRIGGER assembly_no_delete BEFORE DELETE ON assembly WHEN OLD.state <> 'DRAFT' "
+        "BEGIN SELECT RAISE(ABORT, 'only draft assemblies may be deleted'); END",
         "CREATE TRIGGER convening_evidence_no_update BEFORE UPDATE ON convening_evidence BEGIN "
         "SELECT RAISE(ABORT, 'convening_evidence is append-only'); END",
         "CREATE TRIGGER convening_evidence_no_delete BEFORE DELETE ON convening_evidence BEGIN "
@@ -114,6 +116,11 @@ TRIGGERS = {
         "SELECT RAISE(ABORT, 'share_transaction is append-only'); END",
     ],
     "postgresql": [
+        "CREATE OR REPLACE FUNCTION assembly_no_delete() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION 'only draft assemblies "
+        "may be deleted'; END IF; RETURN OLD; END $$",
+        "CREATE TRIGGER assembly_no_delete BEFORE DELETE ON assembly FOR EACH ROW EXECUTE "
+        "FUNCTION assembly_no_delete()",
         "CREATE OR REPLACE FUNCTION convening_evidence_append_only() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'convening_evidence is append-only'; "
         "END $$",
@@ -240,6 +247,7 @@ TRIGGERS = {
     ],
 }
 PG_FUNCTIONS = [
+    "assembly_no_delete",
     "audit_event_append_only",
     "ballot_box_del",
     "ballot_box_ins",
