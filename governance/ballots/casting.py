@@ -66,7 +66,13 @@ def cast_vote(
         raise DomainError(_l("This is not a valid choice for the poll."), field="choice")
     acting = getattr(actor, "member_id", None)
     weight = eligible_weight(
-        session, poll=poll, member_id=member_id, acting_member_id=acting, now=now, assembly=assembly
+        session,
+        poll=poll,
+        member_id=member_id,
+        acting_member_id=acting,
+        now=now,
+        assembly=assembly,
+        online=True,
     )
     channel = Channel.ONLINE if acting == member_id else Channel.PROXY
     _insert_participation(session, poll, member_id, acting or 0, channel)
@@ -139,8 +145,15 @@ def eligible_weight(
     acting_member_id: int | None,
     now: datetime,
     assembly: Assembly | None = None,
+    online: bool = False,
 ) -> int:
-    """The member's vote weight if `acting_member_id` may vote for them now; else DomainError."""
+    """The member's vote weight if `acting_member_id` may vote for them now; else DomainError.
+
+    `online`: the acting member votes through the app. In a remote assembly in session that is
+    taking part in it (§43b GenG: remote participants count as present), so an acting member on
+    the roll who is not present yet (say their live page's heartbeats did not get through)
+    joins online with this vote instead of being refused.
+    """
     if acting_member_id is None:
         raise DomainError(_l("Your login is not linked to a member of the cooperative."))
     weight, excluded, mandate, present = _facts(session, poll, member_id, acting_member_id, now)
@@ -154,8 +167,23 @@ def eligible_weight(
         raise DomainError(_l("You hold no proxy for this member."))
     assembly = assembly or session.get(Assembly, poll.assembly_id)
     if not present and not (assembly and in_voting_phase(assembly, now)):
-        raise DomainError(_l("You are not present at the assembly: check in or join online first."))
+        joined = (
+            online
+            and assembly is not None
+            and _join_online(session, assembly, acting_member_id, now)
+        )
+        if not joined:
+            raise DomainError(
+                _l("You are not present at the assembly: check in or join online first.")
+            )
     return int(weight)
+
+
+def _join_online(session: Session, assembly: Assembly, member_id: int, now: datetime) -> bool:
+    """The acting member joins a remote assembly in session online; False if they cannot."""
+    from governance.assemblies.attendance import heartbeat
+
+    return heartbeat(session, assembly=assembly, member_id=member_id, now=now) is not None
 
 
 def _insert_participation(

@@ -82,6 +82,25 @@ def test_absent_member_cannot_vote(vote_world, make_poll):
     assert "not present" in message(exc)
 
 
+def test_casting_online_in_a_remote_assembly_is_taking_part(vote_world, make_poll):
+    """§43b GenG: remote participants count as present. A member whose live page never got a
+    heartbeat through joins online with their vote; in the room nobody does."""
+    from governance.assemblies.attendance import present_channel
+    from governance.assemblies.models import AssemblyForm, Channel
+
+    world = vote_world(members=2, present=False, form=AssemblyForm.VIRTUAL)
+    poll = make_poll(world)
+    cast(world, poll.id, 0, "YES")
+    with world.session() as s:
+        channel = present_channel(
+            s, assembly_id=world.assembly_id, member_id=world.member_ids[0], now=utcnow()
+        )
+        joined = s.scalars(
+            select(AuditEvent.event_type).where(AuditEvent.event_type == "attendance.online_joined")
+        ).all()
+    assert channel == Channel.ONLINE and joined == ["attendance.online_joined"]
+
+
 def test_state_machine_refuses_illegal_transitions():
     from governance.ballots.models import Poll, PollState
     from governance.errors import IllegalTransition
