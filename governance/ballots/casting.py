@@ -28,7 +28,6 @@ from governance.ballots.models import (
     Participation,
     Poll,
     PollExclusion,
-    PollKind,
 )
 from governance.ballots.services import in_voting_phase
 from governance.ballots.tally import shape_of
@@ -62,7 +61,7 @@ def cast_vote(
     begin_write(session)
     poll, assembly = lock_for_cast(session, poll_id=poll_id)
     _check_open(poll, now)
-    if not ch.is_valid(_shape(session, poll), choice):
+    if not ch.is_valid(shape_of(session, poll)[0], choice):
         raise DomainError(_l("This is not a valid choice for the poll."), field="choice")
     acting = getattr(actor, "member_id", None)
     weight = eligible_weight(
@@ -96,12 +95,6 @@ def lock_for_cast(session: Session, *, poll_id: int) -> tuple[Poll, Assembly]:
     if row is None:
         raise NotFound(_l("There is no such poll."))
     return row[0], row[1]
-
-
-def _shape(session: Session, poll: Poll) -> ch.Shape:
-    if poll.kind == PollKind.MOTION:  # no candidates to load
-        return ch.Shape(kind=poll.kind, mode=None, seats=poll.seats, option_ids=())
-    return shape_of(session, poll)[0]
 
 
 def _check_open(poll: Poll, now: datetime) -> None:

@@ -126,12 +126,17 @@ def fill_seats(ranked: list[tuple[str, int]], seats: int) -> tuple[list[str], li
 
 
 def shape_of(session: Session, poll: Poll) -> tuple[ch.Shape, list[PollOption]]:
-    """The poll's shape (for choice encoding) and its candidates in order."""
-    options = list(
-        session.scalars(
-            select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
+    """The poll's shape (for choice encoding) and its candidates in order (a motion has none:
+    no query)."""
+    options: list[PollOption] = []
+    if poll.kind != PollKind.MOTION:
+        options = list(
+            session.scalars(
+                select(PollOption)
+                .where(PollOption.poll_id == poll.id)
+                .order_by(PollOption.position)
+            )
         )
-    )
     shape = ch.Shape(
         kind=poll.kind,
         mode=poll.election_mode,
