@@ -12,8 +12,10 @@ Access (decided here, tested as a matrix in tests/register/test_access.py):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Generator
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -28,6 +30,7 @@ from flask import (
 )
 from flask_babel import format_currency
 from flask_login import current_user, login_required
+from sqlmodel import Session
 
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
@@ -211,19 +214,23 @@ def export() -> Any:
     form = ExportForm(request.args)
     form.validate()
     at = (None if form.at.errors else form.at.data) or today()
+    produce: Callable[[Session], Generator[str, None, None]]
     if form.what.data == "transactions":
-        body = csv_export.export_transactions(db(), until=at)
+        produce = partial(csv_export.transaction_chunks, until=at)
         name = f"share-transactions-{at.isoformat()}.csv"
     else:
-        body = csv_export.export_members(
-            db(),
+        produce = partial(
+            csv_export.member_chunks,
             at=at,
             share_value=current_app.config["SHARE_VALUE"],
             min_shares=current_app.config["MIN_SHARES"],
         )
         name = f"member-register-{at.isoformat()}.csv"
+    # Streamed on a session of its own: the request's session is committed and closed in
+    # after_request, before the body is sent; nothing of the request is needed any more.
+    engine = current_app.extensions["governance.engine"]
     return Response(
-        body.encode("utf-8"),
+        csv_export.stream(engine, produce),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
