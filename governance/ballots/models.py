@@ -3,7 +3,8 @@
 `Participation` says who voted, `Ballot` what was voted; nothing links the two. A ballot has no
 member, no user, no timestamp and no auto-increment id; on SQLite its table is WITHOUT ROWID.
 Triggers (below) keep the box closed: ballots are inserted only while a poll is open or being
-sealed, removed only by the seal's rewrite, and never updated.
+sealed, removed only by the seal's rewrite, and never updated. A poll's question and
+candidates change only while it is a draft.
 """
 
 import enum
@@ -321,3 +322,4 @@ class PaperCount(SQLModel, table=True):
 
 register("ballot_box", sqlite=rules.BOX_SQLITE, postgresql=rules.BOX_POSTGRESQL)
 register("poll_seal", sqlite=rules.POLL_SQLITE, postgresql=rules.POLL_POSTGRESQL)
+register("poll_draft", sqlite=rules.DRAFT_SQLITE, postgresql=rules.DRAFT_POSTGRESQL)

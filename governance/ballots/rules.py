@@ -4,7 +4,8 @@
 - ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
   or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated.
 - paper_count: the tellers' counts change only after the close and before publication.
-- poll: the seal root never changes once set; only draft polls may be deleted.
+- poll: the seal root never changes once set; only draft polls may be deleted; what is put
+  to the vote (question, kind, majority, ...) and the candidates change only in a draft.
 On PostgreSQL the box checks are statement-level with transition tables, so sealing 100,000
 ballots costs one join, not 100,000 lookups.
 """
@@ -15,6 +16,20 @@ MSG_UPDATE = "ballots and participations are never updated"
 MSG_PAPER = "paper counts change only between the close and the publication of a poll"
 MSG_SEAL = "the seal root of a poll never changes"
 MSG_POLL_DELETE = "only draft polls may be deleted"
+MSG_POLL_FROZEN = "what a poll puts to the vote changes only while it is a draft"
+MSG_OPTION_FROZEN = "the candidates of a poll change only while it is a draft"
+# The columns of the question; the candidates (poll_option) are fixed alongside.
+# agenda_item_id and proposal_id are not: their foreign keys set them to NULL on delete.
+POLL_QUESTION = (
+    "title",
+    "description",
+    "kind",
+    "election_mode",
+    "seats",
+    "majority",
+    "secret",
+    "publish_choices",
+)
 
 BOX_TABLES = ("ballot", "participation", "named_vote")
 _STATE = "(SELECT state FROM poll WHERE id = {row}.poll_id)"
@@ -107,4 +122,44 @@ POLL_POSTGRESQL = [
     ),
     "CREATE TRIGGER poll_seal BEFORE UPDATE OR DELETE ON poll "
     "FOR EACH ROW EXECUTE FUNCTION poll_seal()",
+]
+
+_QUESTION_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in POLL_QUESTION)
+_QUESTION_NEW = ", ".join(f"NEW.{c}" for c in POLL_QUESTION)
+_QUESTION_OLD = ", ".join(f"OLD.{c}" for c in POLL_QUESTION)
+# A poll deleted with its options (a draft, or its assembly's cascade) leaves no state: NULL.
+_OPTION_STATE = "(SELECT state FROM poll WHERE id = {row}.poll_id) <> 'DRAFT'"
+
+DRAFT_SQLITE = [
+    "CREATE TRIGGER poll_question_fixed BEFORE UPDATE ON poll "
+    f"WHEN OLD.state <> 'DRAFT' AND ({_QUESTION_CHANGED}) "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_POLL_FROZEN}'); END",
+    "CREATE TRIGGER poll_option_insert BEFORE INSERT ON poll_option "
+    f"WHEN {_OPTION_STATE.format(row='NEW')} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_OPTION_FROZEN}'); END",
+    "CREATE TRIGGER poll_option_update BEFORE UPDATE ON poll_option "
+    f"WHEN {_OPTION_STATE.format(row='OLD')} OR {_OPTION_STATE.format(row='NEW')} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_OPTION_FROZEN}'); END",
+    "CREATE TRIGGER poll_option_delete BEFORE DELETE ON poll_option "
+    f"WHEN {_OPTION_STATE.format(row='OLD')} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_OPTION_FROZEN}'); END",
+]
+DRAFT_POSTGRESQL = [
+    _function(
+        "poll_question_fixed",
+        f"IF OLD.state <> 'DRAFT' AND ({_QUESTION_NEW}) IS DISTINCT FROM ({_QUESTION_OLD}) "
+        f"THEN RAISE EXCEPTION '{MSG_POLL_FROZEN}'; END IF; RETURN NEW;",
+    ),
+    "CREATE TRIGGER poll_question_fixed BEFORE UPDATE ON poll "
+    "FOR EACH ROW EXECUTE FUNCTION poll_question_fixed()",
+    _function(
+        "poll_option_draft",
+        "IF TG_OP <> 'INSERT' AND " + _OPTION_STATE.format(row="OLD") + " "
+        f"THEN RAISE EXCEPTION '{MSG_OPTION_FROZEN}'; END IF; "
+        "IF TG_OP <> 'DELETE' AND " + _OPTION_STATE.format(row="NEW") + " "
+        f"THEN RAISE EXCEPTION '{MSG_OPTION_FROZEN}'; END IF; "
+        "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;",
+    ),
+    "CREATE TRIGGER poll_option_draft BEFORE INSERT OR UPDATE OR DELETE ON poll_option "
+    "FOR EACH ROW EXECUTE FUNCTION poll_option_draft()",
 ]

@@ -16,6 +16,7 @@ from governance.accounts.forms import ConfirmForm
 from governance.assemblies.forms import to_utc
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, RollEntry
 from governance.ballots import services
+from governance.ballots.editing import update_poll
 from governance.ballots.forms import (
     KIND_LABELS,
     MAJORITY_LABELS,
@@ -147,10 +148,16 @@ def assembly_polls(assembly_id: int) -> Any:
     )
 
 
-def _poll_form(assembly: Assembly) -> PollForm:
-    form = PollForm()
+def _poll_form(assembly: Assembly, poll: Poll | None = None) -> PollForm:
+    form = PollForm(obj=poll)
     if not form.is_submitted():
-        form.publish_choices.data = bool(current_app.config["PUBLISH_CHOICES_DEFAULT"])
+        if poll is None:
+            form.publish_choices.data = bool(current_app.config["PUBLISH_CHOICES_DEFAULT"])
+        else:  # editing a draft: the form shows it as it is
+            form.agenda_item_id.data = poll.agenda_item_id or 0
+            form.proposal_id.data = poll.proposal_id or 0
+            options = services.options_of(db(), poll_id=poll.id)
+            form.candidates.data = "\n".join(o.label for o in options)
     items = db().scalars(
         select(AgendaItem).where(AgendaItem.assembly_id == assembly.id).order_by(AgendaItem.id)
     )
@@ -201,6 +208,29 @@ def new_poll(assembly_id: int) -> Any:
             flash(_("The poll has been prepared."), "success")
             return to_poll(poll)
     return render_template("ballots/poll_form.html", form=form, assembly=assembly)
+
+
+@bp.route("/<int:poll_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_poll(poll_id: int) -> Any:
+    """Change a draft poll (as prepared); once open it is fixed."""
+    poll, assembly = load_poll(poll_id)
+    require(services.can_prepare(current_user, assembly))
+    if poll.state != PollState.DRAFT:
+        flash(_("Only a draft poll can be edited; this one is open or over."), "error")
+        return to_poll(poll)
+    form = _poll_form(assembly, poll)
+    if form.validate_on_submit():
+        try:
+            changed = update_poll(db(), poll=poll, data=_poll_data(form), actor=current_user)
+        except DomainError as exc:
+            fail_now(exc, form)
+        else:
+            flash(
+                _("The draft poll has been saved.") if changed else _("Nothing changed."), "success"
+            )
+            return to_poll(poll)
+    return render_template("ballots/poll_form.html", form=form, assembly=assembly, poll=poll)
 
 
 @bp.route("/<int:poll_id>")

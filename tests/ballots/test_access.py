@@ -48,6 +48,9 @@ def test_access_matrix(app, login_as, vote_world, make_poll):
         Route("POST", f"/polls/assembly/{a}/new", allow(*PREPARE)),
         Route("GET", f"/polls/{draft}", _draft_only(*STAFF)),
         Route("GET", f"/polls/{open_}", everyone),
+        Route("GET", f"/polls/{draft}/edit", _draft_only(*PREPARE)),
+        Route("POST", f"/polls/{draft}/edit", _draft_only(*PREPARE)),  # no data: the form again
+        Route("POST", f"/polls/{open_}/edit", allow(*PREPARE, ok=302)),  # refused: not a draft
         Route("GET", f"/polls/{draft}/exclusions", _draft_only(*PREPARE)),
         Route("POST", f"/polls/{draft}/exclusions", _draft_only(*PREPARE)),
         Route("POST", f"/polls/{draft}/exclusions/{m}/delete", _draft_only(*PREPARE, ok=302)),

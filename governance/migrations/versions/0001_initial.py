@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 03:25:03.690822
+Create Date: 2026-11-27 04:10:36.981312
 """
 
 from __future__ import annotations
@@ -77,6 +77,22 @@ TRIGGERS = {
         "poll never changes'); END",
         "CREATE TRIGGER poll_no_delete BEFORE DELETE ON poll WHEN OLD.state <> 'DRAFT' BEGIN "
         "SELECT RAISE(ABORT, 'only draft polls may be deleted'); END",
+        "CREATE TRIGGER poll_question_fixed BEFORE UPDATE ON poll WHEN OLD.state <> 'DRAFT' "
+        "AND (NEW.title IS NOT OLD.title OR NEW.description IS NOT OLD.description OR NEW.kind "
+        "IS NOT OLD.kind OR NEW.election_mode IS NOT OLD.election_mode OR NEW.seats IS NOT "
+        "OLD.seats OR NEW.majority IS NOT OLD.majority OR NEW.secret IS NOT OLD.secret OR "
+        "NEW.publish_choices IS NOT OLD.publish_choices) BEGIN SELECT RAISE(ABORT, 'what a "
+        "poll puts to the vote changes only while it is a draft'); END",
+        "CREATE TRIGGER poll_option_insert BEFORE INSERT ON poll_option WHEN (SELECT state "
+        "FROM poll WHERE id = NEW.poll_id) <> 'DRAFT' BEGIN SELECT RAISE(ABORT, 'the "
+        "candidates of a poll change only while it is a draft'); END",
+        "CREATE TRIGGER poll_option_update BEFORE UPDATE ON poll_option WHEN (SELECT state "
+        "FROM poll WHERE id = OLD.poll_id) <> 'DRAFT' OR (SELECT state FROM poll WHERE id = "
+        "NEW.poll_id) <> 'DRAFT' BEGIN SELECT RAISE(ABORT, 'the candidates of a poll change "
+        "only while it is a draft'); END",
+        "CREATE TRIGGER poll_option_delete BEFORE DELETE ON poll_option WHEN (SELECT state "
+        "FROM poll WHERE id = OLD.poll_id) <> 'DRAFT' BEGIN SELECT RAISE(ABORT, 'the "
+        "candidates of a poll change only while it is a draft'); END",
         "CREATE TRIGGER minutes_approval_no_update BEFORE UPDATE ON minutes_approval BEGIN "
         "SELECT RAISE(ABORT, 'minutes_approval is append-only'); END",
         "CREATE TRIGGER minutes_approval_no_delete BEFORE DELETE ON minutes_approval BEGIN "
@@ -198,6 +214,24 @@ TRIGGERS = {
         "seal root of a poll never changes'; END IF; RETURN NEW; END $$",
         "CREATE TRIGGER poll_seal BEFORE UPDATE OR DELETE ON poll FOR EACH ROW EXECUTE "
         "FUNCTION poll_seal()",
+        "CREATE OR REPLACE FUNCTION poll_question_fixed() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN IF OLD.state <> 'DRAFT' AND (NEW.title, NEW.description, NEW.kind, "
+        "NEW.election_mode, NEW.seats, NEW.majority, NEW.secret, NEW.publish_choices) IS "
+        "DISTINCT FROM (OLD.title, OLD.description, OLD.kind, OLD.election_mode, "
+        "OLD.seats, OLD.majority, OLD.secret, OLD.publish_choices) THEN RAISE EXCEPTION "
+        "'what a poll puts to the vote changes only while it is a draft'; END IF; RETURN "
+        "NEW; END $$",
+        "CREATE TRIGGER poll_question_fixed BEFORE UPDATE ON poll FOR EACH ROW EXECUTE "
+        "FUNCTION poll_question_fixed()",
+        "CREATE OR REPLACE FUNCTION poll_option_draft() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN IF TG_OP <> 'INSERT' AND (SELECT state FROM poll WHERE id = "
+        "OLD.poll_id) <> 'DRAFT' THEN RAISE EXCEPTION 'the candidates of a poll change "
+        "only while it is a draft'; END IF; IF TG_OP <> 'DELETE' AND (SELECT state FROM "
+        "poll WHERE id = NEW.poll_id) <> 'DRAFT' THEN RAISE EXCEPTION 'the candidates of a "
+        "poll change only while it is a draft'; END IF; IF TG_OP = 'DELETE' THEN RETURN "
+        "OLD; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER poll_option_draft BEFORE INSERT OR UPDATE OR DELETE ON poll_option "
+        "FOR EACH ROW EXECUTE FUNCTION poll_option_draft()",
         "CREATE OR REPLACE FUNCTION minutes_approval_append_only() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'minutes_approval is append-only'; "
         "END $$",
@@ -264,6 +298,8 @@ PG_FUNCTIONS = [
     "participation_box_del",
     "participation_box_ins",
     "participation_box_upd",
+    "poll_option_draft",
+    "poll_question_fixed",
     "poll_seal",
     "roll_correction_append_only",
     "share_transaction_append_only",
