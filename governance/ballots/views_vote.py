@@ -27,7 +27,7 @@ from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
 from governance.register.models import Member
-from governance.web import db, lock_late
+from governance.web import begin_writing, db, lock_late
 
 BOX_PAGE = 500
 
@@ -108,13 +108,11 @@ def cast(poll_id: int) -> Any:
     if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
         abort(400)
     # The write lock (SQLite) or row lock (PostgreSQL) is held for the cast alone: the request's
-    # reads (user, CSRF, entitlement) ran without it (lock_late) and end here; cast_vote takes
-    # it, and the cast is committed before the tracker is shown, so a tracker is only ever
-    # shown for a stored vote.
-    db().commit()
+    # reads (user, CSRF, entitlement) ran without it (lock_late) and end here, and the cast is
+    # committed before the tracker is shown, so a tracker is only ever shown for a stored vote.
     try:
         receipt = cast_vote(
-            db(),
+            begin_writing(),
             poll_id=poll_id,
             member_id=int(form.voter.data),
             actor=current_user,
