@@ -2,8 +2,8 @@
 
 In the room: checked in by the secretary and not checked out. Online: the member's live page
 sent a heartbeat within the last ONLINE_WINDOW (the page beats every 45 s, so one lost or late
-beat, e.g. under load or on a flaky connection, does not make the member absent). By proxy: not present themselves, but their
-proxy is. Remote participants count as present (§43b GenG).
+beat, e.g. under load or on a flaky connection, does not make the member absent). By proxy:
+not present themselves, but their proxy is. Remote participants count as present (§43b GenG).
 """
 
 from __future__ import annotations
