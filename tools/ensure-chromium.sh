@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Browser tests use Debian's Chromium (never a downloaded browser); install it when missing.
+# WeasyPrint (minutes PDF) wants HarfBuzz's subsetting library: without it, it warns on import,
+# which the test suite treats as an error.
 set -eu
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+missing=""
+[ -x /usr/bin/chromium ] || missing="chromium"
+ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$missing libharfbuzz-subset0"
+if [ -z "$missing" ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian's chromium for the browser tests ..."
+  echo "Installing Debian's $missing for the tests ..."
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 else
-  echo "Debian's chromium is missing and cannot be installed here (not root): browser tests will skip."
+  echo "Debian's $missing is missing and cannot be installed here (not root): browser tests will skip."
 fi
