@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -68,11 +69,17 @@ def present_channel(
     return _channel_of(_attendance(session, assembly_id, member_id), now)
 
 
-def present_clause(now: datetime) -> object:
+def present_clause(now: datetime) -> Any:
     """SQL condition on Attendance: the member is present in person or online."""
+    return present_since(now - ONLINE_WINDOW)
+
+
+def present_since(since: Any) -> Any:
+    """Present in the room, or online with a heartbeat at or after `since` (a value or a bound
+    parameter, for statements built once)."""
     return or_(
         and_(Attendance.channel == Channel.ROOM, Attendance.checked_out_at.is_(None)),
-        and_(Attendance.channel == Channel.ONLINE, Attendance.last_seen_at >= now - ONLINE_WINDOW),
+        and_(Attendance.channel == Channel.ONLINE, Attendance.last_seen_at >= since),
     )
 
 
@@ -206,6 +213,22 @@ def heartbeat(
     return _channel_of(att, now)
 
 
+# Built once: a heartbeat arrives for every watching member every 45 s.
+_REFRESH = (
+    update(Attendance)
+    .where(
+        Attendance.assembly_id == bindparam("p_assembly"),
+        Attendance.member_id == bindparam("p_member"),
+        present_since(bindparam("p_since")),
+        select(Assembly.id)
+        .where(Assembly.id == bindparam("p_assembly"), Assembly.state == AssemblyState.IN_SESSION)
+        .exists(),
+    )
+    .values(last_seen_at=bindparam("p_seen"))
+    .returning(Attendance.channel)
+)
+
+
 def refresh_presence(
     session: Session, *, assembly_id: int, member_id: int, now: datetime
 ) -> Channel | None:
@@ -215,20 +238,14 @@ def refresh_presence(
     None when nothing was updated (not present, not in session): then `heartbeat` decides, with
     its checks and the audit event of joining online.
     """
-    in_session = select(Assembly.id).where(
-        Assembly.id == assembly_id, Assembly.state == AssemblyState.IN_SESSION
-    )
+    params = {
+        "p_assembly": assembly_id,
+        "p_member": member_id,
+        "p_since": now - ONLINE_WINDOW,
+        "p_seen": now,
+    }
     row = session.execute(
-        update(Attendance)
-        .where(
-            Attendance.assembly_id == assembly_id,
-            Attendance.member_id == member_id,
-            present_clause(now),
-            in_session.exists(),
-        )
-        .values(last_seen_at=now)
-        .returning(Attendance.channel)
-        .execution_options(synchronize_session=False)
+        _REFRESH, params, execution_options={"synchronize_session": False}
     ).first()
     return Channel(row[0]) if row is not None else None
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, union_all
+from sqlalchemy import bindparam, insert, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -104,29 +104,45 @@ def _check_open(poll: Poll, now: datetime) -> None:
         raise DomainError(_l("The poll closed at its closing time."))
 
 
+def _build_facts() -> Any:
+    from governance.assemblies.attendance import present_since
+
+    a, member, acting = bindparam("p_assembly"), bindparam("p_member"), bindparam("p_acting")
+    weight = select(RollEntry.weight).where(
+        RollEntry.assembly_id == a, RollEntry.member_id == member
+    )
+    excluded = select(PollExclusion.member_id).where(
+        PollExclusion.poll_id == bindparam("p_poll"), PollExclusion.member_id.in_([member, acting])
+    )
+    mandate = select(Mandate.id).where(
+        Mandate.assembly_id == a, Mandate.principal_id == member, Mandate.proxy_id == acting
+    )
+    present = select(Attendance.id).where(
+        Attendance.assembly_id == a,
+        Attendance.member_id == acting,
+        present_since(bindparam("p_since")),
+    )
+    return select(weight.scalar_subquery(), excluded.exists(), mandate.exists(), present.exists())
+
+
+_FACTS = _build_facts()  # built once: every cast runs it
+
+
 def _facts(
     session: Session, poll: Poll, member_id: int, acting: int, now: datetime
 ) -> tuple[int | None, bool, bool, bool]:
     """In one query: the member's roll weight, whether the member or the actor is excluded,
     whether the actor holds the member's mandate, whether the actor is present."""
-    from governance.assemblies.attendance import present_clause
+    from governance.assemblies.attendance import ONLINE_WINDOW
 
-    a = poll.assembly_id
-    weight = select(RollEntry.weight).where(
-        RollEntry.assembly_id == a, RollEntry.member_id == member_id
-    )
-    excluded = select(PollExclusion.member_id).where(
-        PollExclusion.poll_id == poll.id, PollExclusion.member_id.in_({member_id, acting})
-    )
-    mandate = select(Mandate.id).where(
-        Mandate.assembly_id == a, Mandate.principal_id == member_id, Mandate.proxy_id == acting
-    )
-    present = select(Attendance.id).where(
-        Attendance.assembly_id == a, Attendance.member_id == acting, present_clause(now)
-    )
-    row = session.execute(
-        select(weight.scalar_subquery(), excluded.exists(), mandate.exists(), present.exists())
-    ).one()
+    params = {
+        "p_assembly": poll.assembly_id,
+        "p_poll": poll.id,
+        "p_member": member_id,
+        "p_acting": acting,
+        "p_since": now - ONLINE_WINDOW,
+    }
+    row = session.execute(_FACTS, params).one()
     return row[0], bool(row[1]), bool(row[2]), bool(row[3])
 
 
@@ -213,11 +229,8 @@ class Voter:
     done: bool  # a vote has been cast for them already
 
 
-def voters_of(session: Session, *, poll_id: int, member_id: int | None) -> list[Voter]:
-    """In one query: the user's own member if on the poll's roll, then the members they hold
-    a mandate for (by slot), each with whether they voted already. Empty: not entitled."""
-    if member_id is None:
-        return []
+def _build_voters() -> Any:
+    poll_id, member_id = bindparam("p_poll"), bindparam("p_member")
     assembly = select(Poll.assembly_id).where(Poll.id == poll_id).scalar_subquery()
     own = select(RollEntry.member_id).where(
         RollEntry.assembly_id == assembly, RollEntry.member_id == member_id
@@ -234,9 +247,20 @@ def voters_of(session: Session, *, poll_id: int, member_id: int | None) -> list[
         Participation.poll_id == poll_id, Participation.member_id == Member.id
     )
     # IN over a union of two index lookups: the member table is read by primary key, not scanned.
-    rows = session.execute(
+    return (
         select(Member, done.exists())
         .where(Member.id.in_(union_all(own, principals)))
         .order_by(Member.id != member_id, slot)
-    ).all()
+    )
+
+
+_VOTERS = _build_voters()  # built once: every ballot page, confirmation and cast runs it
+
+
+def voters_of(session: Session, *, poll_id: int, member_id: int | None) -> list[Voter]:
+    """In one query: the user's own member if on the poll's roll, then the members they hold
+    a mandate for (by slot), each with whether they voted already. Empty: not entitled."""
+    if member_id is None:
+        return []
+    rows = session.execute(_VOTERS, {"p_poll": poll_id, "p_member": member_id}).all()
     return [Voter(m, m.id != member_id, bool(d)) for m, d in rows]
