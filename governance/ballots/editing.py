@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from governance.assemblies.models import Assembly
+from governance.assemblies.models import Assembly, AssemblyState
 from governance.ballots.models import Poll, PollOption, PollState
 from governance.ballots.services import PollData, _event, _validate, lock_poll, options_of
 from governance.errors import DomainError
@@ -49,6 +49,8 @@ def update_poll(session: Session, *, poll: Poll, data: PollData, actor: Any) -> 
         raise DomainError(_l("Only a draft poll can be edited; this one is open or over."))
     assembly = session.get(Assembly, locked.assembly_id)
     assert assembly is not None
+    if assembly.state in (AssemblyState.CLOSED, AssemblyState.MINUTES_PUBLISHED):
+        raise DomainError(_l("The assembly is over; its polls can no longer be changed."))
     _validate(session, assembly, data)
     before = _state_of(session, locked)
     after = {

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from governance.accounts.models import Role
-from governance.assemblies.models import Assembly, AssemblyForm
+from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
 from governance.assemblies.services import delete_assembly
 from governance.audit.models import AuditEvent
 from governance.ballots.editing import update_poll
@@ -153,6 +153,25 @@ def test_an_edit_after_a_concurrent_opening_is_refused(vote_world, make_poll):
         with pytest.raises(DomainError) as exc:
             update_poll(s, poll=stale, data=PollData(title="Geändert"), actor=world.chair)
         assert "Only a draft poll can be edited" in message(exc)
+        s.rollback()
+    with world.session() as s:
+        assert s.get(Poll, draft.id).title == "Entwurf"
+
+
+def test_a_draft_poll_of_a_closed_assembly_is_not_edited(vote_world, make_poll):
+    """Like creating one: once the assembly is over, its polls stay as they are."""
+    world = vote_world(members=2)
+    draft = make_poll(world, open=False, title="Entwurf")
+    with world.session() as s:
+        assembly = s.get(Assembly, world.assembly_id)
+        assembly.state = AssemblyState.CLOSED
+        s.add(assembly)
+        s.commit()
+        with pytest.raises(DomainError) as exc:
+            update_poll(
+                s, poll=s.get(Poll, draft.id), data=PollData(title="Neu"), actor=world.chair
+            )
+        assert "The assembly is over" in message(exc)
         s.rollback()
     with world.session() as s:
         assert s.get(Poll, draft.id).title == "Entwurf"
