@@ -21,19 +21,43 @@ def has_opened_poll(session: Session, *, assembly_id: int) -> bool:
     return session.execute(query).first() is not None
 
 
+def has_voted(session: Session, *, poll_id: int, member_id: int) -> bool:
+    """Whether the member's vote in the poll has been cast (by them or by their proxy)."""
+    from governance.ballots.models import Participation
+
+    query = select(Participation.poll_id).where(
+        Participation.poll_id == poll_id, Participation.member_id == member_id
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
 def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
-    """The poll open right now with its turnout (participations so far), or None."""
-    from governance.ballots.models import Participation, Poll, PollState
+    """The poll open right now with its turnout (participations so far) and what its ballot
+    asks (for the live page's ballot), or None."""
+    from governance.ballots.models import Participation, Poll, PollOption, PollState
 
     row = session.execute(
-        select(Poll.id, Poll.title)
+        select(Poll.id, Poll.title, Poll.kind, Poll.election_mode, Poll.seats, Poll.secret)
         .where(Poll.assembly_id == assembly_id, Poll.state == PollState.OPEN)
         .order_by(Poll.id.desc())
         .limit(1)
     ).first()
     if row is None:
         return None
+    poll_id, title, kind, mode, seats, secret = row
     turnout = session.execute(
-        select(func.count()).select_from(Participation).where(Participation.poll_id == row[0])
+        select(func.count()).select_from(Participation).where(Participation.poll_id == poll_id)
     ).scalar_one()
-    return {"id": row[0], "title": row[1], "turnout": int(turnout)}
+    options = session.execute(
+        select(PollOption.id, PollOption.label)
+        .where(PollOption.poll_id == poll_id)
+        .order_by(PollOption.position)
+    ).all()
+    ballot = {
+        "kind": kind.value,
+        "mode": mode.value if mode is not None else None,
+        "seats": seats,
+        "secret": bool(secret),
+        "options": [{"id": oid, "label": label} for oid, label in options],
+    }
+    return {"id": poll_id, "title": title, "turnout": int(turnout), "ballot": ballot}

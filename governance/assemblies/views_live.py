@@ -13,8 +13,10 @@ from governance.assemblies import attendance, mandates, services, watch
 from governance.assemblies.agenda import agenda
 from governance.assemblies.live import LiveCache, live_payload
 from governance.assemblies.models import Assembly
+from governance.assemblies.polls import has_voted
 from governance.assemblies.views import bp, load, require
 from governance.db import utcnow
+from governance.i18n import _, ngettext
 from governance.register.models import Member
 from governance.security import login_manager
 from governance.web import begin_writing, db, get_or_404, lock_late
@@ -41,19 +43,67 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
         poll = payload.get("poll")
         if poll and "ballots.vote" in current_app.view_functions:
             poll["vote_url"] = url_for("ballots.vote", poll_id=poll["id"])
+            poll["cast_url"] = url_for("ballots.cast", poll_id=poll["id"])
         return payload
 
     return live_cache().get(assembly_id, compute)
 
 
-def _watcher(assembly_id: int) -> tuple[Assembly, int | None]:
-    """The assembly, for members on its roll and staff; with the user's member if the live
-    page records their presence online (on the roll of a remote assembly: heartbeat)."""
+def _access(assembly_id: int) -> tuple[Assembly, bool]:
+    """The assembly, for members on its roll and staff; whether the user is on the roll."""
     assembly = load(assembly_id)
     on_roll = services.on_roll(db(), assembly=assembly, user=current_user)
     require(on_roll or assembly.is_staff(current_user))
+    return assembly, on_roll
+
+
+def _watcher(assembly_id: int) -> tuple[Assembly, int | None]:
+    """The assembly, for members on its roll and staff; with the user's member if the live
+    page records their presence online (on the roll of a remote assembly: heartbeat)."""
+    assembly, on_roll = _access(assembly_id)
     remote = assembly.is_remote and on_roll
     return assembly, int(current_user.member_id) if remote else None
+
+
+def _ballot_context(assembly: Assembly, on_roll: bool, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the live page's own ballot needs of the user: their member (if on the roll), the
+    open poll they voted in already, and whether they vote as a proxy too (ballot page)."""
+    if not on_roll or "ballots.cast" not in current_app.view_functions:
+        return {"voter_id": None, "voted_poll": None, "represents": False}
+    member_id = int(current_user.member_id)
+    poll = payload.get("poll")
+    voted = poll is not None and has_voted(db(), poll_id=poll["id"], member_id=member_id)
+    proxied = mandates.represented_members(db(), assembly_id=assembly.id, proxy_member_id=member_id)
+    return {
+        "voter_id": member_id,
+        "voted_poll": poll["id"] if voted else None,
+        "represents": bool(proxied),
+        "labels": _ballot_labels(),
+    }
+
+
+def _ballot_labels() -> dict[str, str]:
+    """The texts live.js puts on the ballot; "%(n)d" is filled in there."""
+    tracker = ("Your tracker (Prüfcode):", "Your trackers (Prüfcodes), one per vote:")
+    yes, no, abstain = _("Yes"), _("No"), _("Abstain")
+    return {
+        "YES": yes,
+        "NO": no,
+        "ABSTAIN": abstain,
+        "Y": yes,
+        "N": no,
+        "A": abstain,
+        "vote": _("Your vote"),
+        "choose": _("Choose up to %(n)d"),
+        "too_many": _("Choose at most %(n)d candidates."),
+        "nobody": _("Choosing nobody counts as an abstention."),
+        "required": _("Please choose an answer."),
+        "failed": _("The vote could not be cast. Please reload the page."),
+        "tracker_one": ngettext(*tracker, 1),
+        "tracker_many": ngettext(*tracker, 2),
+        "secret": _("Your vote is secret: what you choose is stored without your name."),
+        "named": _("This is a named vote: who voted what will be published."),
+    }
 
 
 def _issue_pass(assembly: Assembly, member_id: int | None) -> str:
@@ -82,7 +132,8 @@ def _valid_pass(assembly_id: int) -> watch.WatchPass | None:
 @login_required
 def live(assembly_id: int) -> Any:
     """The live page: current item, open poll, turnout; updated by static/js/live.js."""
-    assembly, member_id = _watcher(assembly_id)
+    assembly, on_roll = _access(assembly_id)
+    member_id = int(current_user.member_id) if assembly.is_remote and on_roll else None
     payload, _etag = _state(assembly.id)
     return render_template(
         "assemblies/live.html",
@@ -93,6 +144,7 @@ def live(assembly_id: int) -> Any:
         watch_pass=_issue_pass(assembly, member_id),
         heartbeat_seconds=HEARTBEAT_SECONDS,
         poll_seconds=payload["poll_seconds"],
+        ballot=_ballot_context(assembly, on_roll, payload),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -98,14 +98,31 @@ def vote(poll_id: int) -> Any:
     )
 
 
+def _wants_json() -> bool:
+    """The live page's ballot (static/js/live.js) asks for JSON; a form post gets HTML."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _json(status: int, **body: Any) -> Any:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"  # a tracker is shown once, kept nowhere
+    return response
+
+
 @bp.route("/<int:poll_id>/cast", methods=["POST"])
 @login_required
 @lock_late
 def cast(poll_id: int) -> Any:
-    """Cast the confirmed vote and show its tracker(s) once, in this response only."""
+    """Cast the confirmed vote and show its tracker(s) once, in this response only: as the
+    receipt page, or as JSON for the live page's ballot (confirmed on that page)."""
+    as_json = _wants_json()
     _voters(poll_id)
     form = CastForm()
     if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
+        if as_json:
+            return _json(400, error=_("The vote could not be cast. Please reload the page."))
         abort(400)
     # The write lock (SQLite) or row lock (PostgreSQL) is held for the cast alone: the request's
     # reads (user, CSRF, entitlement) ran without it (lock_late) and end here, and the cast is
@@ -122,10 +139,16 @@ def cast(poll_id: int) -> Any:
     except NotFound:
         abort(404)
     except DomainError as exc:
+        if as_json:
+            message = str(exc)
+            db().rollback()
+            return _json(409, error=message)
         fail_now(exc)
         return redirect(url_for("ballots.vote", poll_id=poll_id))
     db().commit()
     trackers = [format_tracker(t) for t in receipt.trackers]
+    if as_json:
+        return _json(200, trackers=trackers)
     return render_template("ballots/receipt.html", poll=receipt.poll, trackers=trackers)
 
 

@@ -106,6 +106,8 @@ def test_live_state_shows_the_open_poll_and_turnout(
         "title": "Jahresabschluss",
         "turnout": 0,
         "vote_url": f"/polls/{poll.id}/vote",
+        "cast_url": f"/polls/{poll.id}/cast",
+        "ballot": {"kind": "MOTION", "mode": None, "seats": 1, "secret": True, "options": []},
     }
     page = client.get(f"/assemblies/{assembly.id}/live").get_data(as_text=True)
     assert f'href="/polls/{poll.id}/vote"' in page

@@ -127,3 +127,63 @@ def _check_choices(
     assert stored[motion] == ["NO"]
     assert stored[choose] == [ch.encode_choose([ids[0], ids[2]])]
     assert stored[per] == [ch.encode_per_candidate({per_ids[0]: "N", per_ids[1]: "A"})]
+
+
+def _keyboard_live_cast(page: Any, url: str, assembly_id: int, keys: list[tuple[str, str]]) -> str:
+    """On the live page's own ballot: press `keys`, confirm on the page, cast; the tracker."""
+    page.goto(f"{url}/assemblies/{assembly_id}/live")
+    form = "#live-ballot-form"
+    expect(page.locator(form)).to_be_visible()
+    assert axe_violations(page) == [], "the live page with its ballot"
+    for selector, key in keys:
+        focus_by_tab(page, f"{form} {selector}")
+        page.keyboard.press(key)
+    focus_by_tab(page, f"{form} button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#live-ballot-confirm")).to_be_visible()
+    assert axe_violations(page) == [], "the live page's confirmation"
+    focus_by_tab(page, "#live-ballot-cast")
+    page.keyboard.press("Enter")
+    tracker = page.locator("#live-trackers code.tracker")
+    expect(tracker).to_have_count(1)
+    expect(page.locator("#live-ballot-receipt-heading")).to_be_focused()
+    return str(tracker.inner_text())
+
+
+def test_voting_on_the_live_page_with_the_keyboard_alone(
+    live_server, browser, vote_world, make_poll, shots
+):
+    url = live_server.url
+    world = vote_world(members=2)
+    page = new_page(browser)
+    _keyboard_login(page, url, world.users[0].email)
+    a = world.assembly_id
+
+    motion = make_poll(world, title="Satzungsänderung")
+    # Continuing without a choice is refused on the page, with a message.
+    page.goto(f"{url}/assemblies/{a}/live")
+    page.click("#live-ballot-form button[type=submit]")
+    expect(page.locator("#live-ballot-invalid")).to_be_visible()
+    expect(page.locator("#live-ballot-confirm")).to_be_hidden()
+    _keyboard_live_cast(page, url, a, [("input[name=choice]", "ArrowDown")])
+    shots(page, "live-ballot-motion-tracker")
+    page.reload()  # the page knows the vote is cast
+    expect(page.locator("#live-ballot-voted")).to_be_visible()
+
+    choose = make_poll(
+        world, title="Wahl in den Aufsichtsrat", kind=PollKind.ELECTION,
+        election_mode=ElectionMode.CHOOSE_UP_TO_N, seats=2, candidates=["Anna", "Ben", "Cem"],
+    )  # fmt: skip
+    ids = [o.id for o in _options(world, choose.id)]
+    boxes = "input[name=chosen][value='{}']"
+    _keyboard_live_cast(
+        page, url, a, [(boxes.format(ids[0]), "Space"), (boxes.format(ids[2]), "Space")]
+    )
+    per = make_poll(
+        world, title="Wahl des Vorstands", kind=PollKind.ELECTION,
+        election_mode=ElectionMode.YES_NO_ABSTAIN_PER_CANDIDATE, candidates=["Dora", "Emil"],
+    )  # fmt: skip
+    per_ids = [o.id for o in _options(world, per.id)]
+    _keyboard_live_cast(page, url, a, [(f"input[name=c{per_ids[0]}]", "ArrowUp")])
+    shots(page, "live-ballot-election-tracker")
+    _check_choices(world, motion.id, choose.id, per.id, ids, per_ids)

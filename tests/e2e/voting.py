@@ -1,4 +1,5 @@
-"""Voting in many browser contexts at once, and with the keyboard alone.
+"""Voting in many browser contexts at once, and with the keyboard alone; on the ballot pages
+(ballot, confirmation, receipt) and on the live page's own ballot (static/js/live.js).
 
 Playwright's sync API is not thread-safe, so one browser drives all contexts in an interleaved
 loop: each phase starts the action in every context (a click only dispatches it; the pages load
@@ -18,6 +19,7 @@ from tests.e2e.story import VOTE_HREF
 
 BALLOT = "#main form[method=post]:has(input[type=radio][name=voter])"  # every kind of ballot
 CAST = "#main form[action$='/cast']"
+INLINE = "#live-ballot-form"
 LIVE_WAIT = 30_000  # ms: the live page polls every 5 s, its state is cached for 3 s
 
 
@@ -35,6 +37,21 @@ def _cast(page: Any) -> None:
 
 def _receipt(voter: Any) -> None:
     codes = voter.page.locator("#trackers code.tracker")
+    expect(codes).to_have_count(1)
+    voter.trackers.append(codes.inner_text().strip())
+
+
+def _inline_choose(voter: Any) -> None:
+    """On the live page: choose, continue to the confirmation shown on the same page."""
+    page = voter.page
+    page.check(f"{INLINE} input[name=choice][value={voter.choice}]")
+    page.click(f"{INLINE} button[type=submit]")
+    expect(page.locator("#live-ballot-confirm")).to_be_visible()
+    expect(page.locator("#live-ballot-choice")).not_to_be_empty()
+
+
+def _inline_receipt(voter: Any) -> None:
+    codes = voter.page.locator("#live-trackers code.tracker")
     expect(codes).to_have_count(1)
     voter.trackers.append(codes.inner_text().strip())
 
@@ -61,36 +78,49 @@ def _keyboard_vote(voter: Any, shots: Any) -> None:
 
 
 def vote_in_parallel(voters: list[Any], shots: Any) -> None:
-    """Voter 0 votes by keyboard; all others click; the proxy then votes for the principal."""
+    """Voter 0 votes by keyboard on the ballot pages; of the others, every second one (the
+    proxy among them) votes on the live page, the rest on the ballot pages; the proxy then
+    votes for the principal on the ballot page."""
     keyboard, others = voters[0], voters[1:]
+    inline, paged = others[0::2], others[1::2]
     for v in voters:  # the live pages notice the open poll by themselves
         link = v.page.locator("#live-vote")
         expect(link).to_have_attribute("href", VOTE_HREF, timeout=LIVE_WAIT)
         expect(link).to_be_visible()
+    for v in inline:
+        expect(v.page.locator(INLINE)).to_be_visible()
     shots(keyboard.page, "member-live-poll-open")
-    for v in others:
+    for v in paged:
         v.page.click("#live-vote", no_wait_after=True)
-    for v in others:
+    for v in paged:
         v.page.wait_for_selector(BALLOT)
     shots.lap("ballots-loaded")
-    for v in others:
+    for v in paged:
         _choose(v, v.member_id)
+    for v in inline:
+        _inline_choose(v)
+    shots(inline[0].page, "member-live-ballot-confirm")
     shots.lap("choices-made")
     _keyboard_vote(keyboard, shots)
-    for v in others:
+    for v in paged:
         _cast(v.page)
-    for v in others:
+    for v in inline:
+        v.page.click("#live-ballot-cast", no_wait_after=True)
+    for v in paged:
         _receipt(v)
+    for v in inline:
+        _inline_receipt(v)
+    shots(inline[0].page, "member-live-ballot-tracker")
     shots.lap("all-cast")
     for v in voters:
         if v.principal is not None:
-            _vote_as_proxy(v, shots)
+            _vote_as_proxy(v, shots, on_live_page=v in inline)
 
 
-def _vote_as_proxy(voter: Any, shots: Any) -> None:
+def _vote_as_proxy(voter: Any, shots: Any, *, on_live_page: bool) -> None:
     """Back to the ballot: the proxy casts a separate ballot for the member they represent."""
     page = voter.page
-    page.click("#main a[href$='/vote']")
+    page.click("#live-ballot-proxy a" if on_live_page else "#main a[href$='/vote']")
     page.wait_for_selector(BALLOT)
     radios = page.locator("input[name=voter]")
     expect(radios).to_have_count(1)

@@ -1,0 +1,110 @@
+"""The ballot on the live page: live.json describes the open poll's ballot, the page carries
+the member's own voter data, and the cast answers JSON (one request, tracker once)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import func, select
+
+from governance.ballots.models import Ballot, ElectionMode, Participation, PollKind
+from tests.factories_ballots import add_mandate, cast
+
+JSON = {"Accept": "application/json"}
+
+
+def _ballot_section(page: str) -> str | None:
+    found = re.search(r'<section id="live-ballot".*?</section>', page, re.S)
+    return found.group(0) if found else None
+
+
+def test_live_json_describes_the_ballot(vote_world, make_poll, login):
+    world = vote_world(members=2)
+    poll = make_poll(
+        world,
+        title="Wahl in den Aufsichtsrat",
+        kind=PollKind.ELECTION,
+        election_mode=ElectionMode.CHOOSE_UP_TO_N,
+        seats=2,
+        candidates=["Anna", "Ben", "Cem"],
+    )
+    data = login(world.users[0]).get(f"/assemblies/{world.assembly_id}/live.json").json
+    assert data["poll"]["id"] == poll.id
+    assert data["poll"]["cast_url"] == f"/polls/{poll.id}/cast"
+    ballot = data["poll"]["ballot"]
+    assert ballot["kind"] == "ELECTION" and ballot["mode"] == "CHOOSE_UP_TO_N"
+    assert ballot["seats"] == 2 and ballot["secret"] is True
+    assert [o["label"] for o in ballot["options"]] == ["Anna", "Ben", "Cem"]
+
+
+def test_cast_from_the_live_page_answers_json_once(vote_world, make_poll, login):
+    world = vote_world(members=3)
+    poll = make_poll(world)
+    member = login(world.users[0])
+    page = member.get(f"/assemblies/{world.assembly_id}/live").get_data(as_text=True)
+    section = _ballot_section(page)
+    assert section is not None
+    assert f'data-voter="{world.member_ids[0]}"' in section and 'data-voted-poll=""' in section
+    initial = json.loads(re.search(r"data-poll='([^']*)'", section).group(1))
+    assert initial["id"] == poll.id and initial["ballot"]["kind"] == "MOTION"
+
+    form = {"voter": world.member_ids[0], "choice": "NO"}
+    r = member.post(f"/polls/{poll.id}/cast", data=form, headers=JSON)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    [tracker] = r.json["trackers"]
+    assert re.fullmatch(r"[0-9A-Z-]{26,}", tracker)
+
+    again = member.post(f"/polls/{poll.id}/cast", data={**form, "choice": "YES"}, headers=JSON)
+    assert again.status_code == 409 and "already" in again.json["error"]
+    with world.session() as s:
+        assert s.scalar(select(func.count()).select_from(Participation)) == 1
+        assert s.scalar(select(func.count()).select_from(Ballot)) == 1
+        assert s.scalar(select(Ballot.choice)) == "NO"
+    # Back on the live page, the ballot knows the vote is cast.
+    page = member.get(f"/assemblies/{world.assembly_id}/live").get_data(as_text=True)
+    assert f'data-voted-poll="{poll.id}"' in _ballot_section(page)
+
+
+def test_bad_casts_from_the_live_page_get_a_message_and_store_nothing(vote_world, make_poll, login):
+    world = vote_world(members=2)
+    poll = make_poll(world)
+    member = login(world.users[0])
+    url = f"/polls/{poll.id}/cast"
+    invalid = member.post(url, data={"voter": world.member_ids[0], "choice": "MAYBE"}, headers=JSON)
+    assert invalid.status_code == 409 and "not a valid choice" in invalid.json["error"]
+    missing = member.post(url, data={"voter": world.member_ids[0]}, headers=JSON)
+    assert missing.status_code == 400 and missing.json["error"]
+    other = member.post(url, data={"voter": world.member_ids[1], "choice": "YES"}, headers=JSON)
+    assert other.status_code == 409  # no mandate for member 1
+    with world.session() as s:
+        assert s.scalar(select(func.count()).select_from(Participation)) == 0
+        assert s.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def test_german_message_from_the_live_page(vote_world, make_poll, login):
+    world = vote_world(members=1)
+    poll = make_poll(world)
+    member = login(world.users[0])
+    member.post("/lang/de", data={"next": "/"})
+    cast(world, poll.id, 0, "YES")
+    r = member.post(
+        f"/polls/{poll.id}/cast",
+        data={"voter": world.member_ids[0], "choice": "NO"},
+        headers=JSON,
+    )
+    assert r.status_code == 409 and "bereits" in r.json["error"]
+
+
+def test_who_gets_the_ballot_on_the_live_page(vote_world, make_poll, login):
+    world = vote_world(members=3)
+    add_mandate(world, principal=2, proxy=1)
+    poll = make_poll(world)
+    cast(world, poll.id, 0, "YES")
+    live = f"/assemblies/{world.assembly_id}/live"
+    voted = _ballot_section(login(world.users[0]).get(live).get_data(as_text=True))
+    assert f'data-voted-poll="{poll.id}"' in voted and 'id="live-ballot-proxy"' not in voted
+    proxy = _ballot_section(login(world.users[1]).get(live).get_data(as_text=True))
+    assert 'id="live-ballot-proxy"' in proxy  # votes for the principal on the ballot page
+    chair = login(world.chair).get(live).get_data(as_text=True)
+    assert _ballot_section(chair) is None  # staff, not on the roll
