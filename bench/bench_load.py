@@ -8,9 +8,12 @@ nothing changes) every 5 s, or as much less often as the server asks with a larg
 (LIVE_REQUESTS_PER_SECOND, assemblies/live.py), and sends the heartbeat every 45 s (present
 online), both with the pass.
 When live.json shows the open poll, the member decides at a random moment within the first
-45 s after the opening, leaves the live page (its requests stop) and votes: the ballot page
-(GET), the confirmation (POST), the cast (POST, tracker in the answer). After reading the
-receipt for 5-20 s they go back to the live page. Meanwhile /healthz is probed 5 times a
+45 s after the opening and votes on the live page, as live.js offers it: choice and
+confirmation on the page, one POST casts (JSON, the tracker in the answer), and the page goes
+on. A share of the members (BENCH_PAGES, default 0.1) votes on the ballot pages instead, as
+without JavaScript: they leave the live page (its requests stop) for the ballot page (GET),
+the confirmation (POST) and the cast (POST, "cast (pages)", the receipt page), read the
+receipt for 5-20 s and go back to the live page. Meanwhile /healthz is probed 5 times a
 second: the baseline under the same load. Sessions are minted with the server's secret, as a
 login from 127.0.0.1 leaves them.
 Reported: p50/p99 of casts, live-page requests, heartbeats, ballot pages, confirmations and
@@ -22,7 +25,9 @@ Run:   .venv/bin/python -m bench load                  (5,000 members on SQLite)
        .venv/bin/python bench/bench_load.py 1000       (or BENCH_MEMBERS=1000)
 Knobs: BENCH_MEMBERS (default 5000; or the first argument), BENCH_BACKENDS=sqlite,postgresql,
 BENCH_WINDOW (60 s), BENCH_WORKERS (gunicorn sync workers, default 2 × CPUs + 1),
-BENCH_WARMUP (s over which the members arrive, default 60), GOVERNANCE_TEST_PG_URL (admin URL).
+BENCH_WARMUP (s over which the members arrive, default 60), BENCH_PAGES (share voting on the
+ballot pages, default 0.1), BENCH_SERVER_CPUS (pin the server to these cores with taskset, e.g.
+"0" for one core), GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ SECRET = "bench-load-" + secrets.token_hex(8)
 PG_ADMIN = os.environ.get(
     "GOVERNANCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-KINDS = ("cast", "live", "heartbeat", "live page", "ballot page", "confirm", "healthz", "healthz idle")  # fmt: skip
+KINDS = ("cast", "live", "heartbeat", "live page", "ballot page", "confirm", "cast (pages)", "healthz", "healthz idle")  # fmt: skip
 
 
 def knobs() -> dict[str, Any]:
@@ -78,6 +83,7 @@ def knobs() -> dict[str, Any]:
         "window_s": window,
         "vote_spread_s": window * 0.75,
         "warmup_s": float(os.environ.get("BENCH_WARMUP", 60)),
+        "pages_share": float(os.environ.get("BENCH_PAGES", 0.1)),
         "workers": int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1),
         "backends": os.environ.get("BENCH_BACKENDS", "sqlite").split(","),
     }
@@ -137,7 +143,7 @@ def _freeze(s: Any, assembly: Assembly, n: int) -> None:
     )  # fmt: skip
 
 
-def mint(url: str, users: list[tuple[int, int]]) -> list[Member]:
+def mint(url: str, users: list[tuple[int, int]], pages_share: float) -> list[Member]:
     """Session cookie and CSRF token per member, as after a login from 127.0.0.1."""
     from flask import session
     from flask_login import login_user
@@ -156,6 +162,7 @@ def mint(url: str, users: list[tuple[int, int]]) -> list[Member]:
             token = generate_csrf()
             choice = random.choice(("YES", "YES", "NO", "ABSTAIN"))
             out.append(Member(member_id, serializer.dumps(dict(session)), token, choice))
+            out[-1].pages = random.random() < pages_share
     app.extensions["governance.engine"].dispose()
     return out
 
@@ -172,6 +179,8 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     cmd = [str(gunicorn), "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{port}",
            "--backlog", "4096", "--log-level", "warning", "--timeout", "120", "wsgi:app"]  # fmt: skip
+    if os.environ.get("BENCH_SERVER_CPUS"):  # e.g. "0": the server on one core only
+        cmd = ["taskset", "-c", os.environ["BENCH_SERVER_CPUS"], *cmd]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -272,6 +281,15 @@ def figures(stats: Stats, sc: Scenario, members: list[Member], k: dict) -> dict[
     return out
 
 
+def machine_speed() -> float:
+    """Seconds for 10 million turns of an empty Python loop: this machine's speed varies
+    several-fold over a day (shared host), so every run records it beside its figures."""
+    t0 = time.perf_counter()
+    for _ in range(10_000_000):
+        pass
+    return round(time.perf_counter() - t0, 2)
+
+
 def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
     n = k["members"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -281,9 +299,10 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
         try:
             t0 = time.perf_counter()
             assembly_id, users = populate(engine, n)
-            members = mint(url, users)
+            members = mint(url, users, k["pages_share"])
             print(f"[{backend}] {n} members ready in {time.perf_counter() - t0:.1f} s", flush=True)
             proc, port = start_server(url, k["workers"])
+            speed = machine_speed()
             cpu = Cpu(proc.pid)
             stats, sc, poll_id = asyncio.run(scenario(engine, port, assembly_id, members, k))
             machine = cpu.done(sum(len(v) for v in stats.latencies.values()))
@@ -293,7 +312,7 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
                 proc.wait(timeout=60)
         try:
             result = {**figures(stats, sc, members, k), **after(engine, assembly_id, poll_id)}
-            result["machine"] = machine
+            result["machine"] = {**machine, "python_loop_10M_s": speed}
         finally:
             engine.dispose()
             cleanup()

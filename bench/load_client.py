@@ -108,6 +108,7 @@ class Member:
     poll_seconds: float = 5.0  # when live.js asks next, as the server says
     poll_id: int | None = None
     voted_at: float | None = None  # seconds after the poll opened, when the tracker came
+    pages: bool = False  # votes on the ballot pages (no JavaScript), not on the live page
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Cookie": f"session={self.cookie}", **extra}
@@ -140,17 +141,19 @@ class Scenario:
 
 
 async def journey(sc: Scenario, m: Member, assembly_id: int, start: float) -> None:
-    """What a member's browser does: open the live page, follow it until they decide to vote,
-    leave it for the ballot (page, confirmation, cast), read the receipt, come back."""
+    """What a member's browser does: open the live page and follow it. With JavaScript the
+    member votes on the live page itself (one request) and stays there; without (m.pages)
+    they leave it for the ballot pages (page, confirmation, cast), read the receipt, come
+    back."""
     await asyncio.sleep(start)
     while not sc.stop.is_set():
         if not await open_live_page(sc, m, assembly_id):
             await asyncio.sleep(10.0)  # the page failed to load: the member tries again
             continue
-        poll_id = await follow(sc, m, assembly_id)
-        if poll_id is None:
+        poll = await follow(sc, m, assembly_id)
+        if poll is None:
             return
-        await vote(sc, m, poll_id)
+        await vote_on_pages(sc, m, int(poll["id"]))
         await asyncio.sleep(random.uniform(*sc.reading))  # the tracker is written down
 
 
@@ -170,17 +173,22 @@ async def open_live_page(sc: Scenario, m: Member, assembly_id: int) -> bool:
     return True
 
 
-async def follow(sc: Scenario, m: Member, assembly_id: int) -> int | None:
-    """live.js: poll live.json (with ETag and pass) as often as the server says, and beat;
-    return the poll's id when the member decides to vote (None when the scenario ends)."""
+async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | None:
+    """live.js: poll live.json (with ETag and pass) as often as the server says, and beat.
+    When the member decides, they vote on the page (and go on following), or (m.pages) the
+    open poll is returned for the ballot pages. None when the scenario ends."""
     loop = asyncio.get_running_loop()
     beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
-    etag, poll_id, decide_at = None, None, None
+    etag, poll, decide_at = None, None, None
     try:
         while not sc.stop.is_set():
             t0 = loop.time()
-            if decide_at is not None and t0 >= decide_at:
-                return poll_id
+            if decide_at is not None and t0 >= decide_at and poll is not None:
+                if m.pages:
+                    return poll
+                decide_at = None
+                await vote_on_live_page(sc, m, poll)
+                continue
             extra = {"If-None-Match": etag} if etag else {}
             path = f"/assemblies/{assembly_id}/live.json"
             answer = await sc.stats.timed(
@@ -193,9 +201,9 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> int | None:
                 etag = answer.headers.get("etag")
                 state = json.loads(answer.body)
                 m.poll_seconds = float(state.get("poll_seconds") or m.poll_seconds)
-                poll = state.get("poll")
-                if poll and m.voted_at is None and decide_at is None and sc.opened_at:
-                    poll_id = int(poll["id"])
+                shown = state.get("poll")
+                if shown and m.voted_at is None and decide_at is None and sc.opened_at:
+                    poll = shown
                     decide_at = sc.opened_at + random.uniform(0, sc.vote_spread)
             wake = t0 + m.poll_seconds
             await _sleep_until(sc, min(wake, decide_at) if decide_at else wake)
@@ -224,8 +232,23 @@ async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
         await asyncio.sleep(sc.heartbeat_seconds if answer is not None else 10.0)
 
 
-async def vote(sc: Scenario, m: Member, poll_id: int) -> None:
-    """The ballot page, the confirmation, the cast; the tracker in the answer."""
+async def vote_on_live_page(sc: Scenario, m: Member, poll: dict[str, Any]) -> None:
+    """live.js: the ballot and its confirmation are on the page; one POST casts (JSON)."""
+    loop = asyncio.get_running_loop()
+    assert sc.opened_at is not None
+    form = {"voter": str(m.member_id), "choice": m.choice, "csrf_token": m.csrf}
+    sc.casts_sent += 1
+    cast = await sc.stats.timed(
+        "cast",
+        request(sc.port, "POST", poll["cast_url"], m.headers(Accept="application/json"), form),
+        lambda a: a.status == 200 and b'"trackers":' in a.body,
+    )
+    if cast is not None:
+        m.voted_at = loop.time() - sc.opened_at
+
+
+async def vote_on_pages(sc: Scenario, m: Member, poll_id: int) -> None:
+    """Without JavaScript: the ballot page, the confirmation, the cast; the receipt page."""
     loop = asyncio.get_running_loop()
     assert sc.opened_at is not None
     base, form = f"/polls/{poll_id}", {"voter": str(m.member_id), "choice": m.choice}
@@ -246,7 +269,7 @@ async def vote(sc: Scenario, m: Member, poll_id: int) -> None:
         return
     sc.casts_sent += 1
     cast = await sc.stats.timed(
-        "cast",
+        "cast (pages)",
         request(sc.port, "POST", base + "/cast", m.headers(), form),
         lambda a: a.status == 200 and TRACKER.search(a.body) is not None,
     )
