@@ -4,7 +4,8 @@
 - ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
   or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated.
 - paper_count: the tellers' counts change only after the close and before publication.
-- poll: the seal root never changes once set; only draft polls may be deleted; what is put
+- poll: its state only moves forward (draft, open, closed, sealed, published); the seal root
+  never changes once set; only draft polls may be deleted; what is put
   to the vote (question, kind, majority, ...) and the candidates change only in a draft.
 On PostgreSQL the box checks are statement-level with transition tables, so sealing 100,000
 ballots costs one join, not 100,000 lookups.
@@ -16,6 +17,7 @@ MSG_UPDATE = "ballots and participations are never updated"
 MSG_PAPER = "paper counts change only between the close and the publication of a poll"
 MSG_SEAL = "the seal root of a poll never changes"
 MSG_POLL_DELETE = "only draft polls may be deleted"
+MSG_POLL_STATE = "the state of a poll only moves forward: draft, open, closed, sealed, published"
 MSG_POLL_FROZEN = "what a poll puts to the vote changes only while it is a draft"
 MSG_OPTION_FROZEN = "the candidates of a poll change only while it is a draft"
 # The columns of the question; the candidates (poll_option) are fixed alongside.
@@ -104,7 +106,13 @@ _PAPER_POSTGRESQL = [
 BOX_SQLITE = [s for t in BOX_TABLES for s in _box_sqlite(t)] + _paper_sqlite()
 BOX_POSTGRESQL = [s for t in BOX_TABLES for s in _box_postgresql(t)] + _PAPER_POSTGRESQL
 
+_RANK = "(CASE {row}.state WHEN 'DRAFT' THEN 0 WHEN 'OPEN' THEN 1 WHEN 'CLOSED' THEN 2 WHEN 'SEALED' THEN 3 WHEN 'PUBLISHED' THEN 4 END)"  # fmt: skip
+_BACKWARDS = f"{_RANK.format(row='NEW')} <= {_RANK.format(row='OLD')}"
+
 POLL_SQLITE = [
+    "CREATE TRIGGER poll_state_forward BEFORE UPDATE OF state ON poll "
+    f"WHEN NEW.state IS NOT OLD.state AND {_BACKWARDS} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_POLL_STATE}'); END",
     "CREATE TRIGGER poll_seal_fixed BEFORE UPDATE ON poll "
     "WHEN OLD.seal_root IS NOT NULL AND NEW.seal_root IS NOT OLD.seal_root "
     f"BEGIN SELECT RAISE(ABORT, '{MSG_SEAL}'); END",
@@ -118,7 +126,9 @@ POLL_POSTGRESQL = [
         f"IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION '{MSG_POLL_DELETE}'; END IF; "
         "RETURN OLD; END IF; "
         "IF OLD.seal_root IS NOT NULL AND NEW.seal_root IS DISTINCT FROM OLD.seal_root THEN "
-        f"RAISE EXCEPTION '{MSG_SEAL}'; END IF; RETURN NEW;",
+        f"RAISE EXCEPTION '{MSG_SEAL}'; END IF; "
+        f"IF NEW.state IS DISTINCT FROM OLD.state AND {_BACKWARDS} THEN "
+        f"RAISE EXCEPTION '{MSG_POLL_STATE}'; END IF; RETURN NEW;",
     ),
     "CREATE TRIGGER poll_seal BEFORE UPDATE OR DELETE ON poll "
     "FOR EACH ROW EXECUTE FUNCTION poll_seal()",

@@ -96,6 +96,11 @@ def test_database_rules_of_the_box(engine, vote_world, make_poll):
     _refused(engine, "DELETE FROM ballot")
     _refused(engine, "UPDATE poll SET seal_root = :r WHERE id = :p", r="0" * 64, p=poll.id)
     _refused(engine, "DELETE FROM poll WHERE id = :p", p=poll.id)
+    for back in ("OPEN", "CLOSED", "DRAFT"):  # a sealed poll is never reopened
+        with pytest.raises(DatabaseError, match="only moves forward"), engine.begin() as conn:
+            conn.execute(
+                text("UPDATE poll SET state = :s WHERE id = :p"), {"s": back, "p": poll.id}
+            )
     assert _counts(world) == (1, 1)
 
 

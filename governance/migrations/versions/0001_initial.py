@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 04:10:36.981312
+Create Date: 2026-11-27 06:20:01.723295
 """
 
 from __future__ import annotations
@@ -72,6 +72,12 @@ TRIGGERS = {
         "FROM poll WHERE id = OLD.poll_id) NOT IN ('CLOSED', 'SEALED') BEGIN SELECT "
         "RAISE(ABORT, 'paper counts change only between the close and the publication of a "
         "poll'); END",
+        "CREATE TRIGGER poll_state_forward BEFORE UPDATE OF state ON poll WHEN NEW.state IS "
+        "NOT OLD.state AND (CASE NEW.state WHEN 'DRAFT' THEN 0 WHEN 'OPEN' THEN 1 WHEN "
+        "'CLOSED' THEN 2 WHEN 'SEALED' THEN 3 WHEN 'PUBLISHED' THEN 4 END) <= (CASE OLD.state "
+        "WHEN 'DRAFT' THEN 0 WHEN 'OPEN' THEN 1 WHEN 'CLOSED' THEN 2 WHEN 'SEALED' THEN 3 WHEN "
+        "'PUBLISHED' THEN 4 END) BEGIN SELECT RAISE(ABORT, 'the state of a poll only moves "
+        "forward: draft, open, closed, sealed, published'); END",
         "CREATE TRIGGER poll_seal_fixed BEFORE UPDATE ON poll WHEN OLD.seal_root IS NOT NULL "
         "AND NEW.seal_root IS NOT OLD.seal_root BEGIN SELECT RAISE(ABORT, 'the seal root of a "
         "poll never changes'); END",
@@ -211,7 +217,13 @@ TRIGGERS = {
         "BEGIN IF TG_OP = 'DELETE' THEN IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION 'only "
         "draft polls may be deleted'; END IF; RETURN OLD; END IF; IF OLD.seal_root IS NOT "
         "NULL AND NEW.seal_root IS DISTINCT FROM OLD.seal_root THEN RAISE EXCEPTION 'the "
-        "seal root of a poll never changes'; END IF; RETURN NEW; END $$",
+        "seal root of a poll never changes'; END IF; IF NEW.state IS DISTINCT FROM "
+        "OLD.state AND (CASE NEW.state WHEN 'DRAFT' THEN 0 WHEN 'OPEN' THEN 1 WHEN "
+        "'CLOSED' THEN 2 WHEN 'SEALED' THEN 3 WHEN 'PUBLISHED' THEN 4 END) <= (CASE "
+        "OLD.state WHEN 'DRAFT' THEN 0 WHEN 'OPEN' THEN 1 WHEN 'CLOSED' THEN 2 WHEN "
+        "'SEALED' THEN 3 WHEN 'PUBLISHED' THEN 4 END) THEN RAISE EXCEPTION 'the state of a "
+        "poll only moves forward: draft, open, closed, sealed, published'; END IF; RETURN "
+        "NEW; END $$",
         "CREATE TRIGGER poll_seal BEFORE UPDATE OR DELETE ON poll FOR EACH ROW EXECUTE "
         "FUNCTION poll_seal()",
         "CREATE OR REPLACE FUNCTION poll_question_fixed() RETURNS trigger LANGUAGE plpgsql "
