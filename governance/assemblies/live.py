@@ -24,7 +24,7 @@ from sqlmodel import Session
 from governance.assemblies.agenda import agenda
 from governance.assemblies.attendance import present_counts
 from governance.assemblies.models import Assembly
-from governance.assemblies.polls import open_poll
+from governance.assemblies.polls import latest_result, open_poll
 from governance.assemblies.roll import roll_size
 
 CACHE_SECONDS = 3.0
@@ -59,6 +59,7 @@ def live_payload(
         "state": assembly.state.value,
         "item": item,
         "poll": open_poll(session, assembly_id=assembly.id),
+        "result": latest_result(session, assembly_id=assembly.id),
         "present": {**counts, "total": sum(counts.values())},
         "roll": roll_size(session, assembly_id=assembly.id),
         "poll_seconds": poll_interval(watchers, requests_per_second),

@@ -61,3 +61,26 @@ def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
         "options": [{"id": oid, "label": label} for oid, label in options],
     }
     return {"id": poll_id, "title": title, "turnout": int(turnout), "ballot": ballot}
+
+
+def latest_result(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
+    """The result published last in the assembly (for the live page), or None."""
+    from governance.ballots.models import Poll, PollState
+    from governance.ballots.tally import PollResult
+
+    row = session.execute(
+        select(Poll.id, Poll.title, Poll.result_json)
+        .where(Poll.assembly_id == assembly_id, Poll.state == PollState.PUBLISHED)
+        .order_by(Poll.published_at.desc(), Poll.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or not row[2]:
+        return None
+    result = PollResult.from_json(row[2])
+    return {
+        "id": row[0],
+        "title": row[1],
+        "kind": result.kind,
+        "outcome": result.outcome,
+        "elected": list(result.elected),
+    }

@@ -44,6 +44,9 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
         if poll and "ballots.vote" in current_app.view_functions:
             poll["vote_url"] = url_for("ballots.vote", poll_id=poll["id"])
             poll["cast_url"] = url_for("ballots.cast", poll_id=poll["id"])
+        result = payload.get("result")
+        if result and "ballots.results" in current_app.view_functions:
+            result["url"] = url_for("ballots.results", poll_id=result["id"])
         return payload
 
     return live_cache().get(assembly_id, compute)
@@ -79,6 +82,17 @@ def _ballot_context(assembly: Assembly, on_roll: bool, payload: dict[str, Any]) 
         "voted_poll": poll["id"] if voted else None,
         "represents": bool(proxied),
         "labels": _ballot_labels(),
+    }
+
+
+def _outcome_labels() -> dict[str, str]:
+    """The outcomes of a published result in words, for live.js; "%(names)s" filled in there."""
+    return {
+        "ADOPTED": _("Adopted"),
+        "REJECTED": _("Rejected"),
+        "NOBODY": _("Nobody elected"),
+        "TIE": _("Tie"),
+        "ELECTED": _("Elected: %(names)s"),
     }
 
 
@@ -145,6 +159,7 @@ def live(assembly_id: int) -> Any:
         heartbeat_seconds=HEARTBEAT_SECONDS,
         poll_seconds=payload["poll_seconds"],
         ballot=_ballot_context(assembly, on_roll, payload),
+        outcome_labels=_outcome_labels(),
     )
 
 

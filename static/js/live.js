@@ -43,6 +43,7 @@
         vote.hidden = true;
       }
     }
+    showResult(data.result);
     const turnout = data.poll && data.poll.turnout !== null ? String(data.poll.turnout) : "–";
     setText("live-turnout", turnout);
     setText("live-present", data.present.total + " / " + data.roll);
@@ -53,6 +54,36 @@
         current.classList.add("current");
       }
     }
+  }
+
+  // The result published last: its title (linked to the results page) and outcome.
+  function showResult(result) {
+    const el = document.getElementById("live-result");
+    if (!el) {
+      return;
+    }
+    const words = el.dataset.labels ? JSON.parse(el.dataset.labels) : {};
+    const key = result ? result.id + ":" + result.outcome : "";
+    if (el.dataset.shown === key) {
+      return;
+    }
+    el.dataset.shown = key;
+    if (!result) {
+      el.textContent = none;
+      return;
+    }
+    let outcome = words[result.outcome] || result.outcome;
+    if (result.outcome === "ELECTED") {
+      outcome = String(words.ELECTED).replace("%(names)s", result.elected.join(", "));
+    } else if (result.outcome === "REJECTED" && result.kind === "ELECTION") {
+      outcome = words.NOBODY;
+    }
+    const link = document.createElement("a");
+    link.href = result.url;
+    link.textContent = result.title;
+    const strong = document.createElement("strong");
+    strong.textContent = outcome;
+    el.replaceChildren(link, ": ", strong);
   }
 
   async function poll() {

@@ -108,3 +108,31 @@ def test_who_gets_the_ballot_on_the_live_page(vote_world, make_poll, login):
     assert 'id="live-ballot-proxy"' in proxy  # votes for the principal on the ballot page
     chair = login(world.chair).get(live).get_data(as_text=True)
     assert _ballot_section(chair) is None  # staff, not on the roll
+
+
+def test_the_live_page_shows_the_result_published_last(vote_world, make_poll, login):
+    from governance.ballots.models import Poll
+    from governance.ballots.services import close_poll, publish_poll
+    from governance.db import utcnow
+
+    world = vote_world(members=3)
+    poll = make_poll(world, title="Entlastung des Vorstands")
+    for i in range(3):
+        cast(world, poll.id, i, "YES" if i else "NO")
+    with world.session() as s:
+        closed = close_poll(s, poll=s.get(Poll, poll.id), actor=world.chair, now=utcnow())
+        publish_poll(s, poll=closed, actor=world.chair, declaration="Angenommen.", now=utcnow())
+        s.commit()
+    member = login(world.users[0])
+    result = member.get(f"/assemblies/{world.assembly_id}/live.json").json["result"]
+    assert result == {
+        "id": poll.id,
+        "title": "Entlastung des Vorstands",
+        "kind": "MOTION",
+        "outcome": "ADOPTED",
+        "elected": [],
+        "url": f"/polls/{poll.id}/results",
+    }
+    page = member.get(f"/assemblies/{world.assembly_id}/live").get_data(as_text=True)
+    shown = re.search(r'<dd id="live-result".*?</dd>', page, re.S).group(0)
+    assert f'href="/polls/{poll.id}/results"' in shown and "<strong>Adopted</strong>" in shown

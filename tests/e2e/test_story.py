@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from governance.accounts.models import Role
@@ -131,6 +132,11 @@ def _hold_the_vote(run: Run) -> None:
 def _count_and_check(run: Run) -> Counter[str]:
     url, a, poll_id, shots = run.url, run.assembly_id, run.poll_id, run.shots
     story.close_and_declare(run.pages["chair"], url, poll_id, shots)
+    # A member who voted on the live page and stayed there sees the result arrive on it.
+    watcher = run.voters[3].page
+    expect(watcher.locator("#live-result")).to_contain_text("Angenommen", timeout=30_000)
+    expect(watcher.locator("#live-result a")).to_have_attribute("href", f"/polls/{poll_id}/results")
+    shots(watcher, "member-live-result")
     counts = Counter(v.choice for v in run.voters) + Counter({run.voters[1].choice: 1})
     member = run.voters[0].page
     records.results_seen_by_member(member, url, poll_id, counts)
