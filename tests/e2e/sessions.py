@@ -47,7 +47,9 @@ def mint_sessions(database_url: str, secret: str, users: list[User]) -> list[Htt
     return out
 
 
-def post(port: int, path: str, form: dict[str, Any], who: HttpSession) -> tuple[int, str]:
+def post(
+    port: int, path: str, form: dict[str, Any], who: HttpSession, accept: str = "text/html"
+) -> tuple[int, str]:
     """POST a form with the session; (status, body). Connection errors propagate."""
     body = urlencode({"csrf_token": who.csrf, **form})
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -60,6 +62,7 @@ def post(port: int, path: str, form: dict[str, Any], who: HttpSession) -> tuple[
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Cookie": f"session={who.cookie}",
                 "User-Agent": UA,
+                "Accept": accept,
             },
         )
         response = conn.getresponse()
