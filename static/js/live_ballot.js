@@ -1,0 +1,217 @@
+// The ballot on the live page: built from the open poll's description in live.json,
+// confirmed on the page, cast with one request (JSON answer), the tracker shown once.
+// Encodings as in governance/ballots/choices.py; the server checks every choice.
+// Loaded before live.js, which hands it every new live state. No inline script (CSP).
+"use strict";
+
+window.liveBallot = (function () {
+  const el = document.getElementById("live-ballot");
+  if (!el) {
+    return { show() {} };
+  }
+  const L = JSON.parse(el.dataset.labels || "{}");
+  const voted = new Set();
+  if (el.dataset.votedPoll) {
+    voted.add(Number(el.dataset.votedPoll));
+  }
+  const form = document.getElementById("live-ballot-form");
+  const fields = document.getElementById("live-ballot-fields");
+  const invalid = document.getElementById("live-ballot-invalid");
+  const confirmBox = document.getElementById("live-ballot-confirm");
+  const receipt = document.getElementById("live-ballot-receipt");
+  const votedNote = document.getElementById("live-ballot-voted");
+  const proxy = document.getElementById("live-ballot-proxy");
+  const error = document.getElementById("live-ballot-error");
+  const castButton = document.getElementById("live-ballot-cast");
+  let current = null; // the open poll shown
+  let pending = null; // the encoded choice awaiting confirmation
+
+  function make(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function group(legend, name, type, choices, checked) {
+    const set = make("fieldset");
+    set.appendChild(make("legend", {}, legend));
+    const list = make("ul", { class: "choices" });
+    choices.forEach(([value, label], i) => {
+      const id = "lb-" + name + "-" + i;
+      const input = make("input", { type, name, value, id });
+      input.checked = value === checked;
+      const item = make("li");
+      item.append(input, " ", make("label", { for: id }, label));
+      list.appendChild(item);
+    });
+    set.appendChild(list);
+    return set;
+  }
+
+  function build(b) {
+    fields.replaceChildren();
+    const answers = [["Y", L.Y], ["N", L.N], ["A", L.A]];
+    if (b.kind === "MOTION") {
+      const motion = [["YES", L.YES], ["NO", L.NO], ["ABSTAIN", L.ABSTAIN]];
+      fields.appendChild(group(L.vote, "choice", "radio", motion, null));
+    } else if (b.mode === "YES_NO_ABSTAIN_PER_CANDIDATE") {
+      b.options.forEach((o) => {
+        fields.appendChild(group(o.label, "c" + o.id, "radio", answers, "A"));
+      });
+    } else {
+      const label = String(L.choose).replace("%(n)d", b.seats);
+      const list = b.options.map((o) => [String(o.id), o.label]);
+      fields.appendChild(group(label, "chosen", "checkbox", list, null));
+      fields.appendChild(make("p", { class: "hint" }, L.nobody));
+    }
+  }
+
+  function checked(name) {
+    return Array.from(form.querySelectorAll("input[name='" + name + "']:checked"));
+  }
+
+  function labelOf(input) {
+    const label = form.querySelector("label[for='" + input.id + "']");
+    return label ? label.textContent : input.value;
+  }
+
+  // [encoded choice, in words] or [null, error]
+  function encode(b) {
+    if (b.kind === "MOTION") {
+      const one = checked("choice")[0];
+      return one ? [one.value, labelOf(one)] : [null, L.required];
+    }
+    const byId = b.options.slice().sort((x, y) => x.id - y.id);
+    if (b.mode === "YES_NO_ABSTAIN_PER_CANDIDATE") {
+      const parts = byId.map((o) => [o, checked("c" + o.id)[0]]);
+      if (parts.some(([, input]) => !input)) {
+        return [null, L.required];
+      }
+      const words = b.options.map((o) => o.label + ": " + labelOf(checked("c" + o.id)[0]));
+      return [parts.map(([o, input]) => o.id + "=" + input.value).join(";"), words.join(", ")];
+    }
+    const chosen = checked("chosen").map((input) => Number(input.value));
+    if (chosen.length > b.seats) {
+      return [null, String(L.too_many).replace("%(n)d", b.seats)];
+    }
+    if (chosen.length === 0) {
+      return ["ABSTAIN", L.ABSTAIN];
+    }
+    const words = b.options.filter((o) => chosen.includes(o.id)).map((o) => o.label);
+    return [chosen.sort((x, y) => x - y).join(","), words.join(", ")];
+  }
+
+  function only(part) {
+    [form, confirmBox, receipt, votedNote, error].forEach((node) => {
+      node.hidden = node !== part;
+    });
+    if (proxy) {
+      proxy.hidden = !(part === receipt || part === votedNote);
+    }
+  }
+
+  function fail(message) {
+    error.textContent = message || L.failed;
+    error.hidden = false;
+  }
+
+  function show(poll) {
+    if (!poll || !poll.ballot || !poll.cast_url) {
+      // The poll is over: a receipt stays readable, an unfinished ballot goes.
+      if (current && receipt.hidden) {
+        el.hidden = true;
+      }
+      current = null;
+      return;
+    }
+    if (current && current.id === poll.id) {
+      return;
+    }
+    current = poll;
+    document.getElementById("live-ballot-title").textContent = poll.title;
+    document.getElementById("live-ballot-note").textContent = poll.ballot.secret ? L.secret : L.named;
+    if (proxy) {
+      proxy.querySelector("a").href = poll.vote_url;
+    }
+    if (voted.has(poll.id)) {
+      only(votedNote);
+    } else {
+      build(poll.ballot);
+      invalid.hidden = true;
+      only(form);
+    }
+    el.hidden = false;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const [choice, words] = encode(current.ballot);
+    if (choice === null) {
+      invalid.textContent = words;
+      invalid.hidden = false;
+      return;
+    }
+    invalid.hidden = true;
+    pending = choice;
+    document.getElementById("live-ballot-choice").textContent = words;
+    only(confirmBox);
+    document.getElementById("live-ballot-confirm-heading").focus();
+  });
+
+  document.getElementById("live-ballot-change").addEventListener("click", () => {
+    only(form);
+    const first = form.querySelector("input");
+    if (first) {
+      first.focus();
+    }
+  });
+
+  castButton.addEventListener("click", async () => {
+    const poll = current;
+    castButton.disabled = true;
+    try {
+      const body = new URLSearchParams({
+        csrf_token: el.dataset.csrf,
+        voter: el.dataset.voter,
+        choice: pending,
+      });
+      const response = await fetch(poll.cast_url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        body,
+      });
+      const type = response.headers.get("Content-Type") || "";
+      const answer = type.includes("application/json") ? await response.json() : {};
+      if (response.ok && answer.trackers) {
+        voted.add(poll.id);
+        const list = document.getElementById("live-trackers");
+        list.replaceChildren();
+        answer.trackers.forEach((t) => {
+          const item = make("li");
+          item.appendChild(make("code", { class: "tracker" }, t));
+          list.appendChild(item);
+        });
+        const many = answer.trackers.length > 1;
+        document.getElementById("live-ballot-tracker-label").textContent = many ? L.tracker_many : L.tracker_one;
+        only(receipt);
+        document.getElementById("live-ballot-receipt-heading").focus();
+      } else {
+        only(form);
+        fail(answer.error);
+      }
+    } catch (_error) {
+      only(confirmBox);
+      fail(L.failed);
+    } finally {
+      castButton.disabled = false;
+    }
+  });
+
+  const initial = el.dataset.poll ? JSON.parse(el.dataset.poll) : null;
+  show(initial);
+  return { show };
+})();
