@@ -27,7 +27,8 @@ Knobs: BENCH_MEMBERS (default 5000; or the first argument), BENCH_BACKENDS=sqlit
 BENCH_WINDOW (60 s), BENCH_WORKERS (gunicorn sync workers, default 2 × CPUs + 1),
 BENCH_WARMUP (s over which the members arrive, default 60), BENCH_PAGES (share voting on the
 ballot pages, default 0.1), BENCH_SERVER_CPUS (pin the server to these cores with taskset, e.g.
-"0" for one core), GOVERNANCE_TEST_PG_URL (admin URL).
+"0" for one core), BENCH_THREADS (gthread workers with this many threads instead of sync
+workers), GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def knobs() -> dict[str, Any]:
         "vote_spread_s": window * 0.75,
         "warmup_s": float(os.environ.get("BENCH_WARMUP", 60)),
         "pages_share": float(os.environ.get("BENCH_PAGES", 0.1)),
+        "threads": int(os.environ.get("BENCH_THREADS") or 0),
+        "server_cpus": os.environ.get("BENCH_SERVER_CPUS", ""),
         "workers": int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1),
         "backends": os.environ.get("BENCH_BACKENDS", "sqlite").split(","),
     }
@@ -177,7 +180,9 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     env = {**os.environ, "GOVERNANCE_DATABASE_URL": url, "GOVERNANCE_SECRET_KEY": SECRET,
            "GOVERNANCE_RATELIMIT_DISABLED": "1"}  # fmt: skip
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    cmd = [str(gunicorn), "-k", "sync", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+    threads = int(os.environ.get("BENCH_THREADS") or 0)  # > 0: gthread workers
+    kind = ["-k", "gthread", "--threads", str(threads)] if threads else ["-k", "sync"]
+    cmd = [str(gunicorn), *kind, "-w", str(workers), "-b", f"127.0.0.1:{port}",
            "--backlog", "4096", "--log-level", "warning", "--timeout", "120", "wsgi:app"]  # fmt: skip
     if os.environ.get("BENCH_SERVER_CPUS"):  # e.g. "0": the server on one core only
         cmd = ["taskset", "-c", os.environ["BENCH_SERVER_CPUS"], *cmd]
@@ -324,7 +329,8 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
 
 
 def report(rows: list[dict[str, Any]], k: dict[str, Any]) -> None:
-    print(f"\n{k['members']} members, window {k['window_s']:g} s, {k['workers']} sync workers, "
+    kind = f"gthread workers × {k['threads']} threads" if k["threads"] else "sync workers"
+    print(f"\n{k['members']} members, window {k['window_s']:g} s, {k['workers']} {kind}, "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     for r in rows:
         print(f"{r['backend']:<11}machine {r['machine']}")
