@@ -169,6 +169,47 @@ window.liveBallot = (function () {
     }
   });
 
+  // A request that never reached the server (connection refused or reset while it is
+  // overloaded) is sent again after a short random pause, up to TRIES times. If a lost answer
+  // hides a cast that was stored, the next try is told so ("already cast"), never counted twice.
+  const TRIES = 3;
+
+  function pause() {
+    return new Promise((resolve) => window.setTimeout(resolve, 1000 + Math.random() * 2000));
+  }
+
+  async function send(url, body) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fetch(url, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+          body,
+        });
+      } catch (error) {
+        if (attempt >= TRIES) {
+          throw error;
+        }
+        await pause();
+      }
+    }
+  }
+
+  function showTrackers(trackers) {
+    const list = document.getElementById("live-trackers");
+    list.replaceChildren();
+    trackers.forEach((t) => {
+      const item = make("li");
+      item.appendChild(make("code", { class: "tracker" }, t));
+      list.appendChild(item);
+    });
+    const label = trackers.length > 1 ? L.tracker_many : L.tracker_one;
+    document.getElementById("live-ballot-tracker-label").textContent = label;
+    only(receipt);
+    document.getElementById("live-ballot-receipt-heading").focus();
+  }
+
   castButton.addEventListener("click", async () => {
     const poll = current;
     castButton.disabled = true;
@@ -178,27 +219,12 @@ window.liveBallot = (function () {
         voter: el.dataset.voter,
         choice: pending,
       });
-      const response = await fetch(poll.cast_url, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-        body,
-      });
+      const response = await send(poll.cast_url, body);
       const type = response.headers.get("Content-Type") || "";
       const answer = type.includes("application/json") ? await response.json() : {};
       if (response.ok && answer.trackers) {
         voted.add(poll.id);
-        const list = document.getElementById("live-trackers");
-        list.replaceChildren();
-        answer.trackers.forEach((t) => {
-          const item = make("li");
-          item.appendChild(make("code", { class: "tracker" }, t));
-          list.appendChild(item);
-        });
-        const many = answer.trackers.length > 1;
-        document.getElementById("live-ballot-tracker-label").textContent = many ? L.tracker_many : L.tracker_one;
-        only(receipt);
-        document.getElementById("live-ballot-receipt-heading").focus();
+        showTrackers(answer.trackers);
       } else {
         only(form);
         fail(answer.error);

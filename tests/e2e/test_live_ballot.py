@@ -1,0 +1,81 @@
+"""The live page's ballot when the network fails: a cast that never reached the server is sent
+again (static/js/live_ballot.js); when every try fails the member is told, nothing is stored,
+and casting again works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from governance.ballots.models import Ballot, Participation
+from tests.e2e.helpers import password_login
+
+pytestmark = pytest.mark.e2e
+
+
+class Flaky:
+    """Aborts the first `failures` cast requests as a reset connection, lets the rest through."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.seen = failures, 0
+
+    def __call__(self, route: Any) -> None:
+        self.seen += 1
+        if self.seen <= self.failures:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+
+def _stored(world: Any) -> tuple[int, int]:
+    with world.session() as s:
+        return (
+            int(s.scalar(select(func.count()).select_from(Participation)) or 0),
+            int(s.scalar(select(func.count()).select_from(Ballot)) or 0),
+        )
+
+
+def _confirm(page: Any, choice: str) -> None:
+    page.check(f"#live-ballot-form input[name=choice][value={choice}]")
+    page.click("#live-ballot-form button[type=submit]")
+    expect(page.locator("#live-ballot-confirm")).to_be_visible()
+
+
+def test_a_lost_cast_request_is_sent_again(live_server, browser, vote_world, make_poll, shots):
+    url = live_server.url
+    world = vote_world(members=1)
+    poll = make_poll(world)
+    page = password_login(browser, url, world.users[0].email)
+    page.goto(f"{url}/assemblies/{world.assembly_id}/live")
+    flaky = Flaky(failures=2)
+    page.route(f"**/polls/{poll.id}/cast", flaky)
+    _confirm(page, "NO")
+    page.click("#live-ballot-cast")
+    expect(page.locator("#live-trackers code.tracker")).to_have_count(1, timeout=15_000)
+    shots(page, "cast-after-two-lost-requests")
+    assert flaky.seen == 3
+    assert _stored(world) == (1, 1)
+
+
+def test_when_every_try_fails_the_member_is_told_and_can_cast_again(
+    live_server, browser, vote_world, make_poll, shots
+):
+    url = live_server.url
+    world = vote_world(members=1)
+    poll = make_poll(world)
+    page = password_login(browser, url, world.users[0].email)
+    page.goto(f"{url}/assemblies/{world.assembly_id}/live")
+    flaky = Flaky(failures=3)
+    page.route(f"**/polls/{poll.id}/cast", flaky)
+    _confirm(page, "YES")
+    page.click("#live-ballot-cast")
+    expect(page.locator("#live-ballot-error")).to_be_visible(timeout=15_000)
+    expect(page.locator("#live-ballot-confirm")).to_be_visible()  # the choice is kept
+    shots(page, "cast-failed")
+    assert flaky.seen == 3 and _stored(world) == (0, 0)
+    page.click("#live-ballot-cast")  # the network is back
+    expect(page.locator("#live-trackers code.tracker")).to_have_count(1)
+    assert _stored(world) == (1, 1)
