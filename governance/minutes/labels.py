@@ -41,7 +41,7 @@ MAJORITIES = {
     "NINE_TENTHS": _l("nine-tenths majority of the votes cast"),
     "RELATIVE": _l("relative majority (most votes win the seats)"),
 }
-CHANNELS = {"ROOM": _l("in the room"), "ONLINE": _l("online"), "PROXY": _l("by proxy")}
+CHANNELS = {"ROOM": _l("on paper in the room"), "ONLINE": _l("online"), "PROXY": _l("by proxy")}
 CHOICES = {"YES": _l("Yes"), "NO": _l("No"), "ABSTAIN": _l("Abstain"), "INVALID": _l("Invalid")}
 OUTCOMES = {
     "ADOPTED": _l("adopted"),

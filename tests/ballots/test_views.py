@@ -88,6 +88,8 @@ def test_full_poll_through_the_ui(vote_world, login):
     results = member.get(f"/polls/{poll_id}/results").text
     assert "<svg" in results and "Adopted" in results and "Der Antrag ist angenommen." in results
     assert "Simple majority of votes cast" in results  # the rule's label, not its code
+    # Checked in in the room, they voted on their devices: online; "in the room" is paper.
+    assert "online 21, by proxy 1, on paper in the room 0" in results
     assert re.search(r"<th scope=\"row\">Yes</th><td class=\"num\">12</td>", results)
     assert re.search(r"<th scope=\"row\">No</th><td class=\"num\">9</td>", results)
     box = member.get(f"/polls/{poll_id}/box").text
