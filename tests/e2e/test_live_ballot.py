@@ -38,21 +38,21 @@ def _stored(world: Any) -> tuple[int, int]:
         )
 
 
-def _confirm(page: Any, choice: str) -> None:
-    page.check(f"#live-ballot-form input[name=choice][value={choice}]")
+def _confirmed(live_server: Any, browser: Any, world: Any, poll: Any, flaky: Flaky) -> Any:
+    """The member on the live page with a flaky network, the choice confirmed, not cast yet."""
+    page = password_login(browser, live_server.url, world.users[0].email)
+    page.goto(f"{live_server.url}/assemblies/{world.assembly_id}/live")
+    page.route(f"**/polls/{poll.id}/cast", flaky)
+    page.check("#live-ballot-form input[name=choice][value=NO]")
     page.click("#live-ballot-form button[type=submit]")
     expect(page.locator("#live-ballot-confirm")).to_be_visible()
+    return page
 
 
 def test_a_lost_cast_request_is_sent_again(live_server, browser, vote_world, make_poll, shots):
-    url = live_server.url
     world = vote_world(members=1)
-    poll = make_poll(world)
-    page = password_login(browser, url, world.users[0].email)
-    page.goto(f"{url}/assemblies/{world.assembly_id}/live")
     flaky = Flaky(failures=2)
-    page.route(f"**/polls/{poll.id}/cast", flaky)
-    _confirm(page, "NO")
+    page = _confirmed(live_server, browser, world, make_poll(world), flaky)
     page.click("#live-ballot-cast")
     expect(page.locator("#live-trackers code.tracker")).to_have_count(1, timeout=15_000)
     shots(page, "cast-after-two-lost-requests")
@@ -63,14 +63,9 @@ def test_a_lost_cast_request_is_sent_again(live_server, browser, vote_world, mak
 def test_when_every_try_fails_the_member_is_told_and_can_cast_again(
     live_server, browser, vote_world, make_poll, shots
 ):
-    url = live_server.url
     world = vote_world(members=1)
-    poll = make_poll(world)
-    page = password_login(browser, url, world.users[0].email)
-    page.goto(f"{url}/assemblies/{world.assembly_id}/live")
     flaky = Flaky(failures=3)
-    page.route(f"**/polls/{poll.id}/cast", flaky)
-    _confirm(page, "YES")
+    page = _confirmed(live_server, browser, world, make_poll(world), flaky)
     page.click("#live-ballot-cast")
     expect(page.locator("#live-ballot-error")).to_be_visible(timeout=15_000)
     expect(page.locator("#live-ballot-confirm")).to_be_visible()  # the choice is kept
