@@ -97,7 +97,7 @@ def _outcome_labels() -> dict[str, str]:
 
 
 def _ballot_labels() -> dict[str, str]:
-    """The texts live.js puts on the ballot; "%(n)d" is filled in there."""
+    """The texts live_ballot.js puts on the ballot; "%(n)d" is filled in there."""
     tracker = ("Your tracker (Prüfcode):", "Your trackers (Prüfcodes), one per vote:")
     yes, no, abstain = _("Yes"), _("No"), _("Abstain")
     return {

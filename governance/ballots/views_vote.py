@@ -99,7 +99,7 @@ def vote(poll_id: int) -> Any:
 
 
 def _wants_json() -> bool:
-    """The live page's ballot (static/js/live.js) asks for JSON; a form post gets HTML."""
+    """The live page's ballot (static/js/live_ballot.js) asks for JSON; a form post gets HTML."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
 
