@@ -37,14 +37,22 @@ def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
     from governance.ballots.models import Participation, Poll, PollOption, PollState
 
     row = session.execute(
-        select(Poll.id, Poll.title, Poll.kind, Poll.election_mode, Poll.seats, Poll.secret)
+        select(
+            Poll.id,
+            Poll.title,
+            Poll.kind,
+            Poll.election_mode,
+            Poll.seats,
+            Poll.secret,
+            Poll.auto_close_at,
+        )
         .where(Poll.assembly_id == assembly_id, Poll.state == PollState.OPEN)
         .order_by(Poll.id.desc())
         .limit(1)
     ).first()
     if row is None:
         return None
-    poll_id, title, kind, mode, seats, secret = row
+    poll_id, title, kind, mode, seats, secret, closes_at = row
     turnout = session.execute(
         select(func.count()).select_from(Participation).where(Participation.poll_id == poll_id)
     ).scalar_one()
@@ -60,7 +68,13 @@ def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
         "secret": bool(secret),
         "options": [{"id": oid, "label": label} for oid, label in options],
     }
-    return {"id": poll_id, "title": title, "turnout": int(turnout), "ballot": ballot}
+    return {
+        "id": poll_id,
+        "title": title,
+        "turnout": int(turnout),
+        "closes_at": closes_at.isoformat() if closes_at is not None else None,
+        "ballot": ballot,
+    }
 
 
 def latest_result(session: Session, *, assembly_id: int) -> dict[str, Any] | None:

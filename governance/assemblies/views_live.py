@@ -117,6 +117,7 @@ def _ballot_labels() -> dict[str, str]:
         "tracker_many": ngettext(*tracker, 2),
         "secret": _("Your vote is secret: what you choose is stored without your name."),
         "named": _("This is a named vote: who voted what will be published."),
+        "closes": _("Closes automatically"),
     }
 
 

@@ -113,6 +113,21 @@ window.liveBallot = (function () {
     }
   }
 
+  // The poll's automatic close, in the page's language and the cooperative's time zone.
+  function closing(iso) {
+    const note = document.getElementById("live-ballot-closes");
+    note.hidden = !iso;
+    if (iso) {
+      const lang = document.documentElement.lang || undefined;
+      const time = new Date(iso).toLocaleString(lang, {
+        dateStyle: "short",
+        timeStyle: "short",
+        timeZone: "Europe/Berlin",
+      });
+      note.textContent = L.closes + ": " + time;
+    }
+  }
+
   function fail(message) {
     error.textContent = message || L.failed;
     error.hidden = false;
@@ -133,6 +148,7 @@ window.liveBallot = (function () {
     current = poll;
     document.getElementById("live-ballot-title").textContent = poll.title;
     document.getElementById("live-ballot-note").textContent = poll.ballot.secret ? L.secret : L.named;
+    closing(poll.closes_at);
     if (proxy) {
       proxy.querySelector("a").href = poll.vote_url;
     }

@@ -105,6 +105,7 @@ def test_live_state_shows_the_open_poll_and_turnout(
         "id": poll.id,
         "title": "Jahresabschluss",
         "turnout": 0,
+        "closes_at": None,
         "vote_url": f"/polls/{poll.id}/vote",
         "cast_url": f"/polls/{poll.id}/cast",
         "ballot": {"kind": "MOTION", "mode": None, "seats": 1, "secret": True, "options": []},

@@ -136,3 +136,22 @@ def test_the_live_page_shows_the_result_published_last(vote_world, make_poll, lo
     page = member.get(f"/assemblies/{world.assembly_id}/live").get_data(as_text=True)
     shown = re.search(r'<dd id="live-result".*?</dd>', page, re.S).group(0)
     assert f'href="/polls/{poll.id}/results"' in shown and "<strong>Adopted</strong>" in shown
+
+
+def test_live_json_says_when_the_poll_closes(vote_world, make_poll, login):
+    from datetime import timedelta
+
+    from governance.ballots.models import Poll
+    from governance.ballots.services import open_poll
+    from governance.db import utcnow
+
+    world = vote_world(members=1)
+    poll = make_poll(world, open=False)
+    closes = (utcnow() + timedelta(hours=1)).replace(microsecond=0)
+    with world.session() as s:
+        open_poll(
+            s, poll=s.get(Poll, poll.id), actor=world.chair, now=utcnow(), auto_close_at=closes
+        )
+        s.commit()
+    data = login(world.users[0]).get(f"/assemblies/{world.assembly_id}/live.json").json
+    assert data["poll"]["closes_at"] == closes.isoformat()

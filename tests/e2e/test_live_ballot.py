@@ -74,3 +74,28 @@ def test_when_every_try_fails_the_member_is_told_and_can_cast_again(
     page.click("#live-ballot-cast")  # the network is back
     expect(page.locator("#live-trackers code.tracker")).to_have_count(1)
     assert _stored(world) == (1, 1)
+
+
+def test_the_ballot_says_when_the_poll_closes(live_server, browser, vote_world, make_poll):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from governance.ballots.models import Poll
+    from governance.ballots.services import open_poll
+    from governance.db import utcnow
+
+    world = vote_world(members=1)
+    poll = make_poll(world, open=False)
+    closes = utcnow() + timedelta(hours=2)
+    with world.session() as s:
+        open_poll(
+            s, poll=s.get(Poll, poll.id), actor=world.chair, now=utcnow(), auto_close_at=closes
+        )
+        s.commit()
+    page = password_login(browser, live_server.url, world.users[0].email)
+    page.goto(f"{live_server.url}/assemblies/{world.assembly_id}/live")
+    note = page.locator("#live-ballot-closes")
+    expect(note).to_be_visible()
+    berlin = closes.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M")
+    expect(note).to_contain_text("Schließt automatisch")
+    expect(note).to_contain_text(berlin)
