@@ -46,6 +46,7 @@ def test_cast_from_the_live_page_answers_json_once(vote_world, make_poll, login)
     section = _ballot_section(page)
     assert section is not None
     assert f'data-voter="{world.member_ids[0]}"' in section and 'data-voted-poll=""' in section
+    assert re.search(r'id="live-vote"[^>]*>Open the ballot page</a>', page)  # beside the ballot
     initial = json.loads(re.search(r"data-poll='([^']*)'", section).group(1))
     assert initial["id"] == poll.id and initial["ballot"]["kind"] == "MOTION"
 
