@@ -8,6 +8,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from governance.assemblies.polls import has_voted
 from governance.ballots import choices as ch
 from governance.ballots.casting import Voter, cast_vote, voters_of
 from governance.ballots.charts import bar_chart
@@ -139,10 +140,11 @@ def cast(poll_id: int) -> Any:
     except NotFound:
         abort(404)
     except DomainError as exc:
-        if as_json:
+        if as_json:  # with whether the vote is in (a retry after a lost answer)
             message = str(exc)
             db().rollback()
-            return _json(409, error=message)
+            voted = has_voted(db(), poll_id=poll_id, member_id=int(form.voter.data))
+            return _json(409, error=message, voted=voted)
         fail_now(exc)
         return redirect(url_for("ballots.vote", poll_id=poll_id))
     db().commit()

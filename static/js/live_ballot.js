@@ -241,6 +241,10 @@ window.liveBallot = (function () {
       if (response.ok && answer.trackers) {
         voted.add(poll.id);
         showTrackers(answer.trackers);
+      } else if (answer.voted) {
+        voted.add(poll.id); // cast already (e.g. the answer to an earlier try was lost)
+        only(votedNote);
+        fail(answer.error);
       } else {
         only(form);
         fail(answer.error);

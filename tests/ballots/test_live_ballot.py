@@ -58,6 +58,7 @@ def test_cast_from_the_live_page_answers_json_once(vote_world, make_poll, login)
 
     again = member.post(f"/polls/{poll.id}/cast", data={**form, "choice": "YES"}, headers=JSON)
     assert again.status_code == 409 and "already" in again.json["error"]
+    assert again.json["voted"] is True  # the page shows "you have voted", not the ballot
     with world.session() as s:
         assert s.scalar(select(func.count()).select_from(Participation)) == 1
         assert s.scalar(select(func.count()).select_from(Ballot)) == 1
@@ -74,6 +75,7 @@ def test_bad_casts_from_the_live_page_get_a_message_and_store_nothing(vote_world
     url = f"/polls/{poll.id}/cast"
     invalid = member.post(url, data={"voter": world.member_ids[0], "choice": "MAYBE"}, headers=JSON)
     assert invalid.status_code == 409 and "not a valid choice" in invalid.json["error"]
+    assert invalid.json["voted"] is False
     missing = member.post(url, data={"voter": world.member_ids[0]}, headers=JSON)
     assert missing.status_code == 400 and missing.json["error"]
     other = member.post(url, data={"voter": world.member_ids[1], "choice": "YES"}, headers=JSON)

@@ -38,7 +38,7 @@ def _stored(world: Any) -> tuple[int, int]:
         )
 
 
-def _confirmed(live_server: Any, browser: Any, world: Any, poll: Any, flaky: Flaky) -> Any:
+def _confirmed(live_server: Any, browser: Any, world: Any, poll: Any, flaky: Any) -> Any:
     """The member on the live page with a flaky network, the choice confirmed, not cast yet."""
     page = password_login(browser, live_server.url, world.users[0].email)
     page.goto(f"{live_server.url}/assemblies/{world.assembly_id}/live")
@@ -99,3 +99,25 @@ def test_the_ballot_says_when_the_poll_closes(live_server, browser, vote_world, 
     berlin = closes.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M")
     expect(note).to_contain_text("Schließt automatisch")
     expect(note).to_contain_text(berlin)
+
+
+def test_a_lost_answer_ends_in_you_have_voted(live_server, browser, vote_world, make_poll):
+    """The first try reaches the server (the vote is stored) but its answer is lost: the
+    retry is told the vote is in, and the page says so instead of offering the ballot."""
+
+    def lose_first_answer(route: Any) -> None:
+        flaky.seen += 1
+        if flaky.seen == 1:
+            route.fetch()  # the server stores the vote ...
+            route.abort("connectionreset")  # ... and the answer never arrives
+        else:
+            route.continue_()
+
+    world = vote_world(members=1)
+    flaky = Flaky(failures=0)
+    page = _confirmed(live_server, browser, world, make_poll(world), lose_first_answer)
+    page.click("#live-ballot-cast")
+    expect(page.locator("#live-ballot-voted")).to_be_visible(timeout=15_000)
+    expect(page.locator("#live-ballot-error")).to_contain_text("bereits")
+    expect(page.locator("#live-ballot-form")).to_be_hidden()
+    assert flaky.seen == 2 and _stored(world) == (1, 1)
