@@ -60,8 +60,8 @@ from governance.assemblies.live import POLL_SECONDS
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, RollEntry
 from governance.assemblies.roll import roll_hash
 from governance.assemblies.views_live import HEARTBEAT_SECONDS
-from governance.audit.services import record_event
 from governance.audit.verify import verify
+from governance.auditlog import record_event
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.ballots.services import PollData, close_poll, create_poll, open_poll
 from governance.db import immediate, make_engine, new_session, utcnow

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from governance import db as dbmod
 from governance import i18n, security
 from governance.config import default_config, resolve_secret_key
 
+# The source checkout around the package (for an installed package: site-packages).
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(_instance_path(config)),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder="templates",
+        static_folder="static",
     )
     app.config.update(default_config(Path(app.instance_path)))
     if config:
@@ -66,9 +68,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _instance_path(config: dict[str, Any] | None) -> Path:
-    """INSTANCE_PATH from the config, else GOVERNANCE_INSTANCE_PATH, else `instance/`."""
+    """INSTANCE_PATH from the config, else GOVERNANCE_INSTANCE_PATH, else `instance/` of a source
+    checkout; an installed package (no checkout around it) uses Flask's default for installed
+    apps, `<sys.prefix>/var/governance-instance`."""
     chosen = (config or {}).get("INSTANCE_PATH") or os.environ.get("GOVERNANCE_INSTANCE_PATH")
-    return Path(chosen).resolve() if chosen else ROOT / "instance"
+    if chosen:
+        return Path(chosen).resolve()
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "instance"
+    return Path(sys.prefix) / "var" / "governance-instance"
 
 
 def _install_session(app: Flask) -> None:

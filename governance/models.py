@@ -1,9 +1,11 @@
 """Import every domain's models so the metadata (and the trigger registry) is complete."""
 
-from governance import mail  # noqa: F401
+from governance import (
+    auditlog,  # noqa: F401
+    mail,  # noqa: F401
+)
 from governance.accounts import models as accounts_models  # noqa: F401
 from governance.assemblies import models as assemblies_models  # noqa: F401
-from governance.audit import models as audit_models  # noqa: F401
 from governance.ballots import models as ballots_models  # noqa: F401
 from governance.minutes import models as minutes_models  # noqa: F401
 from governance.proposals import models as proposals_models  # noqa: F401

@@ -12,7 +12,7 @@ from sqlmodel import select
 from governance import create_app
 from governance.accounts.models import Role, User
 from governance.accounts.services import user_by_email
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.config import ConfigError
 from governance.demo import DEMO_PASSWORD, DEMO_USERS
 from governance.mail import OutboxMessage, queue_mail

@@ -8,8 +8,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = [
     ("governance/**.py", "python"),
-    ("templates/**.html", "jinja2"),
-    ("templates/**.txt", "jinja2"),
+    ("governance/templates/**.html", "jinja2"),
+    ("governance/templates/**.txt", "jinja2"),
 ]
 KEYWORDS = {
     "_": None,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from governance.accounts.models import Role, UsedToken, User, UserRole
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _l

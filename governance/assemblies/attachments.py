@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from governance.assemblies.documents import AgendaAttachment
 from governance.assemblies.models import AgendaItem
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 

@@ -25,7 +25,7 @@ from governance.assemblies.models import (
     RollEntry,
 )
 from governance.assemblies.roll import roll_entry
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.register.models import Member

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from governance.assemblies.models import Assembly, AssemblyState, Mandate
 from governance.assemblies.polls import has_opened_poll
 from governance.assemblies.roll import roll_entry
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.register.models import Member

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from governance.assemblies.documents import RollAction, RollCorrection
 from governance.assemblies.models import Assembly, AssemblyState, RollEntry
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _l

@@ -31,7 +31,7 @@ from governance.assemblies.models import (
 )
 from governance.assemblies.polls import open_poll
 from governance.assemblies.roll import roll_entry, roll_hash
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 

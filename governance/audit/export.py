@@ -1,4 +1,4 @@
-"""The per-poll bundle for an external auditor (checked by tools/verify_bundle.py).
+"""The per-poll bundle for an external auditor (checked by audit/verify_bundle.py).
 
 One JSON document: the rule and the options, the frozen roll and its hash, the mandates and
 exclusions, the participation list, the sealed ballot box sorted by tracker, the tellers' paper
@@ -16,8 +16,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from governance.assemblies.models import Assembly, Mandate, RollEntry
-from governance.audit.models import AuditEvent
 from governance.audit.services import payload_of
+from governance.auditlog import AuditEvent
 from governance.ballots.models import (
     Ballot,
     PaperCount,
@@ -215,7 +215,7 @@ def build_bundle(session: Session, *, poll_id: int) -> dict[str, Any]:
 
 def bundle_json(session: Session, *, poll_id: int) -> str:
     """The bundle as pretty, key-sorted JSON text (UTF-8 safe)."""
-    from governance.audit.services import canonical
+    from governance.auditlog import canonical
 
     data = json.loads(canonical(build_bundle(session, poll_id=poll_id)))
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.audit.models import GENESIS, AuditEvent
-from governance.audit.services import chain_hash, event_body
+from governance.auditlog import GENESIS, AuditEvent, chain_hash, event_body
 from governance.i18n import _l
 
 # A tampered database may differ in thousands of rows; the first ones say enough.
@@ -184,7 +183,8 @@ def record_audit(
     session: Session, *, report: Report, actor: Any | None, assembly_id: int | None
 ) -> AuditEvent:
     """Write the outcome of an audit into the chain; the head it saw is anchored there."""
-    from governance.audit.services import chain_head, record_event
+    from governance.audit.services import chain_head
+    from governance.auditlog import record_event
 
     head = chain_head(session)
     return record_event(

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from governance.assemblies.models import Assembly, Mandate
-from governance.audit.models import AuditEvent
 from governance.audit.services import payload_of
 from governance.audit.verify import Check, Section, check
+from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll, PollState
 from governance.errors import NotFound
 from governance.i18n import _l

@@ -35,8 +35,8 @@ from governance.web import db, get_or_404
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-# The standalone verifier ships with the repository (tools/), not inside the package.
-VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_bundle.py"
+# The standalone verifier (standard library only) ships inside the package, served as a file.
+VERIFIER = Path(__file__).resolve().parent / "verify_bundle.py"
 
 READERS = (Role.SECRETARY, Role.SUPERVISORY_BOARD)
 PER_PAGE = 50
@@ -145,7 +145,7 @@ def assembly(assembly_id: int) -> Any:
 @bp.route("/polls/<int:poll_id>/bundle.json")
 @role_required(*READERS)
 def bundle(poll_id: int) -> Any:
-    """Download the poll's bundle for an external auditor (tools/verify_bundle.py)."""
+    """Download the poll's bundle for an external auditor (audit/verify_bundle.py)."""
     from governance.audit.export import bundle_json
     from governance.ballots.models import Poll
 

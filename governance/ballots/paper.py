@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from governance.assemblies.models import Channel, RollEntry
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.ballots import choices as ch
 from governance.ballots.casting import begin_write, eligible_weight
 from governance.ballots.models import PaperCount, Participation, Poll, PollState

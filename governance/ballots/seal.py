@@ -22,7 +22,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.ballots.models import Ballot, Participation, Poll, PollState
 from governance.db import is_sqlite, utcnow
 from governance.errors import IllegalTransition

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.ballots.access import can_prepare, can_run, is_staff  # noqa: F401
 from governance.ballots.models import (
     QUALIFIED,

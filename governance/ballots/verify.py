@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from governance.assemblies.models import Assembly, Channel, Mandate, RollEntry
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.ballots import choices as ch
 from governance.ballots.models import Ballot, NamedVote, Participation, Poll, PollExclusion
 from governance.ballots.paper import room_votes

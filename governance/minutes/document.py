@@ -17,7 +17,7 @@ from sqlmodel import Session
 from governance.accounts.models import Role, User, UserRole
 from governance.assemblies.agenda import agenda, render_markdown
 from governance.assemblies.models import Assembly, AssemblyForm, Attendance, ConveningEvidence
-from governance.audit.services import canonical
+from governance.auditlog import canonical
 from governance.ballots.models import Poll
 from governance.minutes.models import Minutes, MinutesItem, Objection
 from governance.minutes.polls import ParticipantRecord, PollRecord, participants, poll_records

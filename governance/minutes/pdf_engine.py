@@ -19,10 +19,10 @@ from urllib.request import url2pathname
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-PDF_DIR = ROOT / "templates" / "pdf"
+PACKAGE = Path(__file__).resolve().parent.parent
+PDF_DIR = PACKAGE / "templates" / "pdf"
 BASE_URL = PDF_DIR.as_uri() + "/"
-ALLOWED_ROOTS = (PDF_DIR, ROOT / "static")
+ALLOWED_ROOTS = (PDF_DIR, PACKAGE / "static")
 
 
 class RefusedURL(ValueError):

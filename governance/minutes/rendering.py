@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.db import utcnow
 from governance.minutes.document import MinutesDocument, build_document, fingerprint
 from governance.minutes.models import Minutes, RenderJob, RenderStatus

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, Attendance, RollEntry
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.ballots.models import Participation, Poll
 from governance.db import utcnow
 from governance.errors import DomainError

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.assemblies.models import Assembly, AssemblyState, RollEntry
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.mail import OutboxMessage

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from governance.assemblies.models import Assembly, AssemblyState
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.proposals.models import DemandKind, DemandState, DemandSupport, MinorityDemand

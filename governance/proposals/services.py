@@ -13,7 +13,7 @@ from governance.accounts.models import Role
 from governance.assemblies.agenda import add_item, assert_resolution_possible
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, ItemKind
 from governance.assemblies.roll import roll_entry
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.proposals.models import Majority, Proposal, ProposalState, SubmitterKind

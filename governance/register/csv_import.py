@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 from governance.accounts.models import User
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.db import is_sqlite, utcnow
 from governance.errors import DomainError
 from governance.register.csv_format import RowError, read_table

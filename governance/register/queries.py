@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.register.models import Member, MemberStatus, ShareTransaction
 from governance.register.rules import fold
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.accounts.services import create_user, grant_role, normalize_email, user_by_email
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.register.models import Member, MemberStatus, PersonKind, ShareTransaction

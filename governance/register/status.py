@@ -23,7 +23,7 @@ from typing import Any
 from sqlmodel import Session
 
 from governance.accounts.models import User
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.register.models import Member, MemberStatus, PersonKind

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from governance.accounts.models import Role, User
 from governance.accounts.services import user_by_email
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 
 
 def _events(session, event_type: str) -> list[AuditEvent]:

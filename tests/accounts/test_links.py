@@ -10,7 +10,7 @@ from itsdangerous import TimestampSigner
 from sqlmodel import select
 
 from governance.accounts.models import Role, User
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.mail import OutboxMessage
 from tests.conftest import PASSWORD
 

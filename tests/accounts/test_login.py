@@ -7,7 +7,7 @@ import re
 from sqlmodel import select
 
 from governance.accounts.models import Role, User
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from tests.conftest import PASSWORD
 
 WRONG = "Email or password is wrong."

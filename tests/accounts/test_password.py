@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from governance.accounts import services
 from governance.accounts.models import User
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from tests.conftest import PASSWORD
 
 NEW = "a-brand-new-secret"

@@ -13,7 +13,7 @@ from governance.accounts.models import User
 from governance.assemblies import agenda, convening, services
 from governance.assemblies.documents import ConveningEvidence
 from governance.assemblies.models import Assembly, AssemblyState, ItemKind, RollEntry
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.mail import OutboxMessage

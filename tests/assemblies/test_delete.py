@@ -13,7 +13,7 @@ from governance.accounts.models import Role
 from governance.assemblies import services
 from governance.assemblies.attachments import add_attachment, storage_path
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.db import new_session
 from governance.errors import DomainError
 from governance.proposals.models import DemandKind, MinorityDemand

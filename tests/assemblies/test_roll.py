@@ -11,7 +11,7 @@ from sqlalchemy import select
 from governance.assemblies import roll
 from governance.assemblies.documents import RollCorrection
 from governance.assemblies.models import Assembly, AssemblyState
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.errors import DomainError
 from governance.register.models import Member, MemberStatus
 from governance.register.services import book_subscription

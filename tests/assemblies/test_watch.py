@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from governance.accounts.models import Role, User
 from governance.assemblies import watch
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, Attendance
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.db import new_session, utcnow
 
 SECRET = "test-secret"

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from governance.accounts.models import Role
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from tests.access import Route, allow, assert_access, assert_covers
 from tests.factories_ballots import World
 

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from governance.audit.models import GENESIS
-from governance.audit.services import chain_head, record_event
+from governance.audit.services import chain_head
 from governance.audit.verify import Status, verify, verify_chain
+from governance.auditlog import GENESIS, record_event
 
 
 def _append(session: Session, n: int) -> None:

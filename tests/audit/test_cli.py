@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from governance.audit.services import record_event
+from governance.auditlog import record_event
 from tests.audit.tamper import tamper
 
 

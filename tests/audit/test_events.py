@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.accounts.models import Role
-from governance.audit.models import AuditEvent
 from governance.audit.services import payload_of
 from governance.audit.verify import verify
+from governance.auditlog import AuditEvent
 
 
 def _events(session: Session, event_type: str) -> list[AuditEvent]:

@@ -1,4 +1,4 @@
-"""The auditor's bundle and the standalone verifier (tools/verify_bundle.py, stdlib only)."""
+"""The auditor's bundle and the standalone verifier (governance/audit/verify_bundle.py, stdlib only)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from governance.errors import DomainError, NotFound
 from tests.audit.tamper import tamper
 from tests.factories_ballots import World
 
-VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_bundle.py"
+VERIFIER = Path(__file__).resolve().parents[2] / "governance" / "audit" / "verify_bundle.py"
 
 
 def run_verifier(path: Path) -> subprocess.CompletedProcess[str]:

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from governance.audit.services import record_event
 from governance.audit.verify import verify
+from governance.auditlog import record_event
 from tests.audit.conftest import failed
 from tests.audit.tamper import tamper
 
@@ -33,7 +33,8 @@ def test_edited_payload_is_detected(engine: Any, session: Session) -> None:
 
 def test_edited_type_with_valid_looking_hash_is_detected(engine: Any, session: Session) -> None:
     """An attacker who recomputes the edited event's own hash breaks the next link."""
-    from governance.audit.services import chain_hash, event_body, event_by_seq
+    from governance.audit.services import event_by_seq
+    from governance.auditlog import chain_hash, event_body
 
     _chain(session)
     event = event_by_seq(session, 2)

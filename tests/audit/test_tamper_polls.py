@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.audit.models import AuditEvent
 from governance.audit.verify import verify
+from governance.auditlog import AuditEvent
 from governance.ballots.models import Ballot
 from tests.audit.conftest import failed
 from tests.audit.tamper import tamper

@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role
 from governance.assemblies.models import Assembly
-from governance.audit.services import chain_head, record_event
+from governance.audit.services import chain_head
+from governance.auditlog import record_event
 from tests.audit.tamper import tamper
 
 

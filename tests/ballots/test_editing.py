@@ -13,7 +13,7 @@ from sqlalchemy.exc import DatabaseError
 from governance.accounts.models import Role
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
 from governance.assemblies.services import delete_assembly
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.ballots.editing import update_poll
 from governance.ballots.models import (
     ElectionMode,

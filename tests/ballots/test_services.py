@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.ballots.models import Ballot, Participation, Poll, PollState
 from governance.ballots.services import close_poll, publish_poll
 from governance.ballots.tally import compute_result

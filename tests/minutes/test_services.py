@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.errors import DomainError
 from governance.mail import OutboxMessage
 from governance.minutes import rendering, services, signing

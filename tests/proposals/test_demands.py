@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.proposals import demands

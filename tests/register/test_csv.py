@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.errors import DomainError
 from governance.register.csv_export import export_members, export_transactions
 from governance.register.csv_import import ImportRejected, import_csv

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from governance.accounts.models import Role, User
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.errors import DomainError
 from governance.register import services
 from governance.register.models import Member, MemberStatus, PersonKind, TransactionKind

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from governance.audit.models import AuditEvent
+from governance.auditlog import AuditEvent
 from governance.errors import DomainError, IllegalTransition
 from governance.register import status
 from governance.register.models import Member, MemberStatus, PersonKind
