@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import pkgutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,22 +14,23 @@ from flask import Flask, g, render_template, request
 from sqlalchemy.engine import Engine
 
 from governance import db as dbmod
-from governance import i18n, security
+from governance import i18n, markup, security
 from governance.config import default_config, resolve_secret_key
 
 # The source checkout around the package (for an installed package: site-packages).
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
-# Domain blueprints; each `<domain>.views` module exposes `bp`.
-BLUEPRINTS = [
-    "governance.accounts.views",
-    "governance.register.views",
-    "governance.assemblies.views",
-    "governance.proposals.views",
-    "governance.ballots.views",
-    "governance.minutes.views",
-    "governance.audit.views",
+# The domains with pages, from the bottom layer up: each has `blueprint.py` (its `bp`) and view
+# modules `views*.py` that add their routes to it.
+DOMAINS = [
+    "governance.accounts",
+    "governance.register",
+    "governance.assemblies",
+    "governance.proposals",
+    "governance.ballots",
+    "governance.minutes",
+    "governance.audit",
 ]
 
 
@@ -54,10 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["governance.engine"] = engine
     _install_session(app)
     i18n.init_app(app)
+    markup.init_app(app)
     security.init_app(app)
-    for path in BLUEPRINTS:
-        module = importlib.import_module(path)
-        app.register_blueprint(module.bp)
+    for domain in DOMAINS:
+        app.register_blueprint(_blueprint_with_views(domain))
     _install_error_pages(app)
     from governance.cli import register_cli
 
@@ -65,6 +67,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("SCHEMA_CHECK"):
         _check_schema(app)
     return app
+
+
+def _blueprint_with_views(domain: str) -> Any:
+    """The domain's blueprint, once every view module of the domain has added its routes."""
+    package = importlib.import_module(domain)
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("views"):
+            importlib.import_module(f"{domain}.{info.name}")
+    return importlib.import_module(f"{domain}.blueprint").bp
 
 
 def _instance_path(config: dict[str, Any] | None) -> Path:

@@ -1,4 +1,8 @@
-"""The `governance` console command: a Flask CLI group with every operator job."""
+"""The `governance` console command's parts: the session and error helpers every command uses,
+the database and mail groups, and the registration of each domain's `commands.py`.
+
+The entry point itself (`main`) is in `governance/__main__.py`, on top of the app factory.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,19 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from governance import db as dbmod
 
 # Domain command groups; each module exposes `cli` (a click.Group) added under its name.
 CLI_MODULES: list[str] = [
+    "governance.accounts.commands",
     "governance.register.commands",
     "governance.audit.commands",
     "governance.ballots.commands",
     "governance.minutes.commands",
+    "governance.demo",
 ]
 
 
@@ -73,29 +79,6 @@ def db_current() -> None:
     click.echo(f"database: {current_revision(engine())}  code: {head_revision()}")
 
 
-@click.command("create-admin")
-@click.option("--email", required=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@with_appcontext
-def create_admin(email: str, password: str) -> None:
-    """Create a user with the ADMIN role (or give an existing user that role)."""
-    from governance.accounts.models import Role
-    from governance.accounts.services import create_user, grant_role, user_by_email
-    from governance.errors import DomainError
-
-    with cli_session() as session:
-        try:
-            user = user_by_email(session, email)
-            if user is None:
-                user = create_user(session, email=email, password=password, roles=[Role.ADMIN])
-            else:
-                grant_role(session, user=user, role=Role.ADMIN, actor=None)
-            session.commit()
-        except DomainError as exc:
-            fail(str(exc))
-    click.echo(f"Admin {email} ready.")
-
-
 @click.group("mail")
 def mail_group() -> None:
     """The mail outbox."""
@@ -117,38 +100,10 @@ def mail_send(loop: bool, interval: float) -> None:
     click.echo(f"sent {sent}, failed attempts {failed}")
 
 
-@click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing when users exist already.")
-@with_appcontext
-def seed_demo(if_empty: bool) -> None:
-    """Create a demo cooperative and print the demo logins."""
-    from governance.demo import seed
-
-    with cli_session() as session:
-        logins = seed(session, only_if_empty=if_empty, config=current_app.config)
-        session.commit()
-    if logins is None:
-        click.echo("Demo data exists already.")
-        return
-    click.echo(f"Demo logins (password for all: {logins.password}):")
-    for role, email in logins.users:
-        click.echo(f"  {role:<18} {email}")
-
-
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    for cmd in (db_group, create_admin, mail_group, seed_demo):
+    for cmd in (db_group, mail_group):
         app.cli.add_command(cmd)
     for path in CLI_MODULES:
         module = importlib.import_module(path)
         app.cli.add_command(module.cli)
-
-
-def _make_app() -> Flask:
-    from governance import create_app
-
-    # `governance db ...` is how the operator fixes an outdated schema: do not warn there.
-    return create_app({"SCHEMA_CHECK": sys.argv[1:2] != ["db"]})
-
-
-main = FlaskGroup(create_app=_make_app, help="Operate the governance app.")

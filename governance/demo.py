@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import click
+from flask import current_app
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.accounts.services import count_users, create_user
+from governance.cli import cli_session
 
 DEMO_PASSWORD = "demo-passwort"  # noqa: S105  (printed for the demo on purpose)
 
@@ -61,3 +65,19 @@ def seed(session: Session, *, only_if_empty: bool, config: Mapping[str, Any]) ->
     for path in SEEDERS:
         importlib.import_module(path).seed_demo(session, ctx)
     return DemoLogins(DEMO_PASSWORD, [(r.value, e) for r, e, _n in DEMO_USERS])
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when users exist already.")
+@with_appcontext
+def cli(if_empty: bool) -> None:
+    """Create a demo cooperative and print the demo logins."""
+    with cli_session() as session:
+        logins = seed(session, only_if_empty=if_empty, config=current_app.config)
+        session.commit()
+    if logins is None:
+        click.echo("Demo data exists already.")
+        return
+    click.echo(f"Demo logins (password for all: {logins.password}):")
+    for role, email in logins.users:
+        click.echo(f"  {role:<18} {email}")

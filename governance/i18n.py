@@ -44,6 +44,11 @@ def local_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def today() -> date:
+    """Today in the cooperative's time zone."""
+    return datetime.now(local_tz()).date()
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with the translations shipped in the package."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")

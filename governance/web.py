@@ -66,9 +66,17 @@ def get_or_404(model: type[T], ident: Any) -> T:
     return obj
 
 
+def require(allowed: bool) -> None:
+    """403 unless `allowed`."""
+    if not allowed:
+        abort(403)
+
+
 def fail(error: DomainError, form: Any | None = None) -> None:
     """Roll back what the service flushed and show the domain error (on the field if named)."""
-    # Resolve the (lazy) message now: after the rollback the session's objects are expired.
+    # Resolve the (lazy) message now: after the rollback the session's objects are expired (a
+    # lazy message flashed into the cookie would be translated after the request's session is
+    # gone, touching the detached current user for the locale).
     message = str(error.message)
     db().rollback()
     if form is not None and error.field and error.field in form:

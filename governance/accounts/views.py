@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -21,6 +20,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
 
 from governance.accounts import services
+from governance.accounts.blueprint import bp
 from governance.accounts.forms import (
     ROLE_LABELS,
     ChangePasswordForm,
@@ -44,8 +44,6 @@ from governance.web import (
     is_safe_next,
     queue_templated_mail,
 )
-
-bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader

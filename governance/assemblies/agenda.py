@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import markdown as md
-import nh3
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -15,10 +13,6 @@ from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 
-ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h3", "h4", "h5", "h6", "a", "hr", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
 TEMP_POSITION = 100_000  # parks an item while two swap places (positions are unique)
 
 
@@ -29,18 +23,6 @@ class NumberedItem:
     item: AgendaItem
     number: str
     depth: int
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, sanitised (no scripts, styles or event handlers; safe links)."""
-    html = md.markdown(text or "", extensions=["sane_lists", "tables"])
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
 
 
 def agenda(session: Session, *, assembly_id: int) -> list[NumberedItem]:

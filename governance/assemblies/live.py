@@ -23,8 +23,8 @@ from sqlmodel import Session
 
 from governance.assemblies.agenda import agenda
 from governance.assemblies.attendance import present_counts
+from governance.assemblies.hooks import latest_result, open_poll
 from governance.assemblies.models import Assembly
-from governance.assemblies.polls import latest_result, open_poll
 from governance.assemblies.roll import roll_size
 
 CACHE_SECONDS = 3.0

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from governance.assemblies.hooks import has_opened_poll
 from governance.assemblies.models import Assembly, AssemblyState, Mandate
-from governance.assemblies.polls import has_opened_poll
 from governance.assemblies.roll import roll_entry
 from governance.auditlog import record_event
 from governance.errors import DomainError

@@ -55,6 +55,8 @@ class AssemblyState(enum.StrEnum):
 
 
 STAFF_ROLES = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
+# The bodies whose meetings every member may follow; the others meet behind closed doors.
+MEMBER_BODIES = (Body.GENERAL_ASSEMBLY, Body.REPRESENTATIVE_ASSEMBLY)
 
 TRANSITIONS: dict[AssemblyState, set[AssemblyState]] = {
     AssemblyState.DRAFT: {AssemblyState.CONVENED},
@@ -163,6 +165,25 @@ class Assembly(SQLModel, table=True):
         return self.roll_frozen_at is not None
 
     # --- access predicates (views check these; `user` is an accounts User) ---------------
+    # `can_see` is the one gate: every domain's loader (polls, ballot box, results, proposals,
+    # attachments, minutes, live page, audit pages) asks it before anything else.
+
+    def can_see(self, user: Any) -> bool:
+        """May `user` see this assembly and everything in it?
+
+        Staff and the meeting's chair and secretary see every assembly in every state.
+        Members see the meetings of the member bodies (general or representative assembly)
+        once they are convened; the board's, the supervisory board's and committees' meetings
+        are closed to them. Nobody else sees any (an administrator manages accounts only).
+        """
+        if self.is_staff(user):
+            return True
+        return bool(
+            user.is_authenticated
+            and user.has_role(Role.MEMBER)
+            and self.state != AssemblyState.DRAFT
+            and self.body in MEMBER_BODIES
+        )
 
     def can_manage(self, user: Any) -> bool:
         """The board prepares the assembly: data, agenda, attachments, proposals."""

@@ -14,11 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from governance.accounts.models import Role
-from governance.assemblies import agenda, attendance, convening, mandates, services
+from governance.assemblies import agenda, attendance, convening, hooks, mandates, services
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyKind, ItemKind
 from governance.assemblies.roll import roll_members
-from governance.proposals.models import Majority, SubmitterKind
-from governance.proposals.services import ProposalData, admit_proposal, submit_proposal
 
 ANNUAL = [
     ("Eröffnung und Feststellung der ordnungsgemäßen Einberufung", ItemKind.INFORMATION, None),
@@ -32,11 +30,6 @@ ANNUAL = [
     ("Wahl zum Aufsichtsrat", ItemKind.ELECTION, None),
     ("Verschiedenes", ItemKind.DISCUSSION, None),
 ]
-STATUTE_TEXT = (
-    "§ 10 Abs. 2 der Satzung wird wie folgt gefasst:\n\n"
-    "> Die Generalversammlung kann auch als virtuelle oder hybride Versammlung "
-    "stattfinden (§ 43b GenG)."
-)
 
 
 def _at(day: Any, hour: int) -> datetime:
@@ -76,25 +69,6 @@ def _agenda(session: Session, assembly: Assembly, actor: Any, year: int) -> list
             )
         )
     return items
-
-
-def _statute_proposal(session: Session, assembly: Assembly, actor: Any, now: datetime) -> None:
-    proposal = submit_proposal(
-        session,
-        assembly=assembly,
-        kind=SubmitterKind.BOARD,
-        data=ProposalData(
-            title="Satzungsänderung: virtuelle und hybride Generalversammlung",
-            text=STATUTE_TEXT,
-            rationale="Mitglieder, die nicht anreisen können, sollen teilnehmen können.",
-            statute_change=True,
-            majority=Majority.THREE_QUARTERS,
-        ),
-        actor=actor,
-        now=now,
-        deadline=assembly.starts_at,
-    )
-    admit_proposal(session, proposal=proposal, assembly=assembly, agenda_item_id=None, actor=actor)
 
 
 def _convene(session: Session, assembly: Assembly, ctx: Any, now: datetime) -> None:
@@ -142,7 +116,7 @@ def _upcoming(session: Session, ctx: Any, today: Any) -> Assembly:
     )
     board = ctx.users.get(Role.BOARD)
     _agenda(session, assembly, board, today.year - 1)
-    _statute_proposal(session, assembly, board, datetime.now(UTC))
+    hooks.demo_assembly_prepared.send(assembly, session=session, actor=board, now=datetime.now(UTC))
     _convene(session, assembly, ctx, datetime.now(UTC))
     return assembly
 
@@ -167,7 +141,7 @@ def _in_session(session: Session, ctx: Any, today: Any) -> Assembly:
             ("Nachwahl zum Aufsichtsrat", ItemKind.ELECTION),
         )
     ]
-    _statute_proposal(session, assembly, board, convened_at)
+    hooks.demo_assembly_prepared.send(assembly, session=session, actor=board, now=convened_at)
     _convene(session, assembly, ctx, convened_at)
     services.open_session(
         session, assembly=assembly, actor=ctx.users.get(Role.SUPERVISORY_BOARD), now=starts

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.accounts.models import Role, User, UserRole
+from governance.accounts.models import User, UserRole
+from governance.assemblies import hooks
 from governance.assemblies.agenda import agenda, assert_resolution_possible, resolution_possible
 from governance.assemblies.attendance import presence, present_channel
 from governance.assemblies.mandates import mandates_locked, represented_members
@@ -29,7 +30,6 @@ from governance.assemblies.models import (
     Channel,
     RollEntry,
 )
-from governance.assemblies.polls import open_poll
 from governance.assemblies.roll import roll_entry, roll_hash
 from governance.auditlog import record_event
 from governance.errors import DomainError
@@ -183,16 +183,15 @@ def delete_assembly(session: Session, *, assembly: Assembly, actor: User | None)
     assembly that is not a draft (governance/assemblies/models.py).
     """
     from governance.assemblies.attachments import attachments_by_item
-    from governance.proposals.models import MinorityDemand, Proposal
 
     if assembly.state != AssemblyState.DRAFT:
         raise DomainError(
             _l("The assembly has been convened: only a draft assembly can be deleted.")
         )
-    if session.scalar(select(MinorityDemand.id).where(MinorityDemand.assembly_id == assembly.id)):
-        raise DomainError(_l("A minority demand refers to this assembly: it cannot be deleted."))
+    facts: dict[str, Any] = {}
+    for _receiver, answer in hooks.assembly_deleting.send(assembly, session=session):
+        facts.update(answer or {})
     files = attachments_by_item(session, assembly_id=assembly.id or 0)
-    proposals = session.scalars(select(Proposal.id).where(Proposal.assembly_id == assembly.id))
     assembly_event(
         session,
         assembly,
@@ -201,7 +200,7 @@ def delete_assembly(session: Session, *, assembly: Assembly, actor: User | None)
         title=assembly.title,
         starts_at=assembly.starts_at,
         items=len(agenda(session, assembly_id=assembly.id or 0)),
-        proposals=len(proposals.all()),
+        **facts,
     )
     session.delete(assembly)
     session.flush()
@@ -243,7 +242,9 @@ def close_session(
     session: Session, *, assembly: Assembly, actor: User | None, now: datetime
 ) -> Assembly:
     """The chair closes the assembly (in session → closed); no poll may still be open."""
-    if assembly.state == AssemblyState.IN_SESSION and open_poll(session, assembly_id=assembly.id):
+    if assembly.state == AssemblyState.IN_SESSION and hooks.open_poll(
+        session, assembly_id=assembly.id
+    ):
         raise DomainError(_l("A poll is still open: close it before closing the assembly."))
     assembly.transition(AssemblyState.CLOSED)
     assembly.closed_at = now
@@ -304,18 +305,6 @@ def is_staff_user(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_any_role(*STAFF_ROLES))
 
 
-def can_view(assembly: Assembly, user: Any) -> bool:
-    """Staff see every assembly; members see convened general assemblies."""
-    if assembly.is_staff(user):
-        return True
-    return bool(
-        user.is_authenticated
-        and user.has_role(Role.MEMBER)
-        and assembly.state != AssemblyState.DRAFT
-        and assembly.body in (Body.GENERAL_ASSEMBLY, Body.REPRESENTATIVE_ASSEMBLY)
-    )
-
-
 def on_roll(session: Session, *, assembly: Assembly, user: Any) -> bool:
     """Whether the user's member is on the assembly's voter roll."""
     member_id = getattr(user, "member_id", None)
@@ -332,7 +321,7 @@ def can_see_documents(session: Session, *, assembly: Assembly, user: Any) -> boo
 def assemblies_for(session: Session, *, user: Any) -> tuple[list[Assembly], list[Assembly]]:
     """(upcoming, past) assemblies the user may see; upcoming soonest first."""
     rows = session.execute(select(Assembly).order_by(Assembly.starts_at)).scalars().all()
-    visible = [a for a in rows if can_view(a, user)]
+    visible = [a for a in rows if a.can_see(user)]
     done = (AssemblyState.CLOSED, AssemblyState.MINUTES_PUBLISHED)
     upcoming = [a for a in visible if a.state not in done]
     past = sorted((a for a in visible if a.state in done), key=lambda a: a.starts_at, reverse=True)

@@ -1,23 +1,29 @@
-"""Views of the assemblies domain: list, detail, create/edit, convening, opening and closing.
+"""Views of the assemblies domain: list, detail, create/edit, opening and closing.
 
-Agenda, records (roll, attendance, proxies) and the live page are in views_agenda.py,
-views_records.py and views_live.py; they add their routes to this blueprint.
+Agenda, convening, records (roll, attendance, proxies) and the live page are in views_agenda.py,
+views_convening.py, views_records.py and views_live.py; all add routes to `blueprint.bp`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
-from governance.assemblies import convening, services
-from governance.assemblies.agenda import agenda, render_markdown, unannounced_count
+from governance.assemblies import hooks, services
+from governance.assemblies.access import load_assembly
+from governance.assemblies.agenda import agenda, unannounced_count
 from governance.assemblies.attachments import attachments_by_item, remove_files
 from governance.assemblies.attendance import present_counts
+from governance.assemblies.blueprint import (
+    bp,
+    forget_live,
+    proposal_deadline_days,
+    to_detail,
+)
 from governance.assemblies.forms import (
     BODY_LABELS,
     CHANNEL_LABELS,
@@ -35,18 +41,9 @@ from governance.assemblies.models import Assembly, AssemblyForm, AssemblyKind, B
 from governance.assemblies.roll import roll_size
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _, local_tz
+from governance.i18n import _
 from governance.security import role_required
-from governance.web import db, fail, get_or_404
-
-bp = Blueprint("assemblies", __name__, url_prefix="/assemblies")
-
-
-@bp.app_template_filter("markdown")
-def _markdown_filter(text: str) -> Any:
-    from markupsafe import Markup
-
-    return Markup(render_markdown(text))  # noqa: S704  (sanitised by nh3)
+from governance.web import db, fail, require
 
 
 @bp.app_context_processor
@@ -59,56 +56,6 @@ def _labels() -> dict[str, Any]:
         "STATE_LABELS": STATE_LABELS,
         "CHANNEL_LABELS": CHANNEL_LABELS,
     }
-
-
-def today() -> date:
-    """Today in the cooperative's time zone."""
-    return datetime.now(local_tz()).date()
-
-
-def load(assembly_id: int) -> Assembly:
-    """The assembly, if the current user may see it (else 404/403)."""
-    assembly = get_or_404(Assembly, assembly_id)
-    if not services.can_view(assembly, current_user):
-        abort(403)
-    return assembly
-
-
-def refuse(exc: DomainError, form: Any | None = None) -> None:
-    """`web.fail` with the message rendered now.
-
-    A lazy message flashed into the session cookie would be rendered only when the cookie is
-    written, after the request's database session has closed; the locale lookup then touches
-    the (rolled back, detached) current user.
-    """
-    fail(DomainError(str(exc.message), field=exc.field), form)
-
-
-def require(allowed: bool) -> None:
-    """403 unless `allowed`."""
-    if not allowed:
-        abort(403)
-
-
-def to_detail(assembly: Assembly, anchor: str | None = None) -> Any:
-    """Redirect to the assembly's page."""
-    return redirect(url_for("assemblies.detail", assembly_id=assembly.id, _anchor=anchor))
-
-
-def convening_settings() -> convening.ConveningSettings:
-    """The statute's convening settings from the app config."""
-    cfg = current_app.config
-    return convening.ConveningSettings(
-        notice_days=int(cfg["CONVENING_NOTICE_DAYS"]),
-        agenda_notice_days=int(cfg["AGENDA_NOTICE_DAYS"]),
-        min_shares=int(cfg["MIN_SHARES"]),
-        multiple_votes=bool(cfg["MULTIPLE_VOTES"]),
-    )
-
-
-def proposal_deadline_days() -> int:
-    """Default days before the assembly by which members' proposals must arrive."""
-    return int(current_app.config.get("PROPOSAL_DEADLINE_DAYS", 10))
 
 
 @bp.route("/")
@@ -167,7 +114,7 @@ def new() -> Any:
                 db(), data=_form_data(form), actor=current_user, now=utcnow()
             )
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("The assembly has been created as a draft. Add its agenda."), "success")
             return to_detail(assembly)
@@ -178,7 +125,7 @@ def new() -> Any:
 @role_required(Role.BOARD)
 def edit(assembly_id: int) -> Any:
     """Change an assembly before it opens."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     form = AssemblyEditForm(data=None if _posted() else _initial(assembly))
     form.set_people(services.staff_users(db()))
     if form.validate_on_submit():
@@ -187,7 +134,7 @@ def edit(assembly_id: int) -> Any:
                 db(), assembly=assembly, data=_form_data(form), actor=current_user
             )
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Saved."), "success")
             return to_detail(assembly)
@@ -198,7 +145,7 @@ def edit(assembly_id: int) -> Any:
 @role_required(Role.BOARD)
 def delete(assembly_id: int) -> Any:
     """Delete a draft assembly (before it is convened) with its agenda and documents."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     require(assembly.can_manage(current_user))
     if not ConfirmForm().validate_on_submit():
         return to_detail(assembly)
@@ -206,7 +153,7 @@ def delete(assembly_id: int) -> Any:
     try:
         stored = services.delete_assembly(db(), assembly=assembly, actor=current_user)
     except DomainError as exc:
-        refuse(exc)
+        fail(exc)
         return to_detail(assembly)
     db().commit()
     remove_files(current_app.config["UPLOAD_DIR"], stored)
@@ -224,9 +171,7 @@ def _posted() -> bool:
 @login_required
 def detail(assembly_id: int) -> Any:
     """The assembly: facts, agenda with documents, proposals, what the user may do."""
-    from governance.proposals.services import proposals_of_assembly
-
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     session, user = db(), current_user
     staff = assembly.is_staff(user)
     item_form = CurrentItemForm(data={"item_id": assembly.current_item_id or 0})
@@ -241,7 +186,9 @@ def detail(assembly_id: int) -> Any:
         staff=staff,
         documents=services.can_see_documents(session, assembly=assembly, user=user),
         attachments=attachments_by_item(session, assembly_id=assembly.id),
-        proposals=proposals_of_assembly(session, assembly_id=assembly.id, public_only=not staff),
+        proposals=hooks.proposals_of_assembly(
+            session, assembly_id=assembly.id, public_only=not staff
+        ),
         my_entry=services.my_roll_entry(session, assembly=assembly, user=user),
         roll_count=roll_size(session, assembly_id=assembly.id),
         counts=present_counts(session, assembly_id=assembly.id, now=utcnow()),
@@ -255,23 +202,17 @@ def detail(assembly_id: int) -> Any:
 
 
 def _chair_action(assembly_id: int, action: Any, message: str, anchor: str = "chair") -> Any:
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     require(assembly.can_chair(current_user))
     if ConfirmForm().validate_on_submit():
         try:
             action(db(), assembly=assembly, actor=current_user, now=utcnow())
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
-            _forget_live(assembly.id)
+            forget_live(assembly.id)
             flash(message, "success")
     return to_detail(assembly, anchor)
-
-
-def _forget_live(assembly_id: int) -> None:
-    from governance.assemblies.views_live import live_cache
-
-    live_cache().forget(assembly_id)
 
 
 @bp.route("/<int:assembly_id>/open", methods=["POST"])
@@ -303,7 +244,7 @@ def all_present(assembly_id: int) -> Any:
 @login_required
 def current_item(assembly_id: int) -> Any:
     """The chair calls an agenda item."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     require(assembly.can_chair(current_user))
     form = CurrentItemForm()
     form.item_id.choices = options(
@@ -315,16 +256,7 @@ def current_item(assembly_id: int) -> Any:
                 db(), assembly=assembly, item_id=form.item_id.data or None, actor=current_user
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
-            _forget_live(assembly.id)
+            forget_live(assembly.id)
     return to_detail(assembly, "chair")
-
-
-# Routes of the other views modules register on `bp` when imported.
-from governance.assemblies import (  # noqa: E402, F401
-    views_agenda,
-    views_convening,
-    views_live,
-    views_records,
-)

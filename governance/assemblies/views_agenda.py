@@ -11,15 +11,16 @@ from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
 from governance.assemblies import agenda as agenda_services
 from governance.assemblies import attachments as files
+from governance.assemblies.access import load_assembly
+from governance.assemblies.blueprint import bp, to_detail
 from governance.assemblies.documents import AgendaAttachment
 from governance.assemblies.forms import AgendaItemForm, AttachmentForm, options
 from governance.assemblies.models import AgendaItem, Assembly, ItemKind
 from governance.assemblies.services import can_see_documents
-from governance.assemblies.views import bp, load, refuse, require, to_detail
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.security import role_required
-from governance.web import db, get_or_404
+from governance.web import db, fail, get_or_404, require
 
 DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
 
@@ -60,7 +61,7 @@ def _warn_if_late(assembly: Assembly, item: AgendaItem) -> None:
 @role_required(Role.BOARD)
 def item_new(assembly_id: int) -> Any:
     """Add an agenda item or sub-item."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     form = AgendaItemForm()
     form.parent_id.choices = _parent_choices(assembly)
     if form.validate_on_submit():
@@ -75,7 +76,7 @@ def item_new(assembly_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             _warn_if_late(assembly, item)
             flash(_("The item has been added."), "success")
@@ -87,7 +88,7 @@ def item_new(assembly_id: int) -> Any:
 @role_required(Role.BOARD)
 def item_edit(assembly_id: int, item_id: int) -> Any:
     """Change an item; upload its documents."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     item = _item(assembly, item_id)
     form = AgendaItemForm(obj=item)
     form.parent_id.choices = _parent_choices(assembly, exclude=item.id)
@@ -103,7 +104,7 @@ def item_edit(assembly_id: int, item_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Saved."), "success")
             return to_detail(assembly, "agenda")
@@ -126,7 +127,7 @@ def item_edit(assembly_id: int, item_id: int) -> Any:
 @role_required(Role.BOARD)
 def item_move(assembly_id: int, item_id: int, direction: str) -> Any:
     """Move an item one place up or down."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     item = _item(assembly, item_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -134,7 +135,7 @@ def item_move(assembly_id: int, item_id: int, direction: str) -> Any:
                 db(), item=item, assembly=assembly, up=direction == "up", actor=current_user
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
     return to_detail(assembly, "agenda")
 
 
@@ -142,7 +143,7 @@ def item_move(assembly_id: int, item_id: int, direction: str) -> Any:
 @role_required(Role.BOARD)
 def item_delete(assembly_id: int, item_id: int) -> Any:
     """Delete an item not yet announced."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     item = _item(assembly, item_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -150,7 +151,7 @@ def item_delete(assembly_id: int, item_id: int) -> Any:
                 db(), item=item, assembly=assembly, actor=current_user
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             db().commit()
             files.remove_files(current_app.config["UPLOAD_DIR"], stored)
@@ -162,7 +163,7 @@ def item_delete(assembly_id: int, item_id: int) -> Any:
 @role_required(Role.BOARD)
 def attachment_upload(assembly_id: int, item_id: int) -> Any:
     """Attach a document to an item (type- and size-checked)."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     item = _item(assembly, item_id)
     form = AttachmentForm()
     if form.validate_on_submit():
@@ -179,7 +180,7 @@ def attachment_upload(assembly_id: int, item_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("The document has been attached."), "success")
     else:
@@ -200,7 +201,7 @@ def _attachment(assembly: Assembly, attachment_id: int) -> AgendaAttachment:
 @login_required
 def attachment_download(assembly_id: int, attachment_id: int) -> Any:
     """Download a document: eligible members (on the roll) and staff only."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     require(can_see_documents(db(), assembly=assembly, user=current_user))
     attachment = _attachment(assembly, attachment_id)
     path = files.storage_path(current_app.config["UPLOAD_DIR"], attachment.stored_name)
@@ -219,7 +220,7 @@ def attachment_download(assembly_id: int, attachment_id: int) -> Any:
 @role_required(Role.BOARD)
 def attachment_delete(assembly_id: int, attachment_id: int) -> Any:
     """Remove a document."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     attachment = _attachment(assembly, attachment_id)
     item_id = attachment.agenda_item_id
     if ConfirmForm().validate_on_submit():

@@ -10,30 +10,23 @@ from flask_login import current_user, login_required
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
 from governance.assemblies import convening
+from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
+from governance.assemblies.blueprint import bp, convening_settings, to_detail
 from governance.assemblies.documents import NoticeKind
 from governance.assemblies.models import Assembly
-from governance.assemblies.views import (
-    bp,
-    convening_settings,
-    load,
-    refuse,
-    require,
-    to_detail,
-    today,
-)
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _
+from governance.i18n import _, today
 from governance.security import role_required
-from governance.web import db, external_url
+from governance.web import db, external_url, fail, require
 
 
 @bp.route("/<int:assembly_id>/convene", methods=["GET", "POST"])
 @role_required(Role.BOARD, Role.SUPERVISORY_BOARD)
 def convene(assembly_id: int) -> Any:
     """Convene: check the notice period, freeze the roll, invite every member."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     require(assembly.can_convene(current_user))
     settings, form = convening_settings(), ConfirmForm()
     if form.validate_on_submit():
@@ -49,7 +42,7 @@ def convene(assembly_id: int) -> Any:
                 make_link=login_link,
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(
                 _(
@@ -86,7 +79,7 @@ def _convene_page(assembly: Assembly, form: ConfirmForm, settings: Any) -> Any:
 @role_required(Role.BOARD, Role.SUPERVISORY_BOARD)
 def supplement(assembly_id: int) -> Any:
     """Announce agenda items added after convening to every member."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     require(assembly.can_convene(current_user))
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -101,7 +94,7 @@ def supplement(assembly_id: int) -> Any:
                 make_link=login_link,
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("%(n)d notices are queued.", n=evidence.recipient_count), "success")
     return to_detail(assembly, "agenda")
@@ -141,7 +134,7 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
 @login_required
 def evidence(assembly_id: int) -> Any:
     """Evidence of the convening for the minutes: when, to how many, the text, letter post."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     require(assembly.is_staff(current_user))
     notices = convening.evidence_list(db(), assembly_id=assembly.id)
     letters = {n.id: convening.letter_post(n) for n in notices}

@@ -10,23 +10,19 @@ from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies import attendance, mandates, services, watch
+from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
-from governance.assemblies.live import LiveCache, live_payload
+from governance.assemblies.blueprint import bp, live_cache
+from governance.assemblies.hooks import has_voted
+from governance.assemblies.live import live_payload
 from governance.assemblies.models import Assembly
-from governance.assemblies.polls import has_voted
-from governance.assemblies.views import bp, load, require
 from governance.db import utcnow
 from governance.i18n import _, ngettext
 from governance.register.models import Member
 from governance.security import login_manager
-from governance.web import begin_writing, db, get_or_404, lock_late
+from governance.web import begin_writing, db, get_or_404, lock_late, require
 
 HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)
-
-
-def live_cache() -> LiveCache:
-    """The process-wide cache of live states."""
-    return current_app.extensions.setdefault("assemblies.live_cache", LiveCache())
 
 
 def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
@@ -54,7 +50,7 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
 
 def _access(assembly_id: int) -> tuple[Assembly, bool]:
     """The assembly, for members on its roll and staff; whether the user is on the roll."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     on_roll = services.on_roll(db(), assembly=assembly, user=current_user)
     require(on_roll or assembly.is_staff(current_user))
     return assembly, on_roll
@@ -227,7 +223,7 @@ def _no_store(response: Any) -> Any:
 @login_required
 def mine(assembly_id: int) -> Any:
     """The member's own page: on the roll? whom they represent, who represents them."""
-    assembly = load(assembly_id)
+    assembly = load_assembly(assembly_id)
     member_id = current_user.member_id
     session = db()
     represented: list[Member] = []

@@ -11,6 +11,8 @@ from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies import attendance, mandates, roll
+from governance.assemblies.access import load_assembly
+from governance.assemblies.blueprint import bp
 from governance.assemblies.forms import (
     MandateForm,
     ReasonForm,
@@ -19,26 +21,12 @@ from governance.assemblies.forms import (
     SearchForm,
 )
 from governance.assemblies.models import Assembly, Channel, Mandate
-from governance.assemblies.views import bp, load, refuse, require
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _
+from governance.i18n import _, today
 from governance.register.models import Member
 from governance.register.queries import member_by_number
-from governance.web import db, get_or_404
-
-
-def _records(assembly_id: int) -> Assembly:
-    """The assembly, for its secretary (or a SECRETARY user)."""
-    assembly = load(assembly_id)
-    require(assembly.can_keep_records(current_user))
-    return assembly
-
-
-def _staff(assembly_id: int) -> Assembly:
-    assembly = load(assembly_id)
-    require(assembly.is_staff(current_user))
-    return assembly
+from governance.web import db, fail, get_or_404
 
 
 def _member(number: str, field: str) -> Member:
@@ -55,7 +43,7 @@ def _member(number: str, field: str) -> Member:
 @login_required
 def roll_page(assembly_id: int) -> Any:
     """The frozen voter roll with its hash and corrections."""
-    assembly = _staff(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.is_staff)
     session = db()
     return render_template(
         "assemblies/roll.html",
@@ -79,10 +67,9 @@ def _back_to_roll(assembly: Assembly) -> Any:
 @login_required
 def roll_add(assembly_id: int) -> Any:
     """Add a member to the frozen roll, with the reason."""
-    from governance.assemblies.views import today
     from governance.register.services import shares_held
 
-    assembly = _records(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_keep_records)
     form = RollAddForm()
     if form.validate_on_submit():
         try:
@@ -97,7 +84,7 @@ def roll_add(assembly_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("Added to the voter roll; the new roll hash is recorded."), "success")
     else:
@@ -115,7 +102,7 @@ def _flash_errors(form: Any) -> None:
 @login_required
 def roll_remove(assembly_id: int, member_id: int) -> Any:
     """Strike a member from the frozen roll, with the reason."""
-    assembly = _records(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_keep_records)
     member = get_or_404(Member, member_id)
     form = ReasonForm()
     if form.validate_on_submit():
@@ -124,7 +111,7 @@ def roll_remove(assembly_id: int, member_id: int) -> Any:
                 db(), assembly=assembly, member=member, reason=form.reason.data, actor=current_user
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("Removed from the voter roll; the new roll hash is recorded."), "success")
     else:
@@ -136,7 +123,7 @@ def roll_remove(assembly_id: int, member_id: int) -> Any:
 @login_required
 def roll_weight(assembly_id: int, member_id: int) -> Any:
     """Set a member's number of votes (only where the statute grants multiple votes)."""
-    assembly = _records(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_keep_records)
     member = get_or_404(Member, member_id)
     form = RollWeightForm()
     if form.validate_on_submit():
@@ -151,7 +138,7 @@ def roll_weight(assembly_id: int, member_id: int) -> Any:
                 multiple_votes=current_app.config["MULTIPLE_VOTES"],
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("Saved."), "success")
     else:
@@ -166,7 +153,7 @@ def roll_weight(assembly_id: int, member_id: int) -> Any:
 @login_required
 def attendance_page(assembly_id: int) -> Any:
     """Who is present right now, by channel (room, online, proxy)."""
-    assembly = _staff(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.is_staff)
     now = utcnow()
     rows = attendance.presence(db(), assembly_id=assembly.id, now=now)
     return render_template(
@@ -182,7 +169,7 @@ def attendance_page(assembly_id: int) -> Any:
 @login_required
 def attendance_csv(assembly_id: int) -> Any:
     """The attendance list as CSV (semicolon-separated, UTF-8 with BOM for spreadsheets)."""
-    assembly = _staff(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.is_staff)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["number", "name", "votes", "channel", "proxy", "checked_in_at"])
@@ -210,7 +197,7 @@ def attendance_csv(assembly_id: int) -> Any:
 @login_required
 def check_in_page(assembly_id: int) -> Any:
     """Search the roll by name or number and check members in or out."""
-    assembly = _records(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_keep_records)
     form = SearchForm(request.args)
     query = form.q.data or "" if form.validate() else ""
     found = attendance.search_roll(db(), assembly_id=assembly.id, query=query)
@@ -231,13 +218,13 @@ def check_in_page(assembly_id: int) -> Any:
 
 
 def _attendance_action(assembly_id: int, member_id: int, action: Any, message: str) -> Any:
-    assembly = _records(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_keep_records)
     member = get_or_404(Member, member_id)
     if ConfirmForm().validate_on_submit():
         try:
             action(db(), assembly=assembly, member=member, actor=current_user, now=utcnow())
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(message % {"name": member.display_name}, "success")
     back = request.args.get("q", "")
@@ -269,7 +256,7 @@ def check_out(assembly_id: int, member_id: int) -> Any:
 @login_required
 def mandates_page(assembly_id: int) -> Any:
     """Register proxies (at most two principals per proxy) and list them."""
-    assembly = _records(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_keep_records)
     form = MandateForm()
     if form.validate_on_submit():
         try:
@@ -282,7 +269,7 @@ def mandates_page(assembly_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("The proxy has been registered."), "success")
             return redirect(url_for("assemblies.mandates_page", assembly_id=assembly.id))
@@ -300,7 +287,7 @@ def mandates_page(assembly_id: int) -> Any:
 @login_required
 def mandate_revoke(assembly_id: int, mandate_id: int) -> Any:
     """Revoke a proxy (refused once a poll has been opened)."""
-    assembly = _records(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_keep_records)
     mandate = get_or_404(Mandate, mandate_id)
     if mandate.assembly_id != assembly.id:
         abort(404)
@@ -315,7 +302,7 @@ def mandate_revoke(assembly_id: int, mandate_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("The proxy has been revoked."), "success")
     else:

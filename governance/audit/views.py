@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -23,8 +22,10 @@ from sqlalchemy import select
 
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
+from governance.assemblies.access import gate, load_assembly
 from governance.assemblies.models import Assembly
 from governance.audit import services
+from governance.audit.blueprint import bp
 from governance.audit.forms import LogFilterForm
 from governance.audit.services import LogFilter
 from governance.audit.verify import record_audit, verify
@@ -32,8 +33,6 @@ from governance.errors import DomainError
 from governance.i18n import _, local_tz
 from governance.security import role_required
 from governance.web import db, get_or_404
-
-bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 # The standalone verifier (standard library only) ships inside the package, served as a file.
 VERIFIER = Path(__file__).resolve().parent / "verify_bundle.py"
@@ -121,14 +120,15 @@ def record_verification() -> Any:
 def assemblies() -> Any:
     """The assemblies, each with a link to its audit summary."""
     rows = db().execute(select(Assembly).order_by(Assembly.starts_at.desc())).scalars().all()
-    return render_template("audit/assemblies.html", assemblies=rows)
+    visible = [a for a in rows if a.can_see(current_user)]
+    return render_template("audit/assemblies.html", assemblies=visible)
 
 
 @bp.route("/assemblies/<int:assembly_id>")
 @role_required(*READERS)
 def assembly(assembly_id: int) -> Any:
     """An assembly's audit: its events by type, its roll and polls checked, bundle downloads."""
-    item = get_or_404(Assembly, assembly_id)
+    item = load_assembly(assembly_id)
     report = _report(item.id)
     recent = services.search_events(
         db(), filters=LogFilter(assembly_id=item.id), page=1, per_page=20
@@ -150,6 +150,7 @@ def bundle(poll_id: int) -> Any:
     from governance.ballots.models import Poll
 
     poll = get_or_404(Poll, poll_id)
+    gate(get_or_404(Assembly, poll.assembly_id))
     try:
         text = bundle_json(db(), poll_id=poll_id)
     except DomainError as exc:

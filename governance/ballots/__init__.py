@@ -22,3 +22,5 @@ Known limits (say them, do not hide them):
 - On PostgreSQL sealing a large box (5,000 ballots or more) locks the box tables, poll and
   member exclusively for about a second per 100,000 ballots: the app waits for it.
 """
+
+from governance.ballots import provides  # noqa: F401  (answers the assemblies' questions)

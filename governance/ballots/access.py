@@ -1,11 +1,22 @@
-"""Who may do what with polls (model predicates the views check)."""
+"""Who may do what with polls, and the views' loaders (all through the one gate).
+
+The predicates are pure (user, assembly); `load_poll` and `may_see_box` serve the views: a poll
+of an assembly the user may not see (`Assembly.can_see`) answers 403 on every page.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
 from governance.accounts.models import Role
-from governance.assemblies.models import Assembly
+from governance.assemblies.access import gate
+from governance.assemblies.models import Assembly, RollEntry
+from governance.ballots.models import Poll, PollState
+from governance.web import db
 
 
 def can_run(user: Any, assembly: Assembly) -> bool:
@@ -22,9 +33,60 @@ def can_prepare(user: Any, assembly: Assembly) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.SECRETARY))
 
 
+def can_prepare_for(assembly: Assembly, user: Any) -> bool:
+    """`can_prepare` in the argument order of the assemblies' loader (assembly, user)."""
+    return can_prepare(user, assembly)
+
+
 def is_staff(user: Any) -> bool:
     """Board, supervisory board and secretaries see every poll and every result."""
     return bool(
         getattr(user, "is_authenticated", False)
         and user.has_any_role(Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
     )
+
+
+def load_poll(poll_id: int) -> tuple[Poll, Assembly]:
+    """The poll and its assembly through the gate (404, 403); drafts are invisible (404) to
+    those who neither prepare polls nor belong to the staff."""
+    row = (
+        db()
+        .execute(
+            select(Poll, Assembly)
+            .join(Assembly, Assembly.id == Poll.assembly_id)
+            .where(Poll.id == poll_id)
+        )
+        .first()
+    )
+    if row is None:
+        abort(404)
+    poll, assembly = row
+    if poll.state == PollState.DRAFT and not (
+        can_prepare(current_user, assembly) or is_staff(current_user)
+    ):
+        abort(404)
+    return poll, gate(assembly)
+
+
+def gate_poll(poll_id: int) -> Assembly:
+    """The gate for the cast, which loads no poll: the poll's assembly, or 404 / 403."""
+    query = select(Assembly).join(Poll, Poll.assembly_id == Assembly.id).where(Poll.id == poll_id)
+    assembly = db().execute(query).scalar_one_or_none()
+    if assembly is None:
+        abort(404)
+    return gate(assembly)
+
+
+def on_roll(assembly_id: int, member_id: int | None) -> bool:
+    """Whether the member is on the assembly's frozen roll."""
+    if member_id is None:
+        return False
+    query = select(RollEntry.id).where(
+        RollEntry.assembly_id == assembly_id, RollEntry.member_id == member_id
+    )
+    return db().execute(query).first() is not None
+
+
+def may_see_box(assembly: Assembly) -> bool:
+    """Eligible members (on the roll) and staff see the sealed ballot box."""
+    return is_staff(current_user) or on_roll(assembly.id, current_user.member_id)

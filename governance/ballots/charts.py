@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from governance.ballots import choices as ch
+from governance.ballots.forms import ANSWER_LABELS, MOTION_LABELS
+from governance.ballots.models import PollKind
+from governance.ballots.tally import PollResult
+
 COLOURS = {"yes": "#2e7d32", "no": "#c62828", "abstain": "#757575", "other": "#1565c0"}
 ROW, LABEL_W, BAR_W, PAD = 28, 180, 360, 6
 
@@ -35,3 +40,18 @@ def bar_chart(rows: list[tuple[str, int, str]], *, title: str) -> Markup:
         ]
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every interpolated text is escaped)
+
+
+def chart_rows(result: PollResult) -> list[tuple[str, int, str]]:
+    """Bars of the chart: yes/no/abstain for motions, per candidate for elections."""
+    if result.kind == PollKind.MOTION:
+        return [
+            (str(MOTION_LABELS[c]), result.counts.get(c, 0), c.lower()) for c in ch.MOTION_CHOICES
+        ]
+    if result.election_mode == "CHOOSE_UP_TO_N":
+        return [(c.label, c.votes, "other") for c in result.candidates]
+    return [
+        (f"{c.label}: {ANSWER_LABELS[a]}", n, k)
+        for c in result.candidates
+        for a, n, k in (("Y", c.yes, "yes"), ("N", c.no, "no"))
+    ]

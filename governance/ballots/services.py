@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
 from governance.auditlog import record_event
-from governance.ballots.access import can_prepare, can_run, is_staff  # noqa: F401
 from governance.ballots.models import (
     QUALIFIED,
     ElectionMode,

@@ -1,21 +1,31 @@
 """Views of the ballots domain: polls of an assembly, preparing, opening and closing.
 
 Voting, the ballot box and results are in views_vote.py; paper counts, the declaration and
-the audit page in views_count.py. Both add their routes to this blueprint.
+the audit page in views_count.py. All add their routes to `blueprint.bp`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from governance.accounts.forms import ConfirmForm
+from governance.assemblies.access import load_assembly
 from governance.assemblies.forms import to_utc
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, RollEntry
 from governance.ballots import services
+from governance.ballots.access import (
+    can_prepare,
+    can_prepare_for,
+    can_run,
+    is_staff,
+    load_poll,
+    may_see_box,
+)
+from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.editing import update_poll
 from governance.ballots.forms import (
     KIND_LABELS,
@@ -32,9 +42,7 @@ from governance.errors import DomainError
 from governance.i18n import _, _l
 from governance.proposals.models import Proposal, ProposalState
 from governance.register.models import Member
-from governance.web import db, fail, get_or_404
-
-bp = Blueprint("ballots", __name__, url_prefix="/polls")
+from governance.web import db, fail, require
 
 STATE_LABELS = {
     PollState.DRAFT: _l("Draft"),
@@ -54,57 +62,6 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def load_poll(poll_id: int) -> tuple[Poll, Assembly]:
-    """The poll and its assembly, or 404; drafts are invisible to those who cannot prepare."""
-    row = (
-        db()
-        .execute(
-            select(Poll, Assembly)
-            .join(Assembly, Assembly.id == Poll.assembly_id)
-            .where(Poll.id == poll_id)
-        )
-        .first()
-    )
-    if row is None:
-        abort(404)
-    poll, assembly = row
-    if poll.state == PollState.DRAFT and not (
-        services.can_prepare(current_user, assembly) or services.is_staff(current_user)
-    ):
-        abort(404)
-    return poll, assembly
-
-
-def fail_now(exc: DomainError, form: Any | None = None) -> None:
-    """web.fail with the message rendered first: the rollback expires the user that a lazy
-    message needs (for the locale) when the flash is serialised after the request."""
-    fail(DomainError(str(exc), field=exc.field), form)
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
-def to_poll(poll: Poll) -> Any:
-    return redirect(url_for("ballots.poll", poll_id=poll.id))
-
-
-def on_roll(assembly_id: int, member_id: int | None) -> bool:
-    if member_id is None:
-        return False
-    return (
-        db()
-        .execute(
-            select(RollEntry.id).where(
-                RollEntry.assembly_id == assembly_id, RollEntry.member_id == member_id
-            )
-        )
-        .first()
-        is not None
-    )
-
-
 @bp.route("/")
 @login_required
 def index() -> Any:
@@ -120,8 +77,9 @@ def index() -> Any:
         )
         .all()
     )
-    open_polls = [(p, a) for p, a in rows if p.state == PollState.OPEN]
-    others = [(p, a) for p, a in rows if p.state != PollState.OPEN]
+    visible = [(p, a) for p, a in rows if a.can_see(current_user)]
+    open_polls = [(p, a) for p, a in visible if p.state == PollState.OPEN]
+    others = [(p, a) for p, a in visible if p.state != PollState.OPEN]
     return render_template(
         "ballots/index.html", open_polls=open_polls, others=others, STATE_LABELS=STATE_LABELS
     )
@@ -131,13 +89,13 @@ def index() -> Any:
 @login_required
 def assembly_polls(assembly_id: int) -> Any:
     """The polls of one assembly."""
-    assembly = get_or_404(Assembly, assembly_id)
-    prepare = services.can_prepare(current_user, assembly)
+    assembly = load_assembly(assembly_id)
+    prepare = can_prepare(current_user, assembly)
     stmt = select(Poll).where(Poll.assembly_id == assembly_id).order_by(Poll.id)
     polls = [
         p
         for p in db().scalars(stmt)
-        if p.state != PollState.DRAFT or prepare or services.is_staff(current_user)
+        if p.state != PollState.DRAFT or prepare or is_staff(current_user)
     ]
     return render_template(
         "ballots/assembly_polls.html",
@@ -194,8 +152,7 @@ def _poll_data(form: PollForm) -> services.PollData:
 @login_required
 def new_poll(assembly_id: int) -> Any:
     """Prepare a poll (draft)."""
-    assembly = get_or_404(Assembly, assembly_id)
-    require(services.can_prepare(current_user, assembly))
+    assembly = load_assembly(assembly_id, can_prepare_for)
     form = _poll_form(assembly)
     if form.validate_on_submit():
         try:
@@ -203,7 +160,7 @@ def new_poll(assembly_id: int) -> Any:
                 db(), assembly=assembly, data=_poll_data(form), actor=current_user
             )
         except DomainError as exc:
-            fail_now(exc, form)
+            fail(exc, form)
         else:
             flash(_("The poll has been prepared."), "success")
             return to_poll(poll)
@@ -215,7 +172,7 @@ def new_poll(assembly_id: int) -> Any:
 def edit_poll(poll_id: int) -> Any:
     """Change a draft poll (as prepared); once open it is fixed."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_prepare(current_user, assembly))
+    require(can_prepare(current_user, assembly))
     if poll.state != PollState.DRAFT:
         flash(_("Only a draft poll can be edited; this one is open or over."), "error")
         return to_poll(poll)
@@ -224,7 +181,7 @@ def edit_poll(poll_id: int) -> Any:
         try:
             changed = update_poll(db(), poll=poll, data=_poll_data(form), actor=current_user)
         except DomainError as exc:
-            fail_now(exc, form)
+            fail(exc, form)
         else:
             flash(
                 _("The draft poll has been saved.") if changed else _("Nothing changed."), "success"
@@ -244,8 +201,8 @@ def poll(poll_id: int) -> Any:
         assembly=assembly,
         options=services.options_of(db(), poll_id=poll.id),
         turnout=services.turnout(db(), poll_id=poll.id),
-        can_run=services.can_run(current_user, assembly),
-        can_prepare=services.can_prepare(current_user, assembly),
+        can_run=can_run(current_user, assembly),
+        can_prepare=can_prepare(current_user, assembly),
         may_see_box=may_see_box(assembly),
         open_form=OpenPollForm(),
         confirm=ConfirmForm(),
@@ -254,17 +211,12 @@ def poll(poll_id: int) -> Any:
     )
 
 
-def may_see_box(assembly: Assembly) -> bool:
-    """Eligible members (on the roll) and staff see the sealed ballot box."""
-    return services.is_staff(current_user) or on_roll(assembly.id, current_user.member_id)
-
-
 @bp.route("/<int:poll_id>/exclusions", methods=["GET", "POST"])
 @login_required
 def exclusions(poll_id: int) -> Any:
     """Members excluded from the poll (§43(6) GenG)."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_prepare(current_user, assembly))
+    require(can_prepare(current_user, assembly))
     form = ExclusionForm()
     roll = (
         db()
@@ -288,7 +240,7 @@ def exclusions(poll_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            fail_now(exc, form)
+            fail(exc, form)
         else:
             flash(_("The member is excluded from this poll."), "success")
             return redirect(url_for("ballots.exclusions", poll_id=poll.id))
@@ -309,12 +261,12 @@ def exclusions(poll_id: int) -> Any:
 def remove_exclusion(poll_id: int, member_id: int) -> Any:
     """Lift an exclusion."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_prepare(current_user, assembly))
+    require(can_prepare(current_user, assembly))
     if ConfirmForm().validate_on_submit():
         try:
             services.remove_exclusion(db(), poll=poll, member_id=member_id, actor=current_user)
         except DomainError as exc:
-            fail_now(exc)
+            fail(exc)
     return redirect(url_for("ballots.exclusions", poll_id=poll.id))
 
 
@@ -323,7 +275,7 @@ def remove_exclusion(poll_id: int, member_id: int) -> Any:
 def open_poll(poll_id: int) -> Any:
     """The chair opens the poll."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_run(current_user, assembly))
+    require(can_run(current_user, assembly))
     form = OpenPollForm()
     if form.validate_on_submit():
         try:
@@ -336,7 +288,7 @@ def open_poll(poll_id: int) -> Any:
                 auto_close_at=to_utc(form.auto_close_at.data),
             )
         except DomainError as exc:
-            fail_now(exc)
+            fail(exc)
         else:
             flash(_("The poll is open."), "success")
     return to_poll(poll)
@@ -347,12 +299,12 @@ def open_poll(poll_id: int) -> Any:
 def close_poll(poll_id: int) -> Any:
     """The chair closes the poll; the ballot box is sealed at once."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_run(current_user, assembly))
+    require(can_run(current_user, assembly))
     if ConfirmForm().validate_on_submit():
         try:
             services.close_poll(db(), poll=poll, actor=current_user, now=utcnow())
         except DomainError as exc:
-            fail_now(exc)
+            fail(exc)
         else:
             flash(_("The poll is closed and the ballot box sealed."), "success")
     return to_poll(poll)
@@ -363,15 +315,12 @@ def close_poll(poll_id: int) -> Any:
 def delete_poll(poll_id: int) -> Any:
     """Delete a draft poll."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_prepare(current_user, assembly))
+    require(can_prepare(current_user, assembly))
     if ConfirmForm().validate_on_submit():
         try:
             services.delete_poll(db(), poll=poll, actor=current_user)
         except DomainError as exc:
-            fail_now(exc)
+            fail(exc)
             return to_poll(poll)
         flash(_("The draft poll has been deleted."), "success")
     return redirect(url_for("ballots.assembly_polls", assembly_id=assembly.id))
-
-
-from governance.ballots import views_count, views_vote  # noqa: E402, F401  (routes on `bp`)

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from governance.assemblies.models import Assembly, Attendance, Channel, RollEntry
 from governance.ballots import choices as ch
 from governance.ballots import paper, services
-from governance.ballots.charts import bar_chart
+from governance.ballots.access import can_prepare, can_run, is_staff, load_poll
+from governance.ballots.blueprint import bp, to_poll
+from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.forms import (
     ANSWER_LABELS,
     MOTION_LABELS,
@@ -24,13 +26,11 @@ from governance.ballots.forms import (
 from governance.ballots.models import Participation, Poll, PollOption, PollState
 from governance.ballots.tally import PollResult, compute_result, paper_counts, shape_of
 from governance.ballots.verify import verify_poll
-from governance.ballots.views import bp, fail_now, load_poll, require, to_poll
-from governance.ballots.views_vote import chart_rows
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.register.models import Member
-from governance.web import db
+from governance.web import db, fail, require
 
 
 def _room_candidates(poll: Poll) -> list[Member]:
@@ -60,7 +60,7 @@ def _room_candidates(poll: Poll) -> list[Member]:
 def room_voters(poll_id: int) -> Any:
     """Tellers register members handing in a paper ballot (they cannot then vote online)."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_prepare(current_user, assembly))
+    require(can_prepare(current_user, assembly))
     form = RoomVoterForm()
     members = _room_candidates(poll)
     form.member_id.choices = select_choices(
@@ -76,7 +76,7 @@ def room_voters(poll_id: int) -> Any:
                 now=utcnow(),
             )
         except DomainError as exc:
-            fail_now(exc, form)
+            fail(exc, form)
         else:
             flash(_("Paper ballot registered."), "success")
             return redirect(url_for("ballots.room_voters", poll_id=poll.id))
@@ -110,7 +110,7 @@ def item_labels(shape: ch.Shape, options: list[PollOption]) -> list[tuple[str, s
 def paper_count(poll_id: int) -> Any:
     """The tellers' count of the paper ballots, after the close."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_prepare(current_user, assembly))
+    require(can_prepare(current_user, assembly))
     shape, options = shape_of(db(), poll)
     items = item_labels(shape, options)
     current = paper_counts(db(), poll_id=poll.id)
@@ -122,7 +122,7 @@ def paper_count(poll_id: int) -> Any:
                 db(), poll=poll, counts=paper_values(form, items), actor=current_user
             )
         except DomainError as exc:
-            fail_now(exc)
+            fail(exc)
         else:
             flash(_("The paper count has been recorded."), "success")
             return to_poll(poll)
@@ -167,7 +167,7 @@ def default_declaration(poll: Poll, result: PollResult) -> str:
 def declare(poll_id: int) -> Any:
     """The chair reviews the count of the sealed poll and confirms the declaration."""
     poll, assembly = load_poll(poll_id)
-    require(services.can_run(current_user, assembly))
+    require(can_run(current_user, assembly))
     if poll.state != PollState.SEALED:
         flash(_("Only a sealed poll can be declared."), "info")
         return to_poll(poll)
@@ -181,7 +181,7 @@ def declare(poll_id: int) -> Any:
                 db(), poll=poll, actor=current_user, declaration=form.declaration.data, now=utcnow()
             )
         except DomainError as exc:
-            fail_now(exc, form)
+            fail(exc, form)
         else:
             flash(_("The result is published."), "success")
             return redirect(url_for("ballots.results", poll_id=poll.id))
@@ -196,7 +196,7 @@ def declare(poll_id: int) -> Any:
 def audit(poll_id: int) -> Any:
     """The secretary's checks of the poll (counts, roll, mandates, choices, seal, tally)."""
     poll, assembly = load_poll(poll_id)
-    require(services.is_staff(current_user) or services.can_run(current_user, assembly))
+    require(is_staff(current_user) or can_run(current_user, assembly))
     checks = verify_poll(db(), poll=poll)
     return render_template(
         "ballots/audit.html",

@@ -8,10 +8,11 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from governance.assemblies.polls import has_voted
 from governance.ballots import choices as ch
+from governance.ballots.access import gate_poll, load_poll, may_see_box
+from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.casting import Voter, cast_vote, voters_of
-from governance.ballots.charts import bar_chart
+from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.forms import (
     ANSWER_LABELS,
     MOTION_LABELS,
@@ -19,16 +20,16 @@ from governance.ballots.forms import (
     TrackerForm,
     build_ballot_form,
 )
-from governance.ballots.models import Ballot, NamedVote, Poll, PollKind, PollOption, PollState
+from governance.ballots.models import Ballot, NamedVote, Poll, PollOption, PollState
+from governance.ballots.provides import has_voted
 from governance.ballots.services import published_result
-from governance.ballots.tally import PollResult, shape_of
+from governance.ballots.tally import shape_of
 from governance.ballots.trackers import format_tracker, parse_tracker
-from governance.ballots.views import bp, fail_now, load_poll, may_see_box, to_poll
 from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
 from governance.register.models import Member
-from governance.web import begin_writing, db, lock_late
+from governance.web import begin_writing, db, fail, lock_late
 
 BOX_PAGE = 500
 
@@ -48,7 +49,8 @@ def describe(choice: str, shape: ch.Shape, options: list[PollOption]) -> str:
 
 def _voters(poll_id: int) -> list[Voter]:
     """Whom the user may vote for (themselves if on the roll, their principals); 403 or 404
-    when nobody."""
+    when nobody; 403 for an assembly behind the gate."""
+    gate_poll(poll_id)
     voters = voters_of(db(), poll_id=poll_id, member_id=current_user.member_id)
     if not voters:
         abort(404 if db().get(Poll, poll_id) is None else 403)
@@ -145,7 +147,7 @@ def cast(poll_id: int) -> Any:
             db().rollback()
             voted = has_voted(db(), poll_id=poll_id, member_id=int(form.voter.data))
             return _json(409, error=message, voted=voted)
-        fail_now(exc)
+        fail(exc)
         return redirect(url_for("ballots.vote", poll_id=poll_id))
     db().commit()
     trackers = [format_tracker(t) for t in receipt.trackers]
@@ -215,21 +217,6 @@ def box(poll_id: int) -> Any:
         page=page,
         pages=pages,
     )
-
-
-def chart_rows(result: PollResult) -> list[tuple[str, int, str]]:
-    """Bars of the chart: yes/no/abstain for motions, per candidate for elections."""
-    if result.kind == PollKind.MOTION:
-        return [
-            (str(MOTION_LABELS[c]), result.counts.get(c, 0), c.lower()) for c in ch.MOTION_CHOICES
-        ]
-    if result.election_mode == "CHOOSE_UP_TO_N":
-        return [(c.label, c.votes, "other") for c in result.candidates]
-    return [
-        (f"{c.label}: {ANSWER_LABELS[a]}", n, k)
-        for c in result.candidates
-        for a, n, k in (("Y", c.yes, "yes"), ("N", c.no, "no"))
-    ]
 
 
 def _named(poll: Poll) -> list[tuple[Member, str]]:

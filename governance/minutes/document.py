@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User, UserRole
-from governance.assemblies.agenda import agenda, render_markdown
+from governance.assemblies.agenda import agenda
 from governance.assemblies.models import Assembly, AssemblyForm, Attendance, ConveningEvidence
 from governance.auditlog import canonical
 from governance.ballots.models import Poll
+from governance.markup import render_markdown
 from governance.minutes.models import Minutes, MinutesItem, Objection
 from governance.minutes.polls import ParticipantRecord, PollRecord, participants, poll_records
 from governance.register.models import Member

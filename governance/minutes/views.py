@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from governance.accounts.forms import ConfirmForm
+from governance.assemblies.access import load_assembly
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.minutes import access, rendering, services, signing
+from governance.minutes.blueprint import bp
 from governance.minutes.completeness import check
 from governance.minutes.forms import ApproveForm, GeneralForm, ItemForm, ObjectionForm, PublishForm
 from governance.minutes.labels import all_labels
@@ -21,20 +23,11 @@ from governance.minutes.pdf import render_minutes
 from governance.minutes.polls import polls_of_item
 from governance.web import db, external_url, fail, get_or_404
 
-bp = Blueprint("minutes", __name__)
-
 INLINE_RENDER_MAX = 1000  # participants; larger assemblies are rendered by the worker
 
 
 def _coop() -> rendering.CoopSettings:
     return rendering.CoopSettings.from_config(current_app.config)
-
-
-def _assembly(assembly_id: int, check_access: Any) -> Assembly:
-    assembly = get_or_404(Assembly, assembly_id)
-    if not check_access(assembly, current_user):
-        abort(403)
-    return assembly
 
 
 def _minutes(assembly: Assembly) -> Minutes:
@@ -79,6 +72,8 @@ def index() -> Any:
                 .order_by(Assembly.starts_at.desc())
             )
         )
+    published = [a for a in published if a.can_see(current_user)]
+    drafting = [a for a in drafting if a.can_see(current_user)]
     return render_template("minutes/index.html", published=published, drafting=drafting)
 
 
@@ -86,7 +81,7 @@ def index() -> Any:
 @login_required
 def workspace(assembly_id: int) -> Any:
     """The draft: completeness, items, rendering, approvals, publication."""
-    assembly = _assembly(assembly_id, access.can_view_draft)
+    assembly = load_assembly(assembly_id, access.can_view_draft)
     minutes = services.minutes_of(db(), assembly_id=assembly_id)
     context: dict[str, Any] = {"assembly": assembly, "minutes": minutes, "form": ConfirmForm()}
     if minutes is not None:
@@ -120,7 +115,7 @@ def _workspace_context(assembly: Assembly, minutes: Minutes) -> dict[str, Any]:
 @login_required
 def start(assembly_id: int) -> Any:
     """Begin writing the minutes."""
-    assembly = _assembly(assembly_id, access.can_write)
+    assembly = load_assembly(assembly_id, access.can_write)
     if ConfirmForm().validate_on_submit():
         try:
             services.start_minutes(db(), assembly=assembly, actor=current_user)
@@ -133,7 +128,7 @@ def start(assembly_id: int) -> Any:
 @login_required
 def general(assembly_id: int) -> Any:
     """Edit the opening and closing remarks."""
-    assembly = _assembly(assembly_id, access.can_write)
+    assembly = load_assembly(assembly_id, access.can_write)
     minutes = _minutes(assembly)
     form = GeneralForm(obj=minutes)
     if form.validate_on_submit():
@@ -181,7 +176,7 @@ def _item_page(
 @login_required
 def item(assembly_id: int, item_id: int) -> Any:
     """Write the record of one agenda item; its vote results are filled in, read-only."""
-    assembly = _assembly(assembly_id, access.can_write)
+    assembly = load_assembly(assembly_id, access.can_write)
     minutes = _minutes(assembly)
     agenda_item = _item(assembly, item_id)
     text = services.item_text(db(), minutes=minutes, item_id=item_id)
@@ -200,7 +195,7 @@ def item(assembly_id: int, item_id: int) -> Any:
 @login_required
 def add_objection(assembly_id: int, item_id: int) -> Any:
     """Record an objection for the minutes (Widerspruch zu Protokoll, §51 GenG)."""
-    assembly = _assembly(assembly_id, access.can_write)
+    assembly = load_assembly(assembly_id, access.can_write)
     minutes = _minutes(assembly)
     agenda_item = _item(assembly, item_id)
     form = _objection_form(agenda_item)
@@ -229,7 +224,7 @@ def add_objection(assembly_id: int, item_id: int) -> Any:
 @login_required
 def delete_objection(assembly_id: int, objection_id: int) -> Any:
     """Remove an objection recorded by mistake."""
-    assembly = _assembly(assembly_id, access.can_write)
+    assembly = load_assembly(assembly_id, access.can_write)
     minutes = _minutes(assembly)
     objection = get_or_404(Objection, objection_id)
     if ConfirmForm().validate_on_submit():
@@ -248,7 +243,7 @@ def delete_objection(assembly_id: int, objection_id: int) -> Any:
 @login_required
 def render(assembly_id: int) -> Any:
     """Render the current draft: at once when small, else queued for the worker."""
-    assembly = _assembly(assembly_id, access.can_write)
+    assembly = load_assembly(assembly_id, access.can_write)
     minutes = _minutes(assembly)
     if not ConfirmForm().validate_on_submit():
         return _to_workspace(assembly)
@@ -271,7 +266,7 @@ def render(assembly_id: int) -> Any:
 @login_required
 def draft_pdf(assembly_id: int, render_id: int) -> Any:
     """A rendered draft PDF (staff only)."""
-    assembly = _assembly(assembly_id, access.can_view_draft)
+    assembly = load_assembly(assembly_id, access.can_view_draft)
     minutes = _minutes(assembly)
     job = get_or_404(RenderJob, render_id)
     if job.minutes_id != minutes.id or job.status != RenderStatus.DONE or job.pdf is None:
@@ -284,7 +279,7 @@ def draft_pdf(assembly_id: int, render_id: int) -> Any:
 @login_required
 def approve(assembly_id: int) -> Any:
     """Sign the current PDF (chair, board members present)."""
-    assembly = _assembly(assembly_id, access.can_approve)
+    assembly = load_assembly(assembly_id, access.can_approve)
     minutes = _minutes(assembly)
     form = ApproveForm()
     if form.validate_on_submit():
@@ -304,7 +299,7 @@ def approve(assembly_id: int) -> Any:
 @login_required
 def publish(assembly_id: int) -> Any:
     """Publish the signed minutes (supervisory board); members are notified."""
-    assembly = _assembly(assembly_id, lambda _a, user: access.can_publish(user))
+    assembly = load_assembly(assembly_id, lambda _a, user: access.can_publish(user))
     minutes = _minutes(assembly)
     form = PublishForm()
     if form.validate_on_submit():
@@ -345,7 +340,7 @@ def _notify(assembly: Assembly, version: MinutesVersion) -> int:
 @login_required
 def versions(assembly_id: int) -> Any:
     """The published versions of the minutes, for every member."""
-    assembly = _assembly(assembly_id, lambda _a, user: access.can_read_published(user))
+    assembly = load_assembly(assembly_id, lambda _a, user: access.can_read_published(user))
     rows = signing.versions_of(db(), assembly_id=assembly_id)
     return render_template("minutes/versions.html", assembly=assembly, versions=rows)
 
@@ -354,7 +349,7 @@ def versions(assembly_id: int) -> Any:
 @login_required
 def version_pdf(assembly_id: int, number: int) -> Any:
     """Download one published version: the exact bytes that were signed."""
-    _assembly(assembly_id, lambda _a, user: access.can_read_published(user))
+    load_assembly(assembly_id, lambda _a, user: access.can_read_published(user))
     row = signing.version(db(), assembly_id=assembly_id, number=number)
     if row is None:
         abort(404)

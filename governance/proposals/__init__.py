@@ -1,1 +1,3 @@
-"""proposals domain."""
+"""Proposals (Anträge) and minority demands (§45 GenG)."""
+
+from governance.proposals import provides  # noqa: F401  (answers the assemblies' questions)

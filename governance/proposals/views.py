@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
+from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
 from governance.assemblies.forms import options
 from governance.assemblies.models import Assembly
-from governance.assemblies.services import can_view, effective_proposal_deadline
-from governance.assemblies.views import refuse
+from governance.assemblies.services import effective_proposal_deadline
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.proposals import services
+from governance.proposals.access import load_proposal
+from governance.proposals.blueprint import bp
 from governance.proposals.forms import (
     MAJORITY_LABELS,
     STATE_LABELS,
@@ -38,9 +40,7 @@ from governance.proposals.models import (
 )
 from governance.register.models import Member
 from governance.security import role_required
-from governance.web import db, get_or_404
-
-bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+from governance.web import db, fail
 
 
 @bp.app_context_processor
@@ -50,27 +50,6 @@ def _labels() -> dict[str, Any]:
         "MAJORITY_LABELS": MAJORITY_LABELS,
         "SUBMITTER_LABELS": SUBMITTER_LABELS,
     }
-
-
-def _assembly(assembly_id: int) -> Assembly:
-    assembly = get_or_404(Assembly, assembly_id)
-    if not can_view(assembly, current_user):
-        abort(403)
-    return assembly
-
-
-def _may_see(proposal: Proposal, assembly: Assembly) -> bool:
-    if assembly.is_staff(current_user) or services.is_submitter(proposal, current_user):
-        return True
-    return can_view(assembly, current_user) and proposal.agenda_item_id is not None
-
-
-def _load(proposal_id: int) -> tuple[Proposal, Assembly]:
-    proposal = get_or_404(Proposal, proposal_id)
-    assembly = get_or_404(Assembly, proposal.assembly_id)
-    if not _may_see(proposal, assembly):
-        abort(403)
-    return proposal, assembly
 
 
 def _deadline(assembly: Assembly) -> Any:
@@ -108,7 +87,7 @@ def index() -> Any:
 @login_required
 def new(assembly_id: int) -> Any:
     """Submit a proposal to an assembly (board, supervisory board or a member)."""
-    assembly = _assembly(assembly_id)
+    assembly = load_assembly(assembly_id)
     kinds = services.submitter_kinds(current_user)
     if not kinds:
         abort(403)
@@ -127,7 +106,7 @@ def new(assembly_id: int) -> Any:
                 member=db().get(Member, current_user.member_id) if current_user.member_id else None,
             )
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Your proposal has been submitted."), "success")
             return _to(proposal)
@@ -144,7 +123,7 @@ def new(assembly_id: int) -> Any:
 @login_required
 def detail(proposal_id: int) -> Any:
     """A proposal with its text, rationale, state and what the user may do with it."""
-    proposal, assembly = _load(proposal_id)
+    proposal, assembly = load_proposal(proposal_id)
     board = current_user.has_role(Role.BOARD)
     admit = AdmitForm()
     admit.agenda_item_id.choices = _item_choices(assembly)
@@ -191,7 +170,7 @@ def _may_withdraw(proposal: Proposal) -> bool:
 @login_required
 def edit(proposal_id: int) -> Any:
     """Change a proposal before it is admitted (the submitter or the board)."""
-    proposal, assembly = _load(proposal_id)
+    proposal, assembly = load_proposal(proposal_id)
     if not (services.is_submitter(proposal, current_user) or current_user.has_role(Role.BOARD)):
         abort(403)
     form = ProposalForm(obj=None if request.method == "POST" else proposal)
@@ -203,7 +182,7 @@ def edit(proposal_id: int) -> Any:
         try:
             services.update_proposal(db(), proposal=proposal, data=_data(form), actor=current_user)
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Saved."), "success")
             return _to(proposal)
@@ -220,7 +199,7 @@ def edit(proposal_id: int) -> Any:
 @role_required(Role.BOARD)
 def admit(proposal_id: int) -> Any:
     """The board admits the proposal onto the agenda."""
-    proposal, assembly = _load(proposal_id)
+    proposal, assembly = load_proposal(proposal_id)
     form = AdmitForm()
     form.agenda_item_id.choices = _item_choices(assembly)
     if form.validate_on_submit():
@@ -233,7 +212,7 @@ def admit(proposal_id: int) -> Any:
                 actor=current_user,
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("The proposal is on the agenda."), "success")
     return _to(proposal)
@@ -243,7 +222,7 @@ def admit(proposal_id: int) -> Any:
 @login_required
 def decide(proposal_id: int) -> Any:
     """The board or the chair moves the proposal on (vote, result, referral, rejection)."""
-    proposal, assembly = _load(proposal_id)
+    proposal, assembly = load_proposal(proposal_id)
     if not (current_user.has_role(Role.BOARD) or assembly.can_chair(current_user)):
         abort(403)
     form = DecideForm()
@@ -259,7 +238,7 @@ def decide(proposal_id: int) -> Any:
                 now=utcnow(),
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("Saved."), "success")
     else:
@@ -271,7 +250,7 @@ def decide(proposal_id: int) -> Any:
 @login_required
 def withdraw(proposal_id: int) -> Any:
     """The submitter withdraws the proposal."""
-    proposal, _assembly = _load(proposal_id)
+    proposal, _assembly = load_proposal(proposal_id)
     if not (services.is_submitter(proposal, current_user) or current_user.has_role(Role.BOARD)):
         abort(403)
     if ConfirmForm().validate_on_submit():
@@ -284,10 +263,7 @@ def withdraw(proposal_id: int) -> Any:
                 now=utcnow(),
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("The proposal has been withdrawn."), "success")
     return _to(proposal)
-
-
-from governance.proposals import views_demands  # noqa: E402, F401

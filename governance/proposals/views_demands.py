@@ -12,17 +12,16 @@ from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
 from governance.assemblies.forms import options
 from governance.assemblies.models import Assembly, AssemblyState
-from governance.assemblies.views import refuse, today
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _
+from governance.i18n import _, today
 from governance.proposals import demands as service
+from governance.proposals.blueprint import bp
 from governance.proposals.forms import DEMAND_KIND_LABELS, DemandForm, HandleForm
 from governance.proposals.models import DemandKind, MinorityDemand
-from governance.proposals.views import bp
 from governance.register.models import Member
 from governance.security import role_required
-from governance.web import db, get_or_404
+from governance.web import db, fail, get_or_404
 
 
 def _needed() -> tuple[int, int]:
@@ -89,7 +88,7 @@ def demand_new() -> Any:
                 assembly=assembly,
             )
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Your demand is open for support."), "success")
             return _to(demand)
@@ -130,7 +129,7 @@ def _member_action(demand_id: int, action: Any, message: str) -> Any:
         try:
             action(demand)
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(message, "success")
     return _to(demand)
@@ -191,7 +190,7 @@ def demand_handle(demand_id: int) -> Any:
                 db(), demand=demand, note=form.note.data, actor=current_user, now=utcnow()
             )
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             flash(_("Recorded."), "success")
     return _to(demand)

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Generator
-from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -33,10 +31,10 @@ from flask_login import current_user, login_required
 from sqlmodel import Session
 
 from governance.accounts.forms import ConfirmForm
-from governance.accounts.models import Role
 from governance.errors import DomainError
-from governance.i18n import _, local_tz
+from governance.i18n import _, today
 from governance.register import csv_export, queries, services
+from governance.register.blueprint import READERS, WRITERS, bp
 from governance.register.forms import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -49,16 +47,6 @@ from governance.register.rules import ineligibility_reason, shares_at
 from governance.security import role_required
 from governance.web import db, fail, get_or_404
 
-bp = Blueprint("register", __name__)
-
-READERS = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
-WRITERS = (Role.BOARD,)
-
-
-def today() -> date:
-    """Today in the cooperative's time zone."""
-    return datetime.now(local_tz()).date()
-
 
 def money(value: Decimal) -> str:
     """An amount in euros, formatted for the current locale."""
@@ -68,12 +56,6 @@ def money(value: Decimal) -> str:
 @bp.app_context_processor
 def _register_helpers() -> dict[str, Any]:
     return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS}
-
-
-def refuse(error: DomainError, form: Any | None = None) -> None:
-    """`governance.web.fail` with the message as text: a lazy string cannot be flashed
-    (the session cookie would translate it after the request's database session is gone)."""
-    fail(DomainError(str(error.message), field=error.field), form)
 
 
 def describe(payload: str) -> list[str]:
@@ -183,7 +165,7 @@ def member_new() -> Any:
         try:
             m = services.create_member(db(), actor=current_user, **_member_fields(form))
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Member %(n)s added.", n=m.number), "success")
             return redirect(url_for("register.member", member_id=m.id))
@@ -200,7 +182,7 @@ def member_edit(member_id: int) -> Any:
         try:
             services.update_member(db(), member=m, actor=current_user, **_member_fields(form))
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("register.member", member_id=m.id))
@@ -245,6 +227,3 @@ def my_membership() -> Any:
         return render_template("register/my_membership.html", member=None)
     ledger = queries.ledger_of(db(), m.id)
     return render_template("register/my_membership.html", member=m, facts=member_facts(m, ledger))
-
-
-from governance.register import views_actions  # noqa: E402, F401  (routes on `bp`)

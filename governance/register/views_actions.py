@@ -13,8 +13,9 @@ from flask_wtf import FlaskForm
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.services import PURPOSE_LOGIN, make_token
 from governance.errors import DomainError
-from governance.i18n import _, _l
+from governance.i18n import _, _l, today
 from governance.register import queries, services, status
+from governance.register.blueprint import WRITERS, bp
 from governance.register.csv_import import ImportRejected, import_csv
 from governance.register.forms import (
     STATUS_LABELS,
@@ -29,9 +30,8 @@ from governance.register.forms import (
     TransferForm,
 )
 from governance.register.models import Member, ShareTransaction
-from governance.register.views import WRITERS, bp, refuse, today
 from governance.security import role_required
-from governance.web import db, external_url, get_or_404, queue_templated_mail
+from governance.web import db, external_url, fail, get_or_404, queue_templated_mail
 
 
 def _to_member(member: Member) -> Any:
@@ -54,7 +54,7 @@ def subscribe(member_id: int) -> Any:
         try:
             services.book_subscription(db(), member=member, actor=current_user, **form_data(form))
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Subscription booked."), "success")
             return _to_member(member)
@@ -71,7 +71,7 @@ def cancel_shares(member_id: int) -> Any:
         try:
             services.book_cancellation(db(), member=member, actor=current_user, **form_data(form))
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Cancellation booked."), "success")
             return _to_member(member)
@@ -90,7 +90,7 @@ def reverse(tx_id: int) -> Any:
         try:
             services.book_reversal(db(), original=tx, actor=current_user, **form_data(form))
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Booking reversed."), "success")
             return _to_member(member)
@@ -220,7 +220,7 @@ def exit_event(member_id: int, event: str) -> Any:
         try:
             spec.record(member, form, current_app.config)
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             flash(_("Recorded. Status: %(s)s.", s=STATUS_LABELS[member.status]), "success")
             return _to_member(member)
@@ -241,7 +241,7 @@ def invite(member_id: int) -> Any:
         try:
             user = services.invite_member(db(), member=member, actor=current_user, today=today())
         except DomainError as exc:
-            refuse(exc)
+            fail(exc)
         else:
             token = make_token(current_app.secret_key, user=user, purpose=PURPOSE_LOGIN)
             link = external_url("accounts.login_link", token=token)
@@ -272,7 +272,7 @@ def import_file() -> Any:
             db().rollback()
             result = exc.result
         except DomainError as exc:
-            refuse(exc, form)
+            fail(exc, form)
         else:
             if result.imported:
                 flash(_("Import done."), "success")

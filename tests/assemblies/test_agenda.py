@@ -7,6 +7,7 @@ import pytest
 from governance.assemblies import agenda, attachments
 from governance.assemblies.models import Assembly, AssemblyState, ItemKind
 from governance.errors import DomainError
+from governance.markup import render_markdown
 from tests.assemblies.conftest import message
 
 
@@ -78,7 +79,7 @@ def test_no_agenda_changes_once_in_session(session, make_assembly):
 
 
 def test_markdown_is_rendered_and_sanitised():
-    html = agenda.render_markdown(
+    html = render_markdown(
         "**fett** <script>alert(1)</script> [x](javascript:alert(1)) [ok](https://e.org)"
         '\n\n<img src=x onerror="alert(1)"><p style="color:red" onclick="x()">p</p>'
     )

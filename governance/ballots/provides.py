@@ -1,6 +1,7 @@
-"""What the assemblies domain needs to know about polls (owned by the ballots domain).
+"""What the ballots domain answers for the domains below it (registered on import).
 
-Imported lazily: governance.ballots imports governance.assemblies, not the other way round.
+The assemblies domain declares these questions in `governance/assemblies/hooks.py`; this
+module answers them, so that assemblies never imports ballots.
 """
 
 from __future__ import annotations
@@ -10,32 +11,33 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from governance.assemblies import hooks
+from governance.ballots.models import Participation, Poll, PollOption, PollState
+from governance.ballots.tally import PollResult
 
+
+@hooks.has_opened_poll.register
 def has_opened_poll(session: Session, *, assembly_id: int) -> bool:
     """Whether any poll of the assembly has been opened (open, closed, sealed or published)."""
-    from governance.ballots.models import Poll
-
     query = (
         select(Poll.id).where(Poll.assembly_id == assembly_id, Poll.opened_at.is_not(None)).limit(1)
     )
     return session.execute(query).first() is not None
 
 
+@hooks.has_voted.register
 def has_voted(session: Session, *, poll_id: int, member_id: int) -> bool:
     """Whether the member's vote in the poll has been cast (by them or by their proxy)."""
-    from governance.ballots.models import Participation
-
     query = select(Participation.poll_id).where(
         Participation.poll_id == poll_id, Participation.member_id == member_id
     )
     return session.execute(query.limit(1)).first() is not None
 
 
+@hooks.open_poll.register
 def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
     """The poll open right now with its turnout (participations so far) and what its ballot
     asks (for the live page's ballot), or None."""
-    from governance.ballots.models import Participation, Poll, PollOption, PollState
-
     row = session.execute(
         select(
             Poll.id,
@@ -77,11 +79,9 @@ def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
     }
 
 
+@hooks.latest_result.register
 def latest_result(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
     """The result published last in the assembly (for the live page), or None."""
-    from governance.ballots.models import Poll, PollState
-    from governance.ballots.tally import PollResult
-
     row = session.execute(
         select(Poll.id, Poll.title, Poll.result_json)
         .where(Poll.assembly_id == assembly_id, Poll.state == PollState.PUBLISHED)

@@ -1,0 +1,49 @@
+"""The assemblies blueprint and what its view modules share (they import this, never each other).
+
+Views: views.py (list, detail, create/edit, opening and closing), views_agenda.py,
+views_convening.py, views_records.py (roll, attendance, proxies), views_live.py (the live page).
+Loading an assembly goes through the one gate: `governance.assemblies.access`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, url_for
+
+from governance.assemblies import convening
+from governance.assemblies.live import LiveCache
+from governance.assemblies.models import Assembly
+
+bp = Blueprint("assemblies", __name__, url_prefix="/assemblies")
+
+
+def to_detail(assembly: Assembly, anchor: str | None = None) -> Any:
+    """Redirect to the assembly's page."""
+    return redirect(url_for("assemblies.detail", assembly_id=assembly.id, _anchor=anchor))
+
+
+def convening_settings() -> convening.ConveningSettings:
+    """The statute's convening settings from the app config."""
+    cfg = current_app.config
+    return convening.ConveningSettings(
+        notice_days=int(cfg["CONVENING_NOTICE_DAYS"]),
+        agenda_notice_days=int(cfg["AGENDA_NOTICE_DAYS"]),
+        min_shares=int(cfg["MIN_SHARES"]),
+        multiple_votes=bool(cfg["MULTIPLE_VOTES"]),
+    )
+
+
+def proposal_deadline_days() -> int:
+    """Default days before the assembly by which members' proposals must arrive."""
+    return int(current_app.config.get("PROPOSAL_DEADLINE_DAYS", 10))
+
+
+def live_cache() -> LiveCache:
+    """The process-wide cache of live states."""
+    return current_app.extensions.setdefault("assemblies.live_cache", LiveCache())
+
+
+def forget_live(assembly_id: int) -> None:
+    """Drop the cached live state: the next watcher sees the change at once."""
+    live_cache().forget(assembly_id)

@@ -1,0 +1,32 @@
+"""What the assemblies domain asks of the domains above it, and the events it announces.
+
+Ballots and proposals sit above assemblies: they answer these questions in their
+`provides.py`, registered when their package is imported (the app imports every domain at
+start), so that assemblies never imports them.
+"""
+
+from __future__ import annotations
+
+from governance.hooks import Provider, signals
+
+# --- answered by ballots (governance/ballots/provides.py) -----------------------------------
+# (session, *, assembly_id) -> bool: whether any poll of the assembly has been opened.
+has_opened_poll: Provider = Provider("has_opened_poll")
+# (session, *, poll_id, member_id) -> bool: whether the member's vote is in (own or by proxy).
+has_voted: Provider = Provider("has_voted")
+# (session, *, assembly_id) -> dict | None: the open poll, its turnout and its ballot.
+open_poll: Provider = Provider("open_poll")
+# (session, *, assembly_id) -> dict | None: the result published last.
+latest_result: Provider = Provider("latest_result")
+
+# --- answered by proposals (governance/proposals/provides.py) -------------------------------
+# (session, *, assembly_id, public_only) -> list: the proposals shown on the assembly's page.
+proposals_of_assembly: Provider = Provider("proposals_of_assembly")
+
+# --- signals ---------------------------------------------------------------------------------
+# Sent with the assembly and `session=` before a draft assembly is deleted. A receiver refuses
+# by raising DomainError, or returns a dict of facts for the audit event.
+assembly_deleting = signals.signal("assembly-deleting")
+# Sent by the demo seeder with the assembly, `session=`, `actor=` and `now=` after its agenda
+# is set and before it is convened: higher domains add their demo data to it.
+demo_assembly_prepared = signals.signal("demo-assembly-prepared")
