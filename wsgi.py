@@ -1,3 +1,3 @@
-from governance import create_app
+"""The WSGI application from a source checkout (`gunicorn wsgi:app`); installed: governance.wsgi."""
 
-app = create_app()
+from governance.wsgi import app  # noqa: F401

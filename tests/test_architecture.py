@@ -30,7 +30,7 @@ DOMAINS = (
     "audit",
 )
 # The app's top: it assembles the domains (factory, metadata, demo data).
-TOP = ("__init__", "__main__", "models", "demo")
+TOP = ("__init__", "__main__", "wsgi", "models", "demo")
 SKIP = ("migrations",)
 
 

@@ -57,6 +57,21 @@ def render(assembly_id: int) -> None:
             raise SystemExit(1)
 
 
+@cli.command("sample")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@click.option("--participants", default=20, show_default=True, type=click.IntRange(1, 100_000))
+@with_appcontext
+def sample(output: str, participants: int) -> None:
+    """Render a synthetic sample of the minutes as PDF: checks the PDF set-up (fonts, templates)."""
+    from pathlib import Path
+
+    from governance.minutes.sample import sample_document
+
+    pdf = render_minutes(sample_document(participants))
+    Path(output).write_bytes(pdf.data)
+    click.echo(f"{output}: {pdf.page_count} pages, sha256 {pdf.sha256}")
+
+
 def run_once() -> int:
     """Run every queued job once; returns how many were run."""
     done = 0
