@@ -56,10 +56,23 @@ def fresh_venv(tmp: Path, wheel: Path) -> Path:
     venv = tmp / "venv"
     run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp)
     python = venv / "bin" / "python"
-    run(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", wheel, cwd=tmp)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "-q",
+        "--no-deps",
+        wheel,
+        cwd=tmp,
+    )
     # The dependencies, not the checkout: the test run's site-packages, whose own .pth files
     # (among them the editable install of the checkout) are not processed from a path file.
-    purelib = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp)
+    purelib = run(
+        python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp
+    )
     deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
     Path(purelib.strip(), "deps.pth").write_text("\n".join(deps) + "\n")
     return venv
