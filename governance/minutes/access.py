@@ -7,8 +7,11 @@
 - Publishing: the supervisory board.
 - Published versions: every member (§47(4) GenG: every member may inspect the minutes) — any
   logged-in user with the MEMBER role — and the staff roles (board, supervisory board,
-  secretary, admin). Published minutes are not restricted to the assembly's roll: a member who
-  joined later may inspect them too.
+  secretary), of every assembly the gate (`Assembly.can_see`) opens to them: a general
+  assembly's minutes to every member, a board meeting's to the staff only. Published minutes
+  are not restricted to the assembly's roll: a member who joined later may inspect them too.
+
+Every view loads its assembly through the gate first (`assemblies.access.load_assembly`).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from tests.access import Route, allow, assert_access, assert_covers
 
 STAFF = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
 EVERYONE = tuple(Role)
+MEMBERS = (Role.MEMBER, *STAFF)
 
 
 def _objection(engine, held) -> int:
@@ -45,8 +46,10 @@ def routes(engine, held) -> list[Route]:
         Route("GET", f"{base}/renders/{render_id}.pdf", allow(*STAFF)),
         Route("POST", f"{base}/approve", allow(Role.BOARD, ok=302)),
         Route("GET", f"{base}/publish", allow(Role.SUPERVISORY_BOARD)),
-        Route("GET", f"{base}/versions", allow(*EVERYONE)),
-        Route("GET", f"{base}/versions/1.pdf", allow(*EVERYONE)),
+        # Every member (§47(4)) and the staff; an administrator without another role sees no
+        # assembly (the gate), so none of its minutes.
+        Route("GET", f"{base}/versions", allow(*MEMBERS)),
+        Route("GET", f"{base}/versions/1.pdf", allow(*MEMBERS)),
     ]
 
 
