@@ -1,12 +1,16 @@
-"""Import every domain's models so the metadata (and the trigger registry) is complete."""
+"""Import every domain's models and trigger DDL: the metadata and the trigger registry complete."""
 
 from governance import (
     auditlog,  # noqa: F401
     mail,  # noqa: F401
 )
 from governance.accounts import models as accounts_models  # noqa: F401
+from governance.assemblies import ddl as assemblies_ddl  # noqa: F401
 from governance.assemblies import models as assemblies_models  # noqa: F401
+from governance.ballots import ddl as ballots_ddl  # noqa: F401
 from governance.ballots import models as ballots_models  # noqa: F401
+from governance.minutes import ddl as minutes_ddl  # noqa: F401
 from governance.minutes import models as minutes_models  # noqa: F401
 from governance.proposals import models as proposals_models  # noqa: F401
+from governance.register import ddl as register_ddl  # noqa: F401
 from governance.register import models as register_models  # noqa: F401

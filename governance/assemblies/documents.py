@@ -7,7 +7,6 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Stri
 from sqlmodel import Field, SQLModel
 
 from governance.db import UTCDateTime, str_enum, utcnow
-from governance.ddl import register_append_only
 
 
 class NoticeKind(enum.StrEnum):
@@ -45,9 +44,6 @@ class ConveningEvidence(SQLModel, table=True):
     # JSON list of {number, name, address} of members without email: invited by letter post.
     letter_post: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     letter_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-
-
-register_append_only("convening_evidence")
 
 
 class AgendaAttachment(SQLModel, table=True):
@@ -112,6 +108,3 @@ class RollCorrection(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
     )
-
-
-register_append_only("roll_correction")

@@ -19,7 +19,6 @@ from sqlmodel import Field, SQLModel
 
 from governance.accounts.models import Role
 from governance.db import UTCDateTime, str_enum, utcnow
-from governance.ddl import register
 from governance.errors import IllegalTransition
 from governance.i18n import _l
 
@@ -216,26 +215,6 @@ class Assembly(SQLModel, table=True):
                 or user.id in (self.chair_user_id, self.secretary_user_id)
             )
         )
-
-
-# Only a draft may be deleted: once convened, the members were invited to it (§46(1) GenG)
-# and its record belongs to the cooperative. The service checks first; this holds against a
-# concurrent convening and any code that bypasses the service.
-MSG_ASSEMBLY_DELETE = "only draft assemblies may be deleted"
-register(
-    "assembly_delete",
-    sqlite=[
-        "CREATE TRIGGER assembly_no_delete BEFORE DELETE ON assembly WHEN OLD.state <> 'DRAFT' "
-        f"BEGIN SELECT RAISE(ABORT, '{MSG_ASSEMBLY_DELETE}'); END"
-    ],
-    postgresql=[
-        "CREATE OR REPLACE FUNCTION assembly_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION '{MSG_ASSEMBLY_DELETE}'; END IF; "
-        "RETURN OLD; END $$",
-        "CREATE TRIGGER assembly_no_delete BEFORE DELETE ON assembly "
-        "FOR EACH ROW EXECUTE FUNCTION assembly_no_delete()",
-    ],
-)
 
 
 class ItemKind(enum.StrEnum):

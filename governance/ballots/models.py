@@ -25,9 +25,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from governance.assemblies.models import Channel
-from governance.ballots import rules
 from governance.db import UTCDateTime, str_enum, utcnow
-from governance.ddl import register
 from governance.errors import IllegalTransition
 from governance.i18n import _l
 
@@ -318,8 +316,3 @@ class PaperCount(SQLModel, table=True):
     )
     item: str = Field(sa_column=Column(String(64), primary_key=True))
     votes: int = Field(sa_column=Column(Integer, nullable=False))
-
-
-register("ballot_box", sqlite=rules.BOX_SQLITE, postgresql=rules.BOX_POSTGRESQL)
-register("poll_seal", sqlite=rules.POLL_SQLITE, postgresql=rules.POLL_POSTGRESQL)
-register("poll_draft", sqlite=rules.DRAFT_SQLITE, postgresql=rules.DRAFT_POSTGRESQL)

@@ -1,6 +1,6 @@
 """Members and their share ledger (Mitgliederliste, §30 GenG).
 
-The ledger is append-only. The database itself enforces its rules (see `ddl_rules`): share
+The ledger is append-only. The database itself enforces its rules (see `ddl.py`): share
 count ≠ 0, the sign by type, reversals (exact negative of one earlier transaction of the same
 member, at most one each), a member's total never negative at any value date, no update but
 the comment, no delete. `member.shares` is the booked total, maintained by a trigger and
@@ -25,10 +25,8 @@ from sqlalchemy import (
 from sqlmodel import Field, Relationship, SQLModel
 
 from governance.db import UTCDateTime, str_enum, utcnow
-from governance.ddl import register, register_append_only
 from governance.errors import IllegalTransition
 from governance.i18n import _l
-from governance.register import ddl_rules
 
 
 class MemberStatus(enum.StrEnum):
@@ -234,21 +232,3 @@ class ShareTransaction(SQLModel, table=True):
     )
 
     member: Member = Relationship(back_populates="transactions")
-
-
-register("register_share_ledger", sqlite=ddl_rules.SQLITE, postgresql=ddl_rules.POSTGRESQL)
-register_append_only(
-    "share_transaction",
-    frozen_columns=(
-        "id",
-        "member_id",
-        "kind",
-        "value_date",
-        "share_count",
-        "reference",
-        "reverses_id",
-        "created_at",
-        "created_by",
-    ),
-    mutable_columns=("comment",),
-)

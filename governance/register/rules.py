@@ -1,7 +1,7 @@
 """Pure rules of the register: business-year dates, shares held, membership, the vote.
 
 No database and no Flask: functions of plain values, property-tested directly. The SQL in
-`queries.eligible_members` and the triggers in `ddl_rules` implement the same rules.
+`queries.eligible_members` and the triggers in `ddl` implement the same rules.
 
 Dates are inclusive: a member is a member from the entry date up to and including the exit
 date (the last day of membership, e.g. the end of the business year after a notice, §65 GenG).

@@ -1,5 +1,5 @@
 # ruff: noqa: S608  (static trigger DDL, no user input)
-"""Trigger DDL of the ballot box, per dialect (registered by ballots/models.py).
+"""Trigger DDL of the ballot box, per dialect, registered with `governance.ddl`.
 
 - ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
   or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated.
@@ -10,6 +10,8 @@
 On PostgreSQL the box checks are statement-level with transition tables, so sealing 100,000
 ballots costs one join, not 100,000 lookups.
 """
+
+from governance.ddl import register
 
 MSG_INSERT = "the ballot box of this poll is not open"
 MSG_DELETE = "ballots and participations are removed only by the seal"
@@ -173,3 +175,8 @@ DRAFT_POSTGRESQL = [
     "CREATE TRIGGER poll_option_draft BEFORE INSERT OR UPDATE OR DELETE ON poll_option "
     "FOR EACH ROW EXECUTE FUNCTION poll_option_draft()",
 ]
+
+
+register("ballot_box", sqlite=BOX_SQLITE, postgresql=BOX_POSTGRESQL)
+register("poll_seal", sqlite=POLL_SQLITE, postgresql=POLL_POSTGRESQL)
+register("poll_draft", sqlite=DRAFT_SQLITE, postgresql=DRAFT_POSTGRESQL)

@@ -1,4 +1,4 @@
-"""Trigger DDL of the share ledger, per dialect (registered by register/models.py).
+"""Trigger DDL of the share ledger, per dialect registered with `governance.ddl`.
 
 - A reversal must be the exact negative of one earlier (lower id, not later value date)
   non-reversal transaction of the same member; `reverses_id` is unique (one per transaction).
@@ -9,6 +9,8 @@ On PostgreSQL the ledger trigger first locks the member row: concurrent bookings
 member are checked one after the other. The total is set to the ledger's sum (not
 incremented): PostgreSQL fires row triggers of a multi-row INSERT after all its rows.
 """
+
+from governance.ddl import register, register_append_only
 
 MSG_REVERSAL = (
     "share_transaction: a reversal must be the exact negative of one earlier transaction "
@@ -71,3 +73,21 @@ POSTGRESQL = [
     "CREATE TRIGGER share_transaction_rules AFTER INSERT ON share_transaction "
     "FOR EACH ROW EXECUTE FUNCTION share_transaction_rules()",
 ]
+
+
+register("register_share_ledger", sqlite=SQLITE, postgresql=POSTGRESQL)
+register_append_only(
+    "share_transaction",
+    frozen_columns=(
+        "id",
+        "member_id",
+        "kind",
+        "value_date",
+        "share_count",
+        "reference",
+        "reverses_id",
+        "created_at",
+        "created_by",
+    ),
+    mutable_columns=("comment",),
+)
