@@ -3,6 +3,7 @@
 
 - ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
   or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated.
+- poll_scrub: queued only for a sealed poll; once VERIFIED never changed or deleted.
 - paper_count: the tellers' counts change only after the close and before publication.
 - poll: its state only moves forward (draft, open, closed, sealed, published); the seal root
   never changes once set; only draft polls may be deleted; what is put
