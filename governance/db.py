@@ -22,6 +22,7 @@ from sqlmodel import Session, create_engine
 from governance import sqlite_writer
 from governance.sqlite_writer import LockingConnection
 
+BUSY_TIMEOUT_MS = 30000
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
 
 
@@ -86,7 +87,10 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # When the WAL restarts from its beginning, cut it back to nothing: frames of earlier
+        # transactions (a poll's casts in order) never linger behind the newest ones.
+        cursor.execute("PRAGMA journal_size_limit=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")

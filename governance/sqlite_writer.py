@@ -40,6 +40,18 @@ class WriterLock:
         self.held = True
         _holding.count = 1
 
+    def try_acquire(self) -> bool:
+        """Take the lock only if it is free at once (a job that must not wait for writers)."""
+        if self.held or getattr(_holding, "count", 0):
+            return False
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        self.held = True
+        _holding.count = 1
+        return True
+
     def release(self) -> None:
         if self.held:
             fcntl.flock(self.fd, fcntl.LOCK_UN)

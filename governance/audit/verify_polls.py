@@ -18,7 +18,8 @@ from governance.assemblies.models import Assembly, Mandate
 from governance.audit.services import payload_of
 from governance.audit.verify import Check, Section, check
 from governance.auditlog import AuditEvent
-from governance.ballots.models import Poll, PollState
+from governance.ballots.models import Poll, PollState, ScrubState
+from governance.ballots.scrub import describe, job_of
 from governance.errors import NotFound
 from governance.i18n import _l
 
@@ -156,6 +157,29 @@ def result_in_chain(session: Session, poll: Poll) -> Check:
     return check("poll.result_in_chain", label, diffs, note=_l("event %(n)d", n=event.seq))
 
 
+def scrub_check(session: Session, poll: Poll) -> Check:
+    """A sealed poll's scrub is verified, and the chain records when."""
+    label = _l("The sealed ballot box was scrubbed and the scrub verified")
+    if not poll.is_sealed:
+        return check("poll.scrub", label, [_l("not sealed yet")], skip=True)
+    job = job_of(session, poll_id=poll.id or 0)
+    if job is None:
+        return check("poll.scrub", label, [_l("no scrub was queued with the seal")])
+    if job.state != ScrubState.VERIFIED:
+        waits = describe(job) or _l("the scrub worker")
+        return check("poll.scrub", label, [_l("not verified yet, waiting for: %(w)s", w=waits)])
+    recorded = session.scalar(
+        select(func.count()).where(
+            AuditEvent.event_type == "poll.scrub_verified",
+            AuditEvent.object_type == "poll",
+            AuditEvent.object_id == str(poll.id),
+        )
+    )
+    if not recorded:
+        return check("poll.scrub", label, [_l("the chain records no verified scrub")])
+    return check("poll.scrub", label, [], note=str(job.verified_at))
+
+
 def poll_section(session: Session, poll: Poll) -> Section:
     """Every check of one poll."""
     from governance.audit.minutes_link import minutes_check
@@ -165,6 +189,7 @@ def poll_section(session: Session, poll: Poll) -> Section:
     if poll.is_sealed and poll.result_json is None:
         checks.append(check("poll.tally", LABELS["tally"], [_l("not published yet")], skip=True))
     checks += [result_in_chain(session, poll), minutes_check(session, poll=poll)]
+    checks.append(scrub_check(session, poll))
     title = _l("Poll %(id)d: %(t)s (%(s)s)", id=poll.id, t=poll.title, s=poll.state.value)
     return Section(key=f"poll-{poll.id}", title=title, checks=checks, poll_id=poll.id)
 

@@ -1,4 +1,5 @@
-"""`governance ballots …`: scheduled opening and closing of polls, and a poll's audit."""
+"""`governance ballots …`: scheduled opening and closing of polls, the scrub after the seal,
+and a poll's audit."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from governance.ballots.models import Poll
+from governance.ballots import scrub as scrubbing
+from governance.ballots.models import Poll, ScrubJob, ScrubState
 from governance.ballots.services import close_due, open_due
 from governance.ballots.verify import verify_poll
 from governance.db import utcnow
@@ -59,3 +61,27 @@ def verify_cmd(poll_id: int) -> None:
         click.echo(f"{'ok ' if check.ok else 'FAIL'} {check.name:<14} {check.detail}")
     if not all(c.ok for c in checks):
         fail(f"poll {poll_id} failed {sum(not c.ok for c in checks)} check(s)")
+
+
+def _report(job: ScrubJob) -> None:
+    if job.state == ScrubState.VERIFIED:
+        click.echo(f"poll {job.poll_id}: sealed, scrub verified")
+    else:
+        click.echo(f"poll {job.poll_id}: waiting for: {scrubbing.describe(job)}")
+
+
+@cli.command("scrub")
+@click.option("--loop", is_flag=True, help="Keep running beside the app (the worker).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+@with_appcontext
+def scrub_cmd(loop: bool, interval: float) -> None:
+    """Scrub sealed ballot boxes until it is proven (one pass, or --loop)."""
+    from governance.cli import engine
+
+    if loop:
+        scrubbing.run_worker(engine(), interval=interval, report=_report)
+    jobs = scrubbing.run_pass(engine())
+    for job in jobs:
+        _report(job)
+    if not jobs:
+        click.echo("nothing to scrub")

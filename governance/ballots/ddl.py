@@ -3,6 +3,7 @@
 
 - ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
   or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated.
+- poll_scrub: queued only for a sealed poll; once VERIFIED never changed or deleted.
 - paper_count: the tellers' counts change only after the close and before publication.
 - poll: its state only moves forward (draft, open, closed, sealed, published); the seal root
   never changes once set; only draft polls may be deleted; what is put
@@ -176,7 +177,32 @@ DRAFT_POSTGRESQL = [
     "FOR EACH ROW EXECUTE FUNCTION poll_option_draft()",
 ]
 
+MSG_SCRUB_FINAL = "a verified scrub of a poll is final"
+MSG_SCRUB_SEALED = "a scrub is queued only for a sealed poll"
+_SCRUB_UNSEALED = "(SELECT state FROM poll WHERE id = NEW.poll_id) NOT IN ('SEALED', 'PUBLISHED')"
+
+SCRUB_SQLITE = [
+    "CREATE TRIGGER poll_scrub_insert BEFORE INSERT ON poll_scrub "
+    f"WHEN {_SCRUB_UNSEALED} BEGIN SELECT RAISE(ABORT, '{MSG_SCRUB_SEALED}'); END",
+    "CREATE TRIGGER poll_scrub_update BEFORE UPDATE ON poll_scrub "
+    f"WHEN OLD.state = 'VERIFIED' BEGIN SELECT RAISE(ABORT, '{MSG_SCRUB_FINAL}'); END",
+    "CREATE TRIGGER poll_scrub_delete BEFORE DELETE ON poll_scrub "
+    f"WHEN OLD.state = 'VERIFIED' BEGIN SELECT RAISE(ABORT, '{MSG_SCRUB_FINAL}'); END",
+]
+SCRUB_POSTGRESQL = [
+    _function(
+        "poll_scrub_rules",
+        f"IF TG_OP = 'INSERT' AND {_SCRUB_UNSEALED} "
+        f"THEN RAISE EXCEPTION '{MSG_SCRUB_SEALED}'; END IF; "
+        "IF TG_OP <> 'INSERT' AND OLD.state = 'VERIFIED' "
+        f"THEN RAISE EXCEPTION '{MSG_SCRUB_FINAL}'; END IF; "
+        "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;",
+    ),
+    "CREATE TRIGGER poll_scrub_rules BEFORE INSERT OR UPDATE OR DELETE ON poll_scrub "
+    "FOR EACH ROW EXECUTE FUNCTION poll_scrub_rules()",
+]
 
 register("ballot_box", sqlite=BOX_SQLITE, postgresql=BOX_POSTGRESQL)
 register("poll_seal", sqlite=POLL_SQLITE, postgresql=POLL_POSTGRESQL)
 register("poll_draft", sqlite=DRAFT_SQLITE, postgresql=DRAFT_POSTGRESQL)
+register("poll_scrub", sqlite=SCRUB_SQLITE, postgresql=SCRUB_POSTGRESQL)

@@ -15,7 +15,6 @@ Exact encoding (anyone can recompute it with standard tools):
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import Any
 
 from sqlalchemy import event, func, select, text
@@ -24,11 +23,10 @@ from sqlmodel import Session
 
 from governance.auditlog import record_event
 from governance.ballots.models import Ballot, Participation, Poll, PollState
+from governance.ballots.scrub import queue_scrub, try_now
 from governance.db import is_sqlite, utcnow
 from governance.errors import IllegalTransition
 from governance.i18n import _l
-
-log = logging.getLogger(__name__)
 
 LEAF_VERSION = "v1"
 NODE_PREFIX = b"\x01"
@@ -89,9 +87,9 @@ def seal_poll(session: Session, *, poll: Poll, actor: Any | None) -> str:
         session.scalar(select(func.count()).where(Participation.poll_id == poll.id)) or 0
     )
     poll.seal(now=utcnow(), root=root)
-    event.listen(session, "after_commit", _scrub_after_commit, once=True)
     session.add(poll)
     session.flush()
+    _queue_scrub(session, poll=poll)
     record_event(
         session,
         event_type="poll.sealed",
@@ -109,6 +107,18 @@ def seal_poll(session: Session, *, poll: Poll, actor: Any | None) -> str:
         },
     )
     return root
+
+
+_SCRUB_KEY = "governance.scrub_polls"
+
+
+def _queue_scrub(session: Session, *, poll: Poll) -> None:
+    """Queue the scrub job with the seal, and try it once right after the commit."""
+    queue_scrub(session, poll=poll)
+    pending = session.info.setdefault(_SCRUB_KEY, [])
+    if not pending:
+        event.listen(session, "after_commit", _scrub_after_commit, once=True)
+    pending.append(poll.id)
 
 
 def _rewrite(session: Session, *, poll_id: int) -> None:
@@ -162,7 +172,7 @@ def _rewrite_postgresql(session: Session, *, poll_id: int) -> None:
     this transaction and re-added NOT VALID (enforced again for every later row); the
     rewritten rows referenced existing rows before and the locks taken here keep them
     existing, which one anti-join confirms. After the commit each constraint is validated
-    again over the whole table (`scrub`). Meanwhile the box tables and the tables they refer
+    again over the whole table (by the scrub job, `scrub_probe`). Meanwhile the box tables and the tables they refer
     to (poll, member) are locked exclusively: the app waits for the seal (about a second per
     100,000 ballots). Smaller boxes are rewritten with the constraints in place.
     """
@@ -180,7 +190,6 @@ def _rewrite_postgresql(session: Session, *, poll_id: int) -> None:
         session.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID'))
     if session.scalar(text(_ORPHANS), {"p": poll_id}):
         raise RuntimeError("sealing found participations of unknown members")
-    session.info["governance.validate_fks"] = [(t, n) for t, n, _d in fks]
 
 
 _SQLITE_TABLES = {
@@ -208,27 +217,7 @@ def _rewrite_sqlite(session: Session, *, poll_id: int) -> None:
 
 
 def _scrub_after_commit(session: Session) -> None:
+    """Right after the seal's commit: one quick scrub attempt (the worker does the rest)."""
     bind = session.get_bind()
-    fks = session.info.pop("governance.validate_fks", [])
-    scrub(bind if isinstance(bind, Engine) else bind.engine, validate=fks)
-
-
-def scrub(engine: Engine, *, validate: list[tuple[str, str]] = ()) -> None:
-    """After the seal is committed, drop what still records the old row order (best effort).
-
-    SQLite: checkpoint and truncate the WAL, whose frames hold the pages in order of casting.
-    PostgreSQL: validate the foreign keys the seal re-added (see `_rewrite_postgresql`), and
-    VACUUM the box tables, removing the dead row versions of before the seal (the server's WAL
-    and any backup still hold them: a documented limit).
-    """
-    try:
-        if engine.dialect.name == "sqlite":
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                for table, name in validate:  # SHARE UPDATE EXCLUSIVE: casts go on meanwhile
-                    conn.exec_driver_sql(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
-                conn.exec_driver_sql("VACUUM ballot, participation, named_vote")
-    except Exception as exc:  # the seal stands; this only shortens what lingers
-        log.warning("scrubbing after the seal failed: %s", type(exc).__name__)
+    poll_ids = session.info.pop(_SCRUB_KEY, [])
+    try_now(bind if isinstance(bind, Engine) else bind.engine, poll_ids=poll_ids)

@@ -16,7 +16,7 @@ from governance.accounts.forms import ConfirmForm
 from governance.assemblies.access import load_assembly
 from governance.assemblies.forms import to_utc
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, RollEntry
-from governance.ballots import services
+from governance.ballots import scrub, services
 from governance.ballots.access import (
     can_prepare,
     can_prepare_for,
@@ -195,9 +195,12 @@ def edit_poll(poll_id: int) -> Any:
 def poll(poll_id: int) -> Any:
     """A poll: its state, turnout while open (never a running tally), and the actions."""
     poll, assembly = load_poll(poll_id)
+    job = scrub.job_of(db(), poll_id=poll.id or 0) if poll.is_sealed else None
     return render_template(
         "ballots/poll.html",
         poll=poll,
+        scrub=job,
+        scrub_waits_for=scrub.describe(job) if job else None,
         assembly=assembly,
         options=services.options_of(db(), poll_id=poll.id),
         turnout=services.turnout(db(), poll_id=poll.id),

@@ -22,6 +22,7 @@ POLL_CHECKS = {
     "poll.tally",
     "poll.result_in_chain",
     "poll.seal_in_minutes",
+    "poll.scrub",
 }
 
 

@@ -52,6 +52,7 @@ def test_cast_close_seal_publish(vote_world, make_poll):
             "poll.opened",
             "poll.closed",
             "poll.sealed",
+            "poll.scrub_verified",  # the close's quick attempt proved the scrub
             "poll.published",
         ]
 

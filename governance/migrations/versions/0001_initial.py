@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 06:20:01.723295
+Create Date: 2026-12-04 17:50:26.557186
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ depends_on = None
 # Database rules beyond table DDL (append-only ledgers, chain, seals).
 TRIGGERS = {
     "sqlite": [
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT "
+        "RAISE(ABORT, 'audit_event is append-only'); END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT "
+        "RAISE(ABORT, 'audit_event is append-only'); END",
         "CREATE TRIGGER assembly_no_delete BEFORE DELETE ON assembly WHEN OLD.state <> 'DRAFT' "
         "BEGIN SELECT RAISE(ABORT, 'only draft assemblies may be deleted'); END",
         "CREATE TRIGGER convening_evidence_no_update BEFORE UPDATE ON convening_evidence BEGIN "
@@ -32,10 +36,6 @@ TRIGGERS = {
         "SELECT RAISE(ABORT, 'roll_correction is append-only'); END",
         "CREATE TRIGGER roll_correction_no_delete BEFORE DELETE ON roll_correction BEGIN "
         "SELECT RAISE(ABORT, 'roll_correction is append-only'); END",
-        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT "
-        "RAISE(ABORT, 'audit_event is append-only'); END",
-        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT "
-        "RAISE(ABORT, 'audit_event is append-only'); END",
         "CREATE TRIGGER ballot_box_insert BEFORE INSERT ON ballot WHEN (SELECT state FROM poll "
         "WHERE id = NEW.poll_id) NOT IN ('OPEN', 'CLOSED') BEGIN SELECT RAISE(ABORT, 'the "
         "ballot box of this poll is not open'); END",
@@ -99,6 +99,13 @@ TRIGGERS = {
         "CREATE TRIGGER poll_option_delete BEFORE DELETE ON poll_option WHEN (SELECT state "
         "FROM poll WHERE id = OLD.poll_id) <> 'DRAFT' BEGIN SELECT RAISE(ABORT, 'the "
         "candidates of a poll change only while it is a draft'); END",
+        "CREATE TRIGGER poll_scrub_insert BEFORE INSERT ON poll_scrub WHEN (SELECT state FROM "
+        "poll WHERE id = NEW.poll_id) NOT IN ('SEALED', 'PUBLISHED') BEGIN SELECT RAISE(ABORT, "
+        "'a scrub is queued only for a sealed poll'); END",
+        "CREATE TRIGGER poll_scrub_update BEFORE UPDATE ON poll_scrub WHEN OLD.state = "
+        "'VERIFIED' BEGIN SELECT RAISE(ABORT, 'a verified scrub of a poll is final'); END",
+        "CREATE TRIGGER poll_scrub_delete BEFORE DELETE ON poll_scrub WHEN OLD.state = "
+        "'VERIFIED' BEGIN SELECT RAISE(ABORT, 'a verified scrub of a poll is final'); END",
         "CREATE TRIGGER minutes_approval_no_update BEFORE UPDATE ON minutes_approval BEGIN "
         "SELECT RAISE(ABORT, 'minutes_approval is append-only'); END",
         "CREATE TRIGGER minutes_approval_no_delete BEFORE DELETE ON minutes_approval BEGIN "
@@ -138,6 +145,10 @@ TRIGGERS = {
         "SELECT RAISE(ABORT, 'share_transaction is append-only'); END",
     ],
     "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE "
+        "plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event FOR "
+        "EACH ROW EXECUTE FUNCTION audit_event_append_only()",
         "CREATE OR REPLACE FUNCTION assembly_no_delete() RETURNS trigger LANGUAGE plpgsql "
         "AS $$ BEGIN IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION 'only draft assemblies "
         "may be deleted'; END IF; RETURN OLD; END $$",
@@ -152,10 +163,6 @@ TRIGGERS = {
         "plpgsql AS $$ BEGIN RAISE EXCEPTION 'roll_correction is append-only'; END $$",
         "CREATE TRIGGER roll_correction_append_only BEFORE UPDATE OR DELETE ON "
         "roll_correction FOR EACH ROW EXECUTE FUNCTION roll_correction_append_only()",
-        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE "
-        "plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$",
-        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event FOR "
-        "EACH ROW EXECUTE FUNCTION audit_event_append_only()",
         "CREATE OR REPLACE FUNCTION ballot_box_ins() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN IF EXISTS (SELECT 1 FROM new_rows n JOIN poll p ON p.id = n.poll_id "
         "WHERE p.state NOT IN ('OPEN', 'CLOSED')) THEN RAISE EXCEPTION 'the ballot box of "
@@ -244,6 +251,14 @@ TRIGGERS = {
         "OLD; END IF; RETURN NEW; END $$",
         "CREATE TRIGGER poll_option_draft BEFORE INSERT OR UPDATE OR DELETE ON poll_option "
         "FOR EACH ROW EXECUTE FUNCTION poll_option_draft()",
+        "CREATE OR REPLACE FUNCTION poll_scrub_rules() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN IF TG_OP = 'INSERT' AND (SELECT state FROM poll WHERE id = NEW.poll_id) "
+        "NOT IN ('SEALED', 'PUBLISHED') THEN RAISE EXCEPTION 'a scrub is queued only for a "
+        "sealed poll'; END IF; IF TG_OP <> 'INSERT' AND OLD.state = 'VERIFIED' THEN RAISE "
+        "EXCEPTION 'a verified scrub of a poll is final'; END IF; IF TG_OP = 'DELETE' THEN "
+        "RETURN OLD; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER poll_scrub_rules BEFORE INSERT OR UPDATE OR DELETE ON poll_scrub "
+        "FOR EACH ROW EXECUTE FUNCTION poll_scrub_rules()",
         "CREATE OR REPLACE FUNCTION minutes_approval_append_only() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'minutes_approval is append-only'; "
         "END $$",
@@ -312,6 +327,7 @@ PG_FUNCTIONS = [
     "participation_box_upd",
     "poll_option_draft",
     "poll_question_fixed",
+    "poll_scrub_rules",
     "poll_seal",
     "roll_correction_append_only",
     "share_transaction_append_only",
@@ -1335,6 +1351,47 @@ def upgrade() -> None:
         sa.UniqueConstraint("poll_id", "label", name="uq_poll_option_label"),
         sa.UniqueConstraint("poll_id", "position", name="uq_poll_option_position"),
     )
+    op.create_table(
+        "poll_scrub",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "QUEUED",
+                "RUNNING",
+                "WAITING",
+                "VERIFIED",
+                name="scrub_state",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.String(length=40), nullable=True),
+        sa.Column("detail", sa.String(length=300), nullable=False),
+        sa.Column("seal_xid", sa.BigInteger(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("queued_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("checked_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("verified_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "(state = 'VERIFIED') = (verified_at IS NOT NULL)", name="ck_poll_scrub_verified"
+        ),
+        sa.CheckConstraint(
+            "state <> 'RUNNING' OR claimed_at IS NOT NULL", name="ck_poll_scrub_claim"
+        ),
+        sa.CheckConstraint("state <> 'WAITING' OR reason IS NOT NULL", name="ck_poll_scrub_reason"),
+        sa.CheckConstraint("attempts >= 0", name="ck_poll_scrub_attempts"),
+        sa.ForeignKeyConstraint(["poll_id"], ["poll.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("poll_id"),
+    )
+    with op.batch_alter_table("poll_scrub", schema=None) as batch_op:
+        batch_op.create_index("ix_poll_scrub_state", ["state"], unique=False)
+
     # ### end Alembic commands ###
     for statement in TRIGGERS[op.get_bind().dialect.name]:
         op.execute(statement)
@@ -1342,6 +1399,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("poll_scrub", schema=None) as batch_op:
+        batch_op.drop_index("ix_poll_scrub_state")
+
+    op.drop_table("poll_scrub")
     op.drop_table("poll_option")
     op.drop_table("poll_exclusion")
     op.drop_table("participation")
