@@ -34,6 +34,7 @@ def has_voted(session: Session, *, poll_id: int, member_id: int) -> bool:
 def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
     """The poll open right now with its turnout (participations so far) and what its ballot
     asks (for the live page's ballot), or None."""
+    from governance.ballots.choices import Shape, request_width
     from governance.ballots.models import Participation, Poll, PollOption, PollState
 
     row = session.execute(
@@ -67,6 +68,8 @@ def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
         "seats": seats,
         "secret": bool(secret),
         "options": [{"id": oid, "label": label} for oid, label in options],
+        # The script pads every cast body to this width: one length whatever the choice.
+        "pad_to": request_width(Shape(kind, mode, seats, tuple(oid for oid, _ in options))),
     }
     return {
         "id": poll_id,
