@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 06:20:01.723295
+Create Date: 2026-12-04 17:50:01.865131
 """
 
 from __future__ import annotations
@@ -22,6 +22,18 @@ depends_on = None
 # Database rules beyond table DDL (append-only ledgers, chain, seals).
 TRIGGERS = {
     "sqlite": [
+        'CREATE TRIGGER user_admin_not_member BEFORE UPDATE OF member_id ON "user" WHEN '
+        "NEW.member_id IS NOT NULL AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = "
+        "NEW.id AND r.role = 'ADMIN') BEGIN SELECT RAISE(ABORT, 'an administrator''s account "
+        "cannot be linked to a member'); END",
+        "CREATE TRIGGER user_role_admin_not_member BEFORE INSERT ON user_role WHEN NEW.role = "
+        "'ADMIN' AND EXISTS (SELECT 1 FROM \"user\" u WHERE u.id = NEW.user_id AND u.member_id "
+        "IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'an administrator''s account cannot be linked "
+        "to a member'); END",
+        "CREATE TRIGGER user_role_admin_not_member_update BEFORE UPDATE ON user_role WHEN "
+        "NEW.role = 'ADMIN' AND EXISTS (SELECT 1 FROM \"user\" u WHERE u.id = NEW.user_id AND "
+        "u.member_id IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'an administrator''s account "
+        "cannot be linked to a member'); END",
         "CREATE TRIGGER assembly_no_delete BEFORE DELETE ON assembly WHEN OLD.state <> 'DRAFT' "
         "BEGIN SELECT RAISE(ABORT, 'only draft assemblies may be deleted'); END",
         "CREATE TRIGGER convening_evidence_no_update BEFORE UPDATE ON convening_evidence BEGIN "
@@ -138,6 +150,19 @@ TRIGGERS = {
         "SELECT RAISE(ABORT, 'share_transaction is append-only'); END",
     ],
     "postgresql": [
+        "CREATE OR REPLACE FUNCTION user_admin_not_member() RETURNS trigger LANGUAGE "
+        "plpgsql AS $$ BEGIN IF TG_TABLE_NAME = 'user' THEN IF NEW.member_id IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = NEW.id AND r.role = "
+        "'ADMIN') THEN RAISE EXCEPTION 'an administrator''s account cannot be linked to a "
+        "member'; END IF; ELSIF NEW.role = 'ADMIN' THEN PERFORM 1 FROM \"user\" WHERE id "
+        '= NEW.user_id FOR UPDATE; IF EXISTS (SELECT 1 FROM "user" u WHERE u.id = '
+        "NEW.user_id AND u.member_id IS NOT NULL) THEN RAISE EXCEPTION 'an "
+        "administrator''s account cannot be linked to a member'; END IF; END IF; RETURN "
+        "NEW; END $$",
+        "CREATE TRIGGER user_admin_not_member BEFORE INSERT OR UPDATE OF member_id ON "
+        '"user" FOR EACH ROW EXECUTE FUNCTION user_admin_not_member()',
+        "CREATE TRIGGER user_role_admin_not_member BEFORE INSERT OR UPDATE ON user_role "
+        "FOR EACH ROW EXECUTE FUNCTION user_admin_not_member()",
         "CREATE OR REPLACE FUNCTION assembly_no_delete() RETURNS trigger LANGUAGE plpgsql "
         "AS $$ BEGIN IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION 'only draft assemblies "
         "may be deleted'; END IF; RETURN OLD; END $$",
@@ -316,6 +341,7 @@ PG_FUNCTIONS = [
     "roll_correction_append_only",
     "share_transaction_append_only",
     "share_transaction_rules",
+    "user_admin_not_member",
 ]
 
 
