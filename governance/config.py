@@ -55,6 +55,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "MAGIC_LINK_MAX_AGE": int(_env("MAGIC_LINK_MAX_AGE", "86400") or 86400),
         "INVITATION_LINK_MAX_AGE": int(_env("INVITATION_LINK_MAX_AGE", str(60 * 86400)) or 0),
         "RESET_LINK_MAX_AGE": int(_env("RESET_LINK_MAX_AGE", "3600") or 3600),
+        # A request to link an existing account to a member, for its holder to confirm.
+        "MEMBER_LINK_MAX_AGE": int(_env("MEMBER_LINK_MAX_AGE", str(14 * 86400)) or 0),
         "SESSION_COOKIE_SECURE": _bool(_env("SECURE_COOKIES", "1" if env == "production" else "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

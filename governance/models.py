@@ -4,6 +4,7 @@ from governance import (
     auditlog,  # noqa: F401
     mail,  # noqa: F401
 )
+from governance.accounts import ddl as accounts_ddl  # noqa: F401
 from governance.accounts import models as accounts_models  # noqa: F401
 from governance.assemblies import ddl as assemblies_ddl  # noqa: F401
 from governance.assemblies import models as assemblies_models  # noqa: F401

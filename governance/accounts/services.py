@@ -32,6 +32,13 @@ PURPOSE_RESET = "reset"
 PURPOSE_INVITE = "invite"
 
 
+# An administrator's account is never a member's account (also a trigger, accounts/models.py).
+ADMIN_NOT_MEMBER = _l(
+    "An administrator's account cannot be linked to a member: the member needs an account of "
+    "their own."
+)
+
+
 def use_hasher(hasher: PasswordHasher) -> None:
     """Replace the password hasher (the test suite uses cheap parameters to stay fast)."""
     global _hasher, _DUMMY_HASH
@@ -168,6 +175,8 @@ def set_roles(session: Session, *, user: User, roles: Iterable[Role], actor: Use
     wanted = set(roles)
     if actor is not None and actor.id == user.id and Role.ADMIN in user.roles - wanted:
         raise DomainError(_l("You cannot remove your own admin role."), field="roles")
+    if Role.ADMIN in wanted - user.roles and user.member_id is not None:
+        raise DomainError(ADMIN_NOT_MEMBER, field="roles")
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
     have = {row.role for row in user.role_rows}
     user.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))

@@ -22,7 +22,7 @@ from governance.errors import DomainError
 from governance.i18n import _l
 from governance.mail import queue_mail
 from governance.register.models import Member
-from governance.register.services import link_user, linked_user
+from governance.register.services import linked_user
 
 # render(member or None for the evidence copy, personal login link or None) -> (subject, body)
 Renderer = Callable[[Member | None, str | None], tuple[str, str]]
@@ -172,30 +172,27 @@ def announce_supplement(
 
 
 def member_user(session: Session, *, member: Member, actor: User | None) -> User | None:
-    """The member's login, linking or creating a MEMBER user by their email if needed.
+    """The member's login, or a MEMBER user created for their email if there is none.
 
-    None when the member has no email, the account is inactive, or the address belongs to a
-    user linked to another member (a shared address): they get the invitation without a link.
+    None when the member has no email, the account is inactive, or the address belongs to an
+    existing account that is not the member's: they get the invitation without a link. Only the
+    account's holder links it (register/links.py), never the board by setting an address.
     """
     linked = linked_user(session, member)
     if linked is not None:
         return linked if linked.active else None
     if not member.email:
         return None
-    user = user_by_email(session, member.email)
-    if user is None:
-        return create_user(
-            session,
-            email=member.email,
-            roles=[Role.MEMBER],
-            display_name=member.display_name,
-            member_id=member.id,
-            actor=actor,
-        )
-    if user.member_id is not None or not user.active:
+    if user_by_email(session, member.email) is not None:
         return None
-    link_user(session, member=member, user=user, actor=actor)
-    return user
+    return create_user(
+        session,
+        email=member.email,
+        roles=[Role.MEMBER],
+        display_name=member.display_name,
+        member_id=member.id,
+        actor=actor,
+    )
 
 
 def _address(member: Member) -> str:

@@ -12,6 +12,7 @@ Paper ballots are never stored one by one: tellers enter counts per item (see `p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 from governance.ballots.models import ElectionMode, PollKind
 
@@ -77,6 +78,30 @@ def _decode_choose(shape: Shape, choice: str) -> frozenset[int] | None:
 def is_valid(shape: Shape, choice: str) -> bool:
     """Whether `choice` is a well-formed choice for this poll."""
     return decode(shape, choice) is not None
+
+
+def _widest(shape: Shape) -> tuple[str, ...]:
+    """Valid choices among which is the longest encoding for this poll."""
+    if shape.kind == PollKind.MOTION:
+        return MOTION_CHOICES
+    if shape.mode == ElectionMode.YES_NO_ABSTAIN_PER_CANDIDATE:
+        return encode_per_candidate(dict.fromkeys(shape.option_ids, "Y")), ABSTAIN
+    longest = sorted(shape.option_ids, key=lambda oid: len(str(oid)), reverse=True)
+    return encode_choose(longest[: shape.seats]), ABSTAIN
+
+
+def request_width(shape: Shape) -> int:
+    """The most characters a valid choice of this poll takes in a form-encoded request body.
+
+    A cast pads its body to this width (`request_padding`), so its length tells nothing about
+    the choice: request sizes are visible to whoever watches the network, even through TLS.
+    """
+    return max(len(quote_plus(choice)) for choice in _widest(shape))
+
+
+def request_padding(shape: Shape, choice: str) -> str:
+    """The ``pad`` value that brings `choice` to the poll's `request_width` in a request body."""
+    return "x" * max(0, request_width(shape) - len(quote_plus(choice)))
 
 
 def paper_items(shape: Shape) -> list[str]:

@@ -109,6 +109,8 @@ class CastForm(FlaskForm):
 
     voter = HiddenField(validators=[DataRequired()])
     choice = HiddenField(validators=[DataRequired(), Length(max=1000)])
+    # Tops the request body up to one length for every choice (choices.request_padding).
+    pad = HiddenField(validators=[Optional(), Length(max=1000)])
 
 
 class BallotForm(FlaskForm):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from governance.assemblies import hooks
+from governance.ballots.choices import Shape, request_width
 from governance.ballots.models import Participation, Poll, PollOption, PollState
 from governance.ballots.tally import PollResult
 
@@ -69,6 +70,8 @@ def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
         "seats": seats,
         "secret": bool(secret),
         "options": [{"id": oid, "label": label} for oid, label in options],
+        # The script pads every cast body to this width: one length whatever the choice.
+        "pad_to": request_width(Shape(kind, mode, seats, tuple(oid for oid, _ in options))),
     }
     return {
         "id": poll_id,

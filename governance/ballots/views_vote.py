@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from governance.ballots import choices as ch
@@ -20,7 +21,15 @@ from governance.ballots.forms import (
     TrackerForm,
     build_ballot_form,
 )
-from governance.ballots.models import Ballot, NamedVote, Poll, PollOption, PollState
+from governance.ballots.models import (
+    Ballot,
+    ElectionMode,
+    NamedVote,
+    Poll,
+    PollKind,
+    PollOption,
+    PollState,
+)
 from governance.ballots.provides import has_voted
 from governance.ballots.services import published_result
 from governance.ballots.tally import shape_of
@@ -45,6 +54,43 @@ def describe(choice: str, shape: ch.Shape, options: list[PollOption]) -> str:
     if isinstance(meaning, dict):
         return ", ".join(f"{names[k]}: {ANSWER_LABELS[v]}" for k, v in meaning.items())
     return ", ".join(names[k] for k in sorted(meaning, key=lambda k: shape.option_ids.index(k)))
+
+
+def _html_bytes(text: str) -> int:
+    return len(str(escape(text)).encode())
+
+
+def description_width(shape: ch.Shape, options: list[PollOption]) -> int:
+    """The most bytes `describe` of a valid choice of this poll takes in a page (escaped)."""
+    if shape.kind == PollKind.MOTION:
+        widest: tuple[str, ...] = ch.MOTION_CHOICES
+    elif shape.mode == ElectionMode.YES_NO_ABSTAIN_PER_CANDIDATE:
+        answer = max(ch.ANSWERS, key=lambda a: _html_bytes(str(ANSWER_LABELS[a])))
+        widest = (ch.encode_per_candidate(dict.fromkeys(shape.option_ids, answer)), ch.ABSTAIN)
+    else:
+        longest = sorted(options, key=lambda o: _html_bytes(o.label), reverse=True)
+        widest = (ch.encode_choose([int(o.id or 0) for o in longest[: shape.seats]]), ch.ABSTAIN)
+    return max(_html_bytes(describe(choice, shape, options)) for choice in widest)
+
+
+def _confirmation(
+    poll: Poll, shape: ch.Shape, options: list[PollOption], *, voter: str, label: str, choice: str
+) -> Any:
+    """The confirmation page, of one size whatever the choice: the choice, its description and
+    the cast form's padding are topped up to the poll's widest (sizes show in access logs and
+    to whoever watches the network, even through TLS)."""
+    described = describe(choice, shape, options)
+    pad = ch.request_padding(shape, choice)
+    used = _html_bytes(described) + len(choice) + len(pad)
+    width = description_width(shape, options) + ch.request_width(shape)
+    return render_template(
+        "ballots/confirm.html",
+        poll=poll,
+        form=CastForm(formdata=None, voter=voter, choice=choice, pad=pad),
+        voter=label,
+        described=described,
+        padding=" " * (width - used),
+    )
 
 
 def _voters(poll_id: int) -> list[Voter]:
@@ -87,14 +133,13 @@ def vote(poll_id: int) -> Any:
         kind=poll.kind, mode=poll.election_mode, seats=poll.seats, options=options, voters=voters
     )
     if form.validate_on_submit():
-        choice = form.encoded_choice()
-        confirm = CastForm(formdata=None, voter=str(form.voter.data), choice=choice)
-        return render_template(
-            "ballots/confirm.html",
-            poll=poll,
-            form=confirm,
-            voter=dict(voters)[form.voter.data],
-            described=describe(choice, shape, options),
+        return _confirmation(
+            poll,
+            shape,
+            options,
+            voter=str(form.voter.data),
+            label=dict(voters)[form.voter.data],
+            choice=form.encoded_choice(),
         )
     return render_template(
         "ballots/vote.html", poll=poll, assembly=assembly, form=form, options=options

@@ -15,7 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User
-from governance.accounts.services import create_user, grant_role, normalize_email, user_by_email
+from governance.accounts.services import (
+    ADMIN_NOT_MEMBER,
+    create_user,
+    grant_role,
+    normalize_email,
+    user_by_email,
+)
 from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
@@ -29,6 +35,7 @@ __all__ = [
     "book_cancellation",
     "book_reversal",
     "book_subscription",
+    "check_linkable",
     "create_member",
     "eligible_members",
     "invite_member",
@@ -326,11 +333,14 @@ def linked_user(session: Session, member: Member) -> User | None:
 
 
 def link_user(session: Session, *, member: Member, user: User, actor: User | None) -> None:
-    """Link a user account to a member and give it the MEMBER role."""
+    """Link a user account to a member and give it the MEMBER role (never an administrator's:
+    also a trigger)."""
     if user.member_id == member.id:
         return
     if user.member_id is not None:
         raise DomainError(_l("This account is linked to another member already."))
+    if user.has_role(Role.ADMIN):
+        raise DomainError(ADMIN_NOT_MEMBER)
     if linked_user(session, member) is not None:
         raise DomainError(_l("This member has an account already."))
     user.member_id = member.id
@@ -342,9 +352,11 @@ def link_user(session: Session, *, member: Member, user: User, actor: User | Non
 
 
 def invite_member(session: Session, *, member: Member, actor: User | None, today: date) -> User:
-    """The account the member's invitation goes to: created (role MEMBER) or linked by email.
+    """The account the member's invitation goes to: the member's own, or one created for them
+    (role MEMBER). An existing account with the member's address is returned unlinked: its
+    holder confirms the link first (`links.py`), the board cannot link it.
 
-    The caller sends the magic link (views need the request for the URL).
+    The caller sends the magic link or the link request (views need the request for the URL).
     """
     if not is_member_at(member, today) or member.status == MemberStatus.INVALID:
         raise DomainError(_l("Only current members can be invited."))
@@ -363,6 +375,17 @@ def invite_member(session: Session, *, member: Member, actor: User | None, today
                 actor=actor,
             )
         else:
-            link_user(session, member=member, user=user, actor=actor)
+            check_linkable(user)
+            _audit(session, member, "member.link_requested", actor, user_id=user.id)
     _audit(session, member, "member.invited", actor, user_id=user.id, email=user.email)
     return user
+
+
+def check_linkable(user: User) -> None:
+    """Refuse linking an account that is another member's, an administrator's or deactivated."""
+    if user.member_id is not None:
+        raise DomainError(_l("This address belongs to an account linked to another member."))
+    if user.has_role(Role.ADMIN):
+        raise DomainError(ADMIN_NOT_MEMBER)
+    if not user.active:
+        raise DomainError(_l("This address belongs to a deactivated account."))

@@ -6,7 +6,8 @@ Access (decided here, tested as a matrix in tests/register/test_access.py):
 - SUPERVISORY_BOARD and SECRETARY read: the list, member pages, the export (the supervisory
   board supervises the board; the secretary prepares voter rolls and attendance lists).
 - ADMIN has no access (a technical role, not an organ of the cooperative).
-- Every logged-in user sees "My membership": only the member linked to their own account.
+- Every logged-in user sees "My membership": only the member linked to their own account, and
+  confirms a request, mailed to their account's address, to link their account to a member.
 """
 
 from __future__ import annotations
@@ -26,15 +27,16 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency
+from flask_babel import force_locale, format_currency
 from flask_login import current_user, login_required
 from sqlmodel import Session
 
 from governance.accounts.forms import ConfirmForm
+from governance.accounts.models import User
 from governance.errors import DomainError
 from governance.i18n import _, today
-from governance.register import csv_export, queries, services
-from governance.register.blueprint import READERS, WRITERS, bp
+from governance.register import csv_export, links, queries, services
+from governance.register.blueprint import READERS, WRITERS, bp, mail_locale
 from governance.register.forms import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -45,7 +47,7 @@ from governance.register.forms import (
 from governance.register.models import Member, MemberStatus, PersonKind
 from governance.register.rules import ineligibility_reason, shares_at
 from governance.security import role_required
-from governance.web import db, fail, get_or_404
+from governance.web import db, fail, get_or_404, queue_templated_mail
 
 
 def money(value: Decimal) -> str:
@@ -179,14 +181,45 @@ def member_edit(member_id: int) -> Any:
     m = get_or_404(Member, member_id)
     form = MemberForm(obj=m)
     if form.validate_on_submit():
+        previous = m.email
         try:
             services.update_member(db(), member=m, actor=current_user, **_member_fields(form))
         except DomainError as exc:
             fail(exc, form)
         else:
+            if previous and previous != m.email:
+                _notify_address_change(m, previous)
             flash(_("Saved."), "success")
             return redirect(url_for("register.member", member_id=m.id))
     return render_template("register/member_form.html", form=form, member=m)
+
+
+def _notify_address_change(member: Member, previous: str) -> None:
+    """Tell the previous address that the member's address was changed (not to what)."""
+    with force_locale(mail_locale(services.linked_user(db(), member))):
+        queue_templated_mail(
+            to=previous, template="register/mail_email_changed", member=member, link=None
+        )
+
+
+@bp.route("/register/link/<token>", methods=["GET", "POST"])
+@login_required
+def confirm_link(token: str) -> Any:
+    """The holder of an account confirms (POST) that it is the member's the board named."""
+    user = db().get(User, current_user.id)
+    form = ConfirmForm()
+    args = {"token": token, "user": user, "max_age": current_app.config["MEMBER_LINK_MAX_AGE"]}
+    try:
+        if form.validate_on_submit():
+            m = links.confirm_link(db(), current_app.secret_key, **args)
+            flash(_("Your account is now linked to membership %(n)s.", n=m.number), "success")
+            return redirect(url_for("register.my_membership"))
+        m = links.link_request(db(), current_app.secret_key, **args)
+    except DomainError as exc:
+        db().rollback()
+        page = render_template("register/link_confirm.html", member=None, error=str(exc.message))
+        return page, 400
+    return render_template("register/link_confirm.html", member=m, form=form, error=None)
 
 
 @bp.route("/register/export")

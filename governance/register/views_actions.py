@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from governance.accounts.forms import ConfirmForm
+from governance.accounts.models import User
 from governance.accounts.services import PURPOSE_LOGIN, make_token
 from governance.errors import DomainError
 from governance.i18n import _, _l, today
-from governance.register import queries, services, status
-from governance.register.blueprint import WRITERS, bp
+from governance.register import links, queries, services, status
+from governance.register.blueprint import WRITERS, bp, mail_locale
 from governance.register.csv_import import ImportRejected, import_csv
 from governance.register.forms import (
     STATUS_LABELS,
@@ -243,13 +245,34 @@ def invite(member_id: int) -> Any:
         except DomainError as exc:
             fail(exc)
         else:
-            token = make_token(current_app.secret_key, user=user, purpose=PURPOSE_LOGIN)
-            link = external_url("accounts.login_link", token=token)
-            queue_templated_mail(
-                to=user.email, template="register/mail_invite", link=link, member=member
-            )
-            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            if user.member_id == member.id:
+                token = make_token(current_app.secret_key, user=user, purpose=PURPOSE_LOGIN)
+                link = external_url("accounts.login_link", token=token)
+                queue_templated_mail(
+                    to=user.email, template="register/mail_invite", link=link, member=member
+                )
+                flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            else:
+                _request_link(member, user)
     return _to_member(member)
+
+
+def _request_link(member: Member, user: User) -> None:
+    """Ask an existing account's holder to confirm that it is the member's (not linked yet)."""
+    token = links.link_token(current_app.secret_key, member=member, user=user)
+    link = external_url("register.confirm_link", token=token)
+    with force_locale(mail_locale(user)):
+        queue_templated_mail(
+            to=user.email, template="register/mail_link_request", link=link, member=member
+        )
+    flash(
+        _(
+            "%(email)s belongs to an existing account. Its holder has been asked by email to "
+            "confirm that it is this member's account; until then it is not linked.",
+            email=user.email,
+        ),
+        "info",
+    )
 
 
 @bp.route("/register/import", methods=["GET", "POST"])

@@ -108,7 +108,14 @@ def test_live_state_shows_the_open_poll_and_turnout(
         "closes_at": None,
         "vote_url": f"/polls/{poll.id}/vote",
         "cast_url": f"/polls/{poll.id}/cast",
-        "ballot": {"kind": "MOTION", "mode": None, "seats": 1, "secret": True, "options": []},
+        "ballot": {
+            "kind": "MOTION",
+            "mode": None,
+            "seats": 1,
+            "secret": True,
+            "options": [],
+            "pad_to": len("ABSTAIN"),  # the longest choice: every cast body padded to it
+        },
     }
     page = client.get(f"/assemblies/{assembly.id}/live").get_data(as_text=True)
     assert f'href="/polls/{poll.id}/vote"' in page

@@ -41,6 +41,8 @@ def routes() -> list[Route]:
         Route("GET", "/register/import", w),
         Route("POST", "/register/import", w),
         Route("GET", "/my-membership", EVERYONE),
+        Route("GET", "/register/link/not-a-token", allow(*Role, ok=400)),
+        Route("POST", "/register/link/not-a-token", allow(*Role, ok=400)),
     ]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from governance.accounts.models import Role, User
 from governance.auditlog import AuditEvent
 from governance.errors import DomainError
-from governance.register import services
+from governance.register import links, services
 from governance.register.models import Member, MemberStatus, PersonKind, TransactionKind
 from governance.register.queries import MemberFilter, history_of, member_page, shares_held
 
@@ -208,11 +208,17 @@ def test_invite_creates_a_member_account(session, make_member):
     assert len(events(session, "member.invited")) == 2
 
 
-def test_invite_links_an_existing_account(session, make_member, make_user):
+def test_invite_asks_an_existing_account_and_links_it_once_confirmed(
+    app, session, make_member, make_user
+):
     existing = make_user(roles=[Role.BOARD], email="vorstand@example.org")
     m = session.get(Member, make_member(email="vorstand@example.org").id)
     user = services.invite_member(session, member=m, actor=None, today=date.today())
-    assert user.id == existing.id and user.member_id == m.id
+    assert user.id == existing.id and user.member_id is None  # not linked by the board
+    assert user.roles == {Role.BOARD} and len(events(session, "member.link_requested")) == 1
+    token = links.link_token(app.secret_key, member=m, user=user)
+    linked = links.confirm_link(session, app.secret_key, token=token, user=user, max_age=60)
+    assert linked.id == m.id and user.member_id == m.id
     assert user.roles == {Role.BOARD, Role.MEMBER}
 
 

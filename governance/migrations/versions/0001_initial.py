@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 17:50:26.557186
+Create Date: 2026-12-04 18:01:09.976055
 """
 
 from __future__ import annotations
@@ -26,6 +26,18 @@ TRIGGERS = {
         "RAISE(ABORT, 'audit_event is append-only'); END",
         "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT "
         "RAISE(ABORT, 'audit_event is append-only'); END",
+        'CREATE TRIGGER user_admin_not_member BEFORE UPDATE OF member_id ON "user" WHEN '
+        "NEW.member_id IS NOT NULL AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = "
+        "NEW.id AND r.role = 'ADMIN') BEGIN SELECT RAISE(ABORT, 'an administrator''s account "
+        "cannot be linked to a member'); END",
+        "CREATE TRIGGER user_role_admin_not_member BEFORE INSERT ON user_role WHEN NEW.role = "
+        "'ADMIN' AND EXISTS (SELECT 1 FROM \"user\" u WHERE u.id = NEW.user_id AND u.member_id "
+        "IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'an administrator''s account cannot be linked "
+        "to a member'); END",
+        "CREATE TRIGGER user_role_admin_not_member_update BEFORE UPDATE ON user_role WHEN "
+        "NEW.role = 'ADMIN' AND EXISTS (SELECT 1 FROM \"user\" u WHERE u.id = NEW.user_id AND "
+        "u.member_id IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'an administrator''s account "
+        "cannot be linked to a member'); END",
         "CREATE TRIGGER assembly_no_delete BEFORE DELETE ON assembly WHEN OLD.state <> 'DRAFT' "
         "BEGIN SELECT RAISE(ABORT, 'only draft assemblies may be deleted'); END",
         "CREATE TRIGGER convening_evidence_no_update BEFORE UPDATE ON convening_evidence BEGIN "
@@ -149,6 +161,19 @@ TRIGGERS = {
         "plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$",
         "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event FOR "
         "EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+        "CREATE OR REPLACE FUNCTION user_admin_not_member() RETURNS trigger LANGUAGE "
+        "plpgsql AS $$ BEGIN IF TG_TABLE_NAME = 'user' THEN IF NEW.member_id IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = NEW.id AND r.role = "
+        "'ADMIN') THEN RAISE EXCEPTION 'an administrator''s account cannot be linked to a "
+        "member'; END IF; ELSIF NEW.role = 'ADMIN' THEN PERFORM 1 FROM \"user\" WHERE id "
+        '= NEW.user_id FOR UPDATE; IF EXISTS (SELECT 1 FROM "user" u WHERE u.id = '
+        "NEW.user_id AND u.member_id IS NOT NULL) THEN RAISE EXCEPTION 'an "
+        "administrator''s account cannot be linked to a member'; END IF; END IF; RETURN "
+        "NEW; END $$",
+        "CREATE TRIGGER user_admin_not_member BEFORE INSERT OR UPDATE OF member_id ON "
+        '"user" FOR EACH ROW EXECUTE FUNCTION user_admin_not_member()',
+        "CREATE TRIGGER user_role_admin_not_member BEFORE INSERT OR UPDATE ON user_role "
+        "FOR EACH ROW EXECUTE FUNCTION user_admin_not_member()",
         "CREATE OR REPLACE FUNCTION assembly_no_delete() RETURNS trigger LANGUAGE plpgsql "
         "AS $$ BEGIN IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION 'only draft assemblies "
         "may be deleted'; END IF; RETURN OLD; END $$",
@@ -332,6 +357,7 @@ PG_FUNCTIONS = [
     "roll_correction_append_only",
     "share_transaction_append_only",
     "share_transaction_rules",
+    "user_admin_not_member",
 ]
 
 

@@ -235,6 +235,9 @@ window.liveBallot = (function () {
         voter: el.dataset.voter,
         choice: pending,
       });
+      // One body length whatever the choice (sizes are visible on the network, even through TLS).
+      const width = new URLSearchParams({ choice: pending }).toString().length - "choice=".length;
+      body.append("pad", "x".repeat(Math.max(0, (poll.ballot.pad_to || 0) - width)));
       const response = await send(poll.cast_url, body);
       const type = response.headers.get("Content-Type") || "";
       const answer = type.includes("application/json") ? await response.json() : {};
