@@ -90,19 +90,55 @@ def mail_group() -> None:
 @with_appcontext
 def mail_send(loop: bool, interval: float) -> None:
     """Deliver due messages from the outbox over SMTP (one pass, or --loop)."""
-    from governance.mail import run_worker, send_due, smtp_settings
+    from governance.mail import send_due, smtp_settings
 
     settings = smtp_settings(current_app.config)
     if loop:
-        run_worker(cli_session, settings, interval=interval)
+        run_worker(("mail",), interval=interval)
     with cli_session() as session:
         sent, failed = send_due(session, settings)
     click.echo(f"sent {sent}, failed attempts {failed}")
 
 
+def run_worker(kinds: tuple[str, ...], *, interval: float) -> None:
+    """The guarded job loop (`governance.jobs`) for `kinds` (all when empty), forever."""
+    from governance.jobs import Runner
+
+    runner = Runner(engine(), current_app.config, only=kinds)
+    try:
+        runner.kinds()
+    except LookupError as exc:
+        fail(str(exc))
+    click.echo(f"worker: {', '.join(k.name for k in runner.kinds())}, every {interval:g} s")
+    runner.run(interval=interval)
+
+
+@click.command("worker")
+@click.option("--loop", is_flag=True, help="Keep running: the service beside the web server.")
+@click.option("--only", multiple=True, help="Run only this kind of job (mail, minutes, scrub).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+@with_appcontext
+def worker(loop: bool, only: tuple[str, ...], interval: float) -> None:
+    """Run every kind of background job: mail, minutes rendering, the seal's scrub."""
+    from governance.jobs import Runner
+
+    if loop:
+        run_worker(only, interval=interval)
+    runner = Runner(engine(), current_app.config, only=only)
+    try:
+        report = runner.run_once(interval)
+    except LookupError as exc:
+        fail(str(exc))
+        return
+    for kind, done in report.items():
+        click.echo(f"{kind}: {done}")
+    if any(isinstance(done, str) for done in report.values()):
+        raise SystemExit(1)
+
+
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    for cmd in (db_group, mail_group):
+    for cmd in (db_group, mail_group, worker):
         app.cli.add_command(cmd)
     for path in CLI_MODULES:
         module = importlib.import_module(path)

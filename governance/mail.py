@@ -1,8 +1,10 @@
 """Mail outbox: messages are queued in the request's transaction and delivered by a worker.
 
 A message is never lost while SMTP is down (it stays queued with a growing backoff, however long
-the outage) and never sent twice (a worker claims a message with a conditional UPDATE before
-sending it, and records the result right after).
+the outage). It is delivered at least once: a worker claims a message with a conditional UPDATE
+before sending it (two workers never send it at once) and records the result right after; a
+worker that dies between the two sends it again after CLAIM_TIMEOUT, with the same Message-ID,
+so the receiving side can recognise the duplicate. The worker is `governance.jobs` (kind "mail").
 """
 
 from __future__ import annotations
@@ -11,19 +13,20 @@ import enum
 import logging
 import smtplib
 import ssl
-import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text, select, update
+from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text, func, select, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
-from governance.db import UTCDateTime, immediate, str_enum, utcnow
+from governance import jobs
+from governance.db import UTCDateTime, immediate, new_session, str_enum, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -229,17 +232,39 @@ def send_due(
     return sent, failed
 
 
-def run_worker(
-    session_factory: Callable[[], Session], smtp: SmtpSettings, *, interval: float = 5.0
-) -> None:
-    """Send due messages forever, sleeping `interval` seconds between passes."""
-    while True:
-        try:
-            with session_factory() as session:
-                send_due(session, smtp)
-        except Exception:  # e.g. the database restarts: log, wait, try again
-            log.exception("mail worker pass failed")
-        time.sleep(interval)
+def _run_pass(engine: Engine, config: Mapping[str, Any]) -> int:
+    with new_session(engine) as session:
+        sent, _failed = send_due(session, smtp_settings(config))
+    return sent
+
+
+def _health(session: Session, now: datetime) -> dict[str, Any]:
+    queued = (MailStatus.QUEUED, MailStatus.SENDING)
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(queued))
+    )
+    return {
+        "queued": int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_(queued))
+            )
+            or 0
+        ),
+        "oldest_queued_s": None if oldest is None else int((now - oldest).total_seconds()),
+        "failed": int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == MailStatus.FAILED)
+            )
+            or 0
+        ),
+    }
+
+
+jobs.register(jobs.JobKind("mail", _run_pass, _health))
 
 
 def smtp_settings(config: Mapping[str, Any]) -> SmtpSettings:

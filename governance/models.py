@@ -2,6 +2,7 @@
 
 from governance import (
     auditlog,  # noqa: F401
+    jobs,  # noqa: F401
     mail,  # noqa: F401
 )
 from governance.accounts import ddl as accounts_ddl  # noqa: F401

@@ -204,36 +204,6 @@ def test_mail_send_command_while_smtp_is_down(app, session):
     assert "sent 0, failed attempts 1" in result.output
 
 
-def test_worker_loop_survives_a_failing_pass(app, session, smtp, monkeypatch):
-    from governance import mail
-
-    _queue(session)
-    engine = app.extensions["governance.engine"]
-    passes = iter([RuntimeError("database restarting"), None])
-
-    def factory():
-        problem = next(passes)
-        if problem is not None:
-            raise problem
-        return new_session(engine)
-
-    class Stop(Exception):
-        pass
-
-    sleeps = []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        if len(sleeps) == 2:
-            raise Stop
-
-    monkeypatch.setattr(mail.time, "sleep", sleep)
-    with pytest.raises(Stop):
-        mail.run_worker(factory, _settings(smtp.port), interval=0.5)
-    assert sleeps == [0.5, 0.5]
-    assert len(smtp.messages) == 1
-
-
 @pytest.mark.parametrize("code, permanent", [(550, True), (451, False)])
 def test_permanent_and_temporary_refusals(code, permanent):
     import smtplib

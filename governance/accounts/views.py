@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
 
+from governance import jobs
 from governance.accounts import services
 from governance.accounts.blueprint import bp
 from governance.accounts.forms import (
@@ -88,7 +89,8 @@ def index() -> Any:
 @bp.route("/healthz")
 @limiter.exempt
 def healthz() -> Any:
-    """Database and schema status as JSON (503 when the app cannot serve)."""
+    """Database and schema status as JSON (503 when the app cannot serve), and the background
+    jobs: their backlog, what is stuck, when each worker last ran ("degraded" names problems)."""
     try:
         db().execute(text("SELECT 1"))
         guard = current_app.extensions.get("governance.schema")
@@ -99,7 +101,15 @@ def healthz() -> Any:
         return jsonify(
             status="error", database="ok", schema="outdated", run="governance db upgrade"
         ), 503
-    return jsonify(status="ok", database="ok", schema="ok" if guard else "unchecked")
+    report = jobs.health(db())
+    problems = jobs.problems(report)
+    return jsonify(
+        status="degraded" if problems else "ok",
+        database="ok",
+        schema="ok" if guard else "unchecked",
+        jobs=report,
+        problems=problems,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])

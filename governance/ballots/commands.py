@@ -76,10 +76,10 @@ def _report(job: ScrubJob) -> None:
 @with_appcontext
 def scrub_cmd(loop: bool, interval: float) -> None:
     """Scrub sealed ballot boxes until it is proven (one pass, or --loop)."""
-    from governance.cli import engine
+    from governance.cli import engine, run_worker
 
     if loop:
-        scrubbing.run_worker(engine(), interval=interval, report=_report)
+        run_worker(("scrub",), interval=interval)
     jobs = scrubbing.run_pass(engine())
     for job in jobs:
         _report(job)

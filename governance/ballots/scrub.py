@@ -13,15 +13,15 @@ job says what it waits for.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from governance import jobs
 from governance.auditlog import record_event
 from governance.ballots import scrub_probe
 from governance.ballots.models import Poll, ScrubJob, ScrubState
@@ -176,12 +176,21 @@ def try_now(engine: Engine, *, poll_ids: list[int]) -> None:
         log.exception("the quick scrub after the seal failed; the worker will retry")
 
 
-def run_worker(engine: Engine, *, interval: float, report: Callable[[ScrubJob], None]) -> None:
-    """Run due scrub jobs forever, `interval` seconds apart."""
-    while True:
-        try:
-            for job in run_pass(engine):
-                report(job)
-        except Exception:  # e.g. the database restarts: log, wait, try again
-            log.exception("scrub worker pass failed")
-        time.sleep(interval)
+def health(session: Session, now: datetime) -> dict[str, Any]:
+    """For /healthz: sealed polls whose scrub is not verified yet, and the oldest one's age."""
+    row = session.execute(
+        select(func.count(), func.min(ScrubJob.queued_at)).where(
+            ScrubJob.state != ScrubState.VERIFIED
+        )
+    ).one()
+    return {
+        "unverified": int(row[0]),
+        "oldest_unverified_s": None if row[1] is None else int((now - row[1]).total_seconds()),
+    }
+
+
+def _run_pass(engine: Engine, _config: Mapping[str, Any]) -> int:
+    return sum(job.state == ScrubState.VERIFIED for job in run_pass(engine))
+
+
+jobs.register(jobs.JobKind("scrub", _run_pass, health))

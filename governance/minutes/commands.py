@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.engine import Engine
 
-from governance.cli import cli_session, fail
+from governance import jobs
+from governance.cli import cli_session, engine, fail, run_worker
+from governance.db import new_session
 from governance.minutes import rendering
 from governance.minutes.models import RenderJob, RenderStatus
 from governance.minutes.pdf import render_minutes
@@ -74,8 +78,13 @@ def sample(output: str, participants: int) -> None:
 
 def run_once() -> int:
     """Run every queued job once; returns how many were run."""
+    return _run_pass(engine(), current_app.config)
+
+
+def _run_pass(bind: Engine, config: Mapping[str, Any]) -> int:
     done = 0
-    with cli_session() as session:
+    coop = rendering.CoopSettings.from_config(config)
+    with new_session(bind) as session:
         while (job_id := rendering.next_job_id(session)) is not None:
             won = rendering.claim(session, job_id=job_id)
             session.commit()
@@ -83,10 +92,13 @@ def run_once() -> int:
                 continue
             job = session.get(RenderJob, job_id)
             assert job is not None
-            _report(rendering.execute(session, job=job, coop=_coop(), render=render_minutes))
+            _report(rendering.execute(session, job=job, coop=coop, render=render_minutes))
             session.commit()
             done += 1
     return done
+
+
+jobs.register(jobs.JobKind("minutes", _run_pass, rendering.health))
 
 
 @cli.command("worker")
@@ -94,9 +106,7 @@ def run_once() -> int:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 @with_appcontext
 def worker(loop: bool, interval: float) -> None:
-    """Render queued minutes (one pass, or --loop)."""
-    while True:
-        run_once()
-        if not loop:
-            return
-        time.sleep(interval)
+    """Render queued minutes (one pass, or --loop: `governance worker --only minutes --loop`)."""
+    if loop:
+        run_worker(("minutes",), interval=interval)
+    run_once()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -92,27 +92,48 @@ def claim(session: Session, *, job_id: int) -> bool:
     result = session.execute(
         update(RenderJob)
         .where(RenderJob.id == job_id)
-        .where(
-            (RenderJob.status == RenderStatus.QUEUED)
-            | (
-                (RenderJob.status == RenderStatus.RUNNING)
-                & (RenderJob.started_at < now - STALE_AFTER)
-            )
-        )
+        .where(_claimable(now))
         .values(status=RenderStatus.RUNNING, started_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def _claimable(now: datetime) -> Any:
+    """Queued, or left running by a worker that died (STALE_AFTER)."""
+    return (RenderJob.status == RenderStatus.QUEUED) | (
+        (RenderJob.status == RenderStatus.RUNNING) & (RenderJob.started_at < now - STALE_AFTER)
+    )
+
+
 def next_job_id(session: Session) -> int | None:
-    """The oldest job waiting for a worker."""
+    """The oldest job waiting for a worker (a crashed worker's job included)."""
     return session.scalar(
         select(RenderJob.id)
-        .where(RenderJob.status == RenderStatus.QUEUED)
+        .where(_claimable(utcnow()))
         .order_by(RenderJob.requested_at, RenderJob.id)
         .limit(1)
     )
+
+
+def health(session: Session, now: datetime) -> dict[str, Any]:
+    """For /healthz: jobs waiting, the oldest one's age, and jobs stuck with a dead worker."""
+    waiting = session.execute(
+        select(func.count(), func.min(RenderJob.requested_at)).where(
+            RenderJob.status == RenderStatus.QUEUED
+        )
+    ).one()
+    stuck = session.scalar(
+        select(func.count())
+        .select_from(RenderJob)
+        .where(RenderJob.status == RenderStatus.RUNNING, RenderJob.started_at < now - STALE_AFTER)
+    )
+    oldest = waiting[1]
+    return {
+        "queued": int(waiting[0]),
+        "oldest_queued_s": None if oldest is None else int((now - oldest).total_seconds()),
+        "stuck": int(stuck or 0),
+    }
 
 
 def execute(session: Session, *, job: RenderJob, coop: CoopSettings, render: Renderer) -> RenderJob:

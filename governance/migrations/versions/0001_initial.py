@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:01:09.976055
+Create Date: 2026-12-04 18:05:39.775279
 """
 
 from __future__ import annotations
@@ -500,6 +500,16 @@ def upgrade() -> None:
         sa.Column("jti", sa.String(length=64), nullable=False),
         sa.Column("used_at", governance.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("jti"),
+    )
+    op.create_table(
+        "worker_heartbeat",
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("beat_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("worker", sa.String(length=200), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("kind"),
     )
     op.create_table(
         "user",
@@ -1508,6 +1518,7 @@ def downgrade() -> None:
 
     op.drop_table("assembly")
     op.drop_table("user")
+    op.drop_table("worker_heartbeat")
     op.drop_table("used_token")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")
