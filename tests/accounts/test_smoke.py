@@ -11,4 +11,10 @@ def test_login_shows_start_page(login):
 def test_healthz(client):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json == {"status": "ok", "database": "ok", "schema": "ok"}
+    assert {k: r.json[k] for k in ("status", "database", "schema", "problems")} == {
+        "status": "ok",
+        "database": "ok",
+        "schema": "ok",
+        "problems": [],
+    }
+    assert set(r.json["jobs"]) >= {"mail", "minutes", "scrub"}
