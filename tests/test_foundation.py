@@ -126,7 +126,7 @@ def test_domain_error_rolls_back_what_the_service_flushed(app, session):
 def test_healthz_reports_database_status(client):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json == {"status": "ok", "database": "ok", "schema": "ok"}
+    assert (r.json["status"], r.json["database"], r.json["schema"]) == ("ok", "ok", "ok")
     assert r.mimetype == "application/json"
 
 
@@ -221,3 +221,22 @@ def test_seed_demo_creates_a_login_per_role(app: Flask, login: Callable):
         assert f'id="start-{role.value.lower()}"'.encode() in start, role
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "exists already" in again.output
+
+
+def test_the_web_app_does_not_import_weasyprint(tmp_path):
+    """WeasyPrint (some 30 MiB per process) is imported only where a PDF is rendered."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from governance import create_app\n"
+        f"app = create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/db.sqlite3', "
+        f"'SCHEMA_CHECK': False, 'INSTANCE_PATH': '{tmp_path}'}})\n"
+        "app.test_client().get('/login')\n"
+        "assert 'weasyprint' not in sys.modules, 'weasyprint imported'\n"
+        "from governance.minutes import pdf_engine\n"
+        "assert 'weasyprint' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -25,15 +25,6 @@ from flask_babel import force_locale
 
 from governance.ballots.charts import bar_chart
 from governance.minutes.document import MinutesDocument
-from governance.minutes.pdf_engine import (  # noqa: F401  (re-exported for callers and tests)
-    BASE_URL,
-    AppOnlyFetcher,
-    RefusedURL,
-    layout,
-    render_chunk,
-    to_pdf,
-    write,
-)
 from governance.minutes.polls import PollRecord
 
 FIRST_ANNEX_ROWS = 44  # the annex's first page also holds its heading and introduction
@@ -146,9 +137,17 @@ def render_minutes(
         chunked = len(doc.participants) > CHUNK_THRESHOLD
     with force_locale(pdf_locale()):
         if not chunked or len(annex.pages(doc.participants)) < 2:
-            data, pages = write(_main_html(doc, annex, inline_annex=True))
+            data, pages = _engine().write(_main_html(doc, annex, inline_annex=True))
             return RenderedPdf(data, hashlib.sha256(data).hexdigest(), pages)
         return _render_chunked(doc, annex, workers or default_workers())
+
+
+def _engine() -> Any:
+    """WeasyPrint, imported where a PDF is rendered only: it costs every process that imports
+    it some 30 MiB, and most processes (the web workers) never render a PDF."""
+    from governance.minutes import pdf_engine
+
+    return pdf_engine
 
 
 def default_workers() -> int:
@@ -158,15 +157,16 @@ def default_workers() -> int:
 
 
 def _render_chunked(doc: MinutesDocument, annex: AnnexLayout, workers: int) -> RenderedPdf:
+    engine = _engine()
     rest = annex.pages(doc.participants)[1:]
     with worker_pool(min(workers, len(rest))) as pool:  # workers start during the main layout
-        document = layout(_main_html(doc, annex, inline_annex=False))
+        document = engine.layout(_main_html(doc, annex, inline_annex=False))
         total = len(document.pages)
         kept = total - len(rest)
-        main = to_pdf(document, document.pages[:kept])
+        main = engine.to_pdf(document, document.pages[:kept])
         del document
         jobs = _chunk_jobs(doc, rest, first=kept + 1, total=total, chunks=workers * 2)
-        results = list(pool.map(render_chunk, jobs))
+        results = list(pool.map(engine.render_chunk, jobs))
     data = merge([main, *(r.data for r in results)])
     peaks: dict[int, int] = {}
     cpu: dict[int, float] = {}

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from governance.assemblies.models import AssemblyForm
 from governance.minutes import rendering
 from governance.minutes.models import RenderJob
-from governance.minutes.pdf import AnnexLayout, AppOnlyFetcher, RefusedURL, render_minutes
+from governance.minutes.pdf import AnnexLayout, render_minutes
+from governance.minutes.pdf_engine import AppOnlyFetcher, RefusedURL
 from governance.minutes.sample import sample_document
 from governance.register.models import Member
 from tests.minutes.conftest import COOP, render, start
@@ -79,13 +80,13 @@ def test_fetcher_refuses_everything_outside_the_app(app):
 
 
 def rendering_css_url() -> str:
-    from governance.minutes.pdf import BASE_URL
+    from governance.minutes.pdf_engine import BASE_URL
 
     return BASE_URL + "print.css"
 
 
 def test_a_remote_image_is_not_fetched(app, monkeypatch):
-    from governance.minutes import pdf
+    from governance.minutes import pdf_engine as pdf
 
     seen = []
     original = AppOnlyFetcher.fetch
