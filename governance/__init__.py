@@ -14,7 +14,7 @@ from flask import Flask, g, render_template, request
 from sqlalchemy.engine import Engine
 
 from governance import db as dbmod
-from governance import i18n, markup, security
+from governance import i18n, logs, markup, security
 from governance.config import default_config, resolve_secret_key
 
 # The source checkout around the package (for an installed package: site-packages).
@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     engine = dbmod.make_engine(app.config["DATABASE_URL"])
     app.extensions["governance.engine"] = engine
     _install_session(app)
+    logs.init_app(app)
     i18n.init_app(app)
     markup.init_app(app)
     security.init_app(app)

@@ -31,6 +31,9 @@ def default_config(instance_path: Path) -> dict[str, Any]:
     db_default = f"sqlite:///{instance_path / 'governance.sqlite3'}"
     return {
         "ENV_NAME": env,
+        # Logging: plain text or one JSON object a line (governance/logs.py), and the level.
+        "LOG_FORMAT": (_env("LOG_FORMAT", "plain") or "plain").lower(),
+        "LOG_LEVEL": (_env("LOG_LEVEL", "INFO") or "INFO").upper(),
         "DATABASE_URL": _env("DATABASE_URL", db_default),
         "SECRET_KEY": _env("SECRET_KEY"),
         "SMTP_HOST": _env("SMTP_HOST", "127.0.0.1"),
