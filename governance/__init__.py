@@ -116,6 +116,8 @@ def _install_error_pages(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
 
         def handler(error: Any, code: int = code) -> Any:
+            if getattr(error, "response", None) is not None:  # a ready answer (e.g. JSON)
+                return error.response
             try:
                 return render_template("errors/error.html", code=code, error=error), code
             except Exception:  # the page itself failed (e.g. database down): answer plainly

@@ -64,6 +64,9 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         # How many live-state requests per second all open live pages together may cause: with
         # a large audience the pages ask less often (assemblies/live.py, poll_interval).
         "LIVE_REQUESTS_PER_SECOND": int(_env("LIVE_REQUESTS_PER_SECOND", "250") or 250),
+        # Per login, all tabs together: the live page asks every 5-30 s and beats every 45 s.
+        "LIVE_LIMIT_PER_LOGIN": _env("LIVE_LIMIT_PER_LOGIN", "90 per minute"),
+        "HEARTBEAT_LIMIT_PER_LOGIN": _env("HEARTBEAT_LIMIT_PER_LOGIN", "20 per minute"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
         # The cooperative's statute (Satzung); legal defaults of the GenG.
