@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from governance import db as dbmod
 from governance import i18n, logs, markup, security
-from governance.config import default_config, resolve_secret_key
+from governance.config import check_rate_limit_storage, default_config, resolve_secret_key
 
 # The source checkout around the package (for an installed package: site-packages).
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["SECRET_KEY"] = resolve_secret_key(app.config, Path(app.instance_path))
+    check_rate_limit_storage(app.config)
     if app.config["ENV_NAME"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -117,6 +118,8 @@ def _install_error_pages(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
 
         def handler(error: Any, code: int = code) -> Any:
+            if getattr(error, "response", None) is not None:  # a ready answer (e.g. JSON)
+                return error.response
             try:
                 return render_template("errors/error.html", code=code, error=error), code
             except Exception:  # the page itself failed (e.g. database down): answer plainly

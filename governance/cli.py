@@ -48,6 +48,18 @@ def db_group() -> None:
     """Database schema (Alembic migrations)."""
 
 
+def confirm_or_fail(question: str, *, yes: bool) -> None:
+    """Ask before a destructive step (`--yes` answers for a script); no: one line, exit 1."""
+    if yes:
+        return
+    try:
+        agreed = click.confirm(question, default=False)
+    except click.Abort:  # no terminal to ask (end of input)
+        agreed = False
+    if not agreed:
+        fail("not confirmed, nothing changed (--yes confirms without asking)")
+
+
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
@@ -61,11 +73,18 @@ def db_upgrade(revision: str) -> None:
 
 @db_group.command("downgrade")
 @click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
-def db_downgrade(revision: str) -> None:
-    """Migrate the database down to REVISION ('base' empties it)."""
+def db_downgrade(revision: str, yes: bool) -> None:
+    """Migrate the database down to REVISION ('base' empties it): drops tables with their data."""
     from governance.migrations.runner import downgrade
 
+    where = engine().url.render_as_string(hide_password=True)
+    confirm_or_fail(
+        f"Downgrade the database {where} to {revision}? This drops tables with all their data, "
+        "the audit log included, and cannot be undone",
+        yes=yes,
+    )
     downgrade(engine(), revision)
     click.echo(f"Database schema downgraded to {revision}.")
 

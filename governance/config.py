@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,9 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         # Number of reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted).
         "PROXY_COUNT": int(_env("PROXY_COUNT", "0") or 0),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many processes serve the app, for servers other than gunicorn (whose own setting
+        # is read at start-up): memory:// rate limits are refused in production with several.
+        "WORKERS": int(_env("WORKERS", "0") or 0) or None,
         "RATELIMIT_ENABLED": not _bool(_env("RATELIMIT_DISABLED")),
         # A sliding window: a fixed one would allow twice the attempts around its boundary.
         "RATELIMIT_STRATEGY": "moving-window",
@@ -69,6 +73,9 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         # How many live-state requests per second all open live pages together may cause: with
         # a large audience the pages ask less often (assemblies/live.py, poll_interval).
         "LIVE_REQUESTS_PER_SECOND": int(_env("LIVE_REQUESTS_PER_SECOND", "250") or 250),
+        # Per login, all tabs together: the live page asks every 5-30 s and beats every 45 s.
+        "LIVE_LIMIT_PER_LOGIN": _env("LIVE_LIMIT_PER_LOGIN", "90 per minute"),
+        "HEARTBEAT_LIMIT_PER_LOGIN": _env("HEARTBEAT_LIMIT_PER_LOGIN", "20 per minute"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
         # The cooperative's statute (Satzung); legal defaults of the GenG.
@@ -113,6 +120,53 @@ def resolve_secret_key(config: dict[str, Any], instance_path: Path) -> str:
             "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )
     return _instance_secret(instance_path / "secret_key")
+
+
+def check_rate_limit_storage(config: dict[str, Any]) -> None:
+    """Refuse in-process rate-limit counters in production when several processes serve.
+
+    With `memory://` every worker process keeps its own counters, so with N workers an attacker
+    gets N times the login attempts. Redis (or another shared store) counts for all of them.
+    """
+    if config.get("ENV_NAME") != "production" or not config.get("RATELIMIT_ENABLED"):
+        return
+    if not str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        return
+    workers = worker_processes(config)
+    if workers > 1:
+        raise ConfigError(
+            f"GOVERNANCE_RATELIMIT_STORAGE_URI is memory:// while {workers} worker processes "
+            f"serve the app: each would count on its own ({workers} times every login limit). "
+            "Set GOVERNANCE_RATELIMIT_STORAGE_URI to a shared store such as "
+            "redis://127.0.0.1:6379/0, or run a single worker."
+        )
+
+
+def worker_processes(config: dict[str, Any]) -> int:
+    """How many processes serve the app: GOVERNANCE_WORKERS if set; else, under gunicorn, its
+    `workers` setting; else 1."""
+    return int(config.get("WORKERS") or gunicorn_workers() or 1)
+
+
+def gunicorn_workers() -> int | None:
+    """gunicorn's `workers` as gunicorn resolved it (-w, GUNICORN_CMD_ARGS, WEB_CONCURRENCY, its
+    config file) when gunicorn is loading this app, else None.
+
+    gunicorn loads the app in each worker (or once in the master with --preload) from its
+    arbiter or worker object, whose `cfg` is the running configuration: it is found on the call
+    stack. No other server sets this: they use GOVERNANCE_WORKERS.
+    """
+    if "gunicorn.arbiter" not in sys.modules:
+        return None
+    from gunicorn.config import Config
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        cfg = getattr(frame.f_locals.get("self"), "cfg", None)
+        if isinstance(cfg, Config):
+            return int(cfg.workers)
+        frame = frame.f_back
+    return None
 
 
 def _instance_secret(key_file: Path) -> str:

@@ -10,11 +10,14 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.accounts.services import count_users, create_user
-from governance.cli import cli_session
+from governance.cli import cli_session, fail
+from governance.errors import DomainError
+from governance.register.models import Member
 
 DEMO_PASSWORD = "demo-passwort"  # noqa: S105  (printed for the demo on purpose)
 
@@ -68,16 +71,38 @@ def seed(session: Session, *, only_if_empty: bool, config: Mapping[str, Any]) ->
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing when users exist already.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when users or members exist.")
+@click.option("--force", is_flag=True, help="Add the demo data even though users or members exist.")
 @with_appcontext
-def cli(if_empty: bool) -> None:
-    """Create a demo cooperative and print the demo logins."""
+def cli(if_empty: bool, force: bool) -> None:
+    """Create a demo cooperative and print the demo logins (never in production)."""
+    if current_app.config["ENV_NAME"] == "production":
+        fail(
+            "seed-demo refuses to run in production (GOVERNANCE_ENV=production): demo accounts "
+            "with a published password and demo data do not belong in a real register"
+        )
     with cli_session() as session:
-        logins = seed(session, only_if_empty=if_empty, config=current_app.config)
+        if _has_data(session):
+            if if_empty:
+                click.echo("Demo data exists already.")
+                return
+            if not force:
+                fail(
+                    "the database has users or members already: seed-demo would add demo "
+                    "accounts with a published password and demo data to the register and its "
+                    "audit log (--force to do so anyway)"
+                )
+        try:
+            logins = seed(session, only_if_empty=False, config=current_app.config)
+        except DomainError as exc:
+            fail(str(exc.message))
         session.commit()
-    if logins is None:
-        click.echo("Demo data exists already.")
-        return
+    assert logins is not None
     click.echo(f"Demo logins (password for all: {logins.password}):")
     for role, email in logins.users:
         click.echo(f"  {role:<18} {email}")
+
+
+def _has_data(session: Session) -> bool:
+    """Whether the database holds any user or member (then it is not a fresh demo)."""
+    return count_users(session) > 0 or session.scalar(select(Member.id).limit(1)) is not None

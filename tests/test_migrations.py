@@ -126,7 +126,28 @@ def test_db_current_and_downgrade_commands(empty_url, tmp_path):
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
         current = runner.invoke(args=["db", "current"])
         assert f"database: {head_revision()}" in current.output
-        assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
+        assert runner.invoke(args=["db", "downgrade", "base", "--yes"]).exit_code == 0
         assert current_revision(app.extensions["governance.engine"]) is None
     finally:
         app.extensions["governance.engine"].dispose()
+
+
+@pytest.mark.parametrize("answer", [None, "\n", "n\n"])
+def test_downgrade_asks_and_keeps_everything_unless_confirmed(empty_url, tmp_path, answer):
+    """`db downgrade` drops tables with their data, the audit log too: it asks first."""
+    app = _app_on(empty_url, tmp_path)
+    engine = app.extensions["governance.engine"]
+    runner = app.test_cli_runner()
+    try:
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        result = runner.invoke(args=["db", "downgrade", "base"], input=answer)
+        assert result.exit_code == 1 and "audit log included" in result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert errors == ["Error: not confirmed, nothing changed (--yes confirms without asking)"]
+        assert current_revision(engine) == head_revision()
+        assert "audit_event" in _tables(engine)
+        confirmed = runner.invoke(args=["db", "downgrade", "base"], input="y\n")
+        assert confirmed.exit_code == 0, confirmed.output
+        assert current_revision(engine) is None
+    finally:
+        engine.dispose()

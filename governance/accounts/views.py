@@ -42,8 +42,8 @@ from governance.web import (
     external_url,
     fail,
     get_or_404,
-    is_safe_next,
     queue_templated_mail,
+    safe_next,
 )
 
 
@@ -125,8 +125,7 @@ def login() -> Any:
         if user is not None:
             services.note_login(db(), user=user, channel="password")
             login_user(user, remember=form.remember.data)
-            nxt = request.args.get("next")
-            return redirect(nxt if is_safe_next(nxt) else url_for("accounts.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("accounts.index"))
         # One message for unknown accounts, wrong passwords and inactive accounts alike.
         flash(_("Email or password is wrong."), "error")
     return render_template("accounts/login.html", form=form)
@@ -261,8 +260,7 @@ def set_language(code: str) -> Any:
             user = current_user._get_current_object()
             user.locale = code
             db().add(user)
-    nxt = form.next.data
-    return redirect(nxt if is_safe_next(nxt) else url_for("accounts.index"))
+    return redirect(safe_next(form.next.data) or url_for("accounts.index"))
 
 
 @bp.route("/admin/users")

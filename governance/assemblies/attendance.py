@@ -229,6 +229,37 @@ _REFRESH = (
 )
 
 
+# A beat this soon after the last one that was written is answered from a read: the page beats
+# every 45 s and retries after 10 s, presence lasts ONLINE_WINDOW (120 s), so skipping the
+# write costs nothing, while a flood of beats (several tabs, a script) costs no writes.
+EARLY_BEAT = timedelta(seconds=15)
+
+_RECENT = select(Attendance.channel).where(
+    Attendance.assembly_id == bindparam("p_assembly"),
+    Attendance.member_id == bindparam("p_member"),
+    Attendance.last_seen_at >= bindparam("p_recent"),
+    present_since(bindparam("p_since")),
+    select(Assembly.id)
+    .where(Assembly.id == bindparam("p_assembly"), Assembly.state == AssemblyState.IN_SESSION)
+    .exists(),
+)
+
+
+def seen_recently(
+    session: Session, *, assembly_id: int, member_id: int, now: datetime
+) -> Channel | None:
+    """The member's channel if a heartbeat was written for them within EARLY_BEAT (and they
+    are present, the assembly in session): then the next one needs no write. One read."""
+    params = {
+        "p_assembly": assembly_id,
+        "p_member": member_id,
+        "p_recent": now - EARLY_BEAT,
+        "p_since": now - ONLINE_WINDOW,
+    }
+    channel = session.execute(_RECENT, params).scalar_one_or_none()
+    return Channel(channel) if channel is not None else None
+
+
 def refresh_presence(
     session: Session, *, assembly_id: int, member_id: int, now: datetime
 ) -> Channel | None:

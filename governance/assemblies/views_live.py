@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from flask import current_app, jsonify, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
@@ -19,7 +20,7 @@ from governance.assemblies.models import Assembly
 from governance.db import utcnow
 from governance.i18n import _, ngettext
 from governance.register.models import Member
-from governance.security import login_manager
+from governance.security import limiter, login_manager
 from governance.web import begin_writing, db, get_or_404, lock_late, require
 
 HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)
@@ -160,7 +161,31 @@ def live(assembly_id: int) -> Any:
     )
 
 
+def _per_login() -> str:
+    """Rate-limit key of the live page's requests: the login (from the signed session cookie,
+    without loading the user), else the client's address."""
+    login = str(session.get("_user_id") or "").partition(":")[0]
+    return f"login:{login}" if login else f"ip:{get_remote_address()}"
+
+
+def _too_many(_limit: Any) -> Any:
+    """A refused live-page request answers in a few bytes, without the error page (which
+    would load the user): the page's script tries again at its next tick."""
+    response = jsonify(error="too_many_requests")
+    response.status_code = 429
+    return _no_store(response)
+
+
+def _live_limit() -> str:
+    return str(current_app.config["LIVE_LIMIT_PER_LOGIN"])
+
+
+def _heartbeat_limit() -> str:
+    return str(current_app.config["HEARTBEAT_LIMIT_PER_LOGIN"])
+
+
 @bp.route("/<int:assembly_id>/live.json")
+@limiter.limit(_live_limit, key_func=_per_login, on_breach=_too_many)
 def live_json(assembly_id: int) -> Any:
     """The live state as JSON; cached for a few seconds, with an ETag (304 when unchanged).
 
@@ -186,18 +211,22 @@ def live_json(assembly_id: int) -> Any:
 
 
 @bp.route("/<int:assembly_id>/heartbeat", methods=["POST"])
+@limiter.limit(_heartbeat_limit, key_func=_per_login, on_breach=_too_many)
 @lock_late
 def heartbeat(assembly_id: int) -> Any:
     """The live page is open: the member is present online (CSRF token in X-CSRFToken).
 
-    With a fresh watch pass naming the member, a present member's beat is one UPDATE; anything
-    else (joining, rejoining after a gap, no pass) takes the full check, and the write lock
-    only for the write.
+    With a fresh watch pass naming the member, a present member's beat is one read and one
+    UPDATE; anything else (joining, rejoining after a gap, no pass) takes the full check, and
+    the write lock only for the write. A beat within EARLY_BEAT of the last one written (more
+    tabs, a script) is answered from the read alone; beyond the per-login limit, with 429.
     """
     granted = _valid_pass(assembly_id)
     if granted is not None and granted.member_id is not None:
-        channel = attendance.refresh_presence(
-            begin_writing(), assembly_id=assembly_id, member_id=granted.member_id, now=utcnow()
+        now = utcnow()
+        keys = {"assembly_id": assembly_id, "member_id": granted.member_id, "now": now}
+        channel = attendance.seen_recently(db(), **keys) or attendance.refresh_presence(
+            begin_writing(), **keys
         )
         if channel is not None:
             return _no_store(jsonify(channel=channel.value))
@@ -206,9 +235,10 @@ def heartbeat(assembly_id: int) -> Any:
     assembly, member_id = _watcher(assembly_id)
     channel = None
     if ConfirmForm().validate_on_submit() and member_id is not None:
-        channel = attendance.heartbeat(
-            begin_writing(), assembly=assembly, member_id=member_id, now=utcnow()
-        )
+        now = utcnow()
+        channel = attendance.seen_recently(
+            db(), assembly_id=assembly.id, member_id=member_id, now=now
+        ) or attendance.heartbeat(begin_writing(), assembly=assembly, member_id=member_id, now=now)
     response = jsonify(channel=channel.value if channel else None)
     response.headers[watch.HEADER] = _issue_pass(assembly, member_id)
     return _no_store(response)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from governance import csvcell
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies import attendance, mandates, roll
 from governance.assemblies.access import load_assembly
@@ -171,7 +171,7 @@ def attendance_csv(assembly_id: int) -> Any:
     """The attendance list as CSV (semicolon-separated, UTF-8 with BOM for spreadsheets)."""
     assembly = load_assembly(assembly_id, Assembly.is_staff)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csvcell.writer(out)  # no cell becomes a spreadsheet formula
     writer.writerow(["number", "name", "votes", "channel", "proxy", "checked_in_at"])
     for p in attendance.presence(db(), assembly_id=assembly.id, now=utcnow()):
         since = p.attendance.checked_in_at.isoformat() if p.attendance and p.channel else ""

@@ -166,12 +166,18 @@ def cast(poll_id: int) -> Any:
     """Cast the confirmed vote and show its tracker(s) once, in this response only: as the
     receipt page, or as JSON for the live page's ballot (confirmed on that page)."""
     as_json = _wants_json()
-    _voters(poll_id)
+    entitled = {v.member.id for v in _voters(poll_id)}
     form = CastForm()
     if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
         if as_json:
             return _json(400, error=_("The vote could not be cast. Please reload the page."))
         abort(400)
+    if int(form.voter.data) not in entitled:
+        # One answer for every member the user does not represent, whether that member exists,
+        # is on the roll or has voted: a cast must not tell anyone else's turnout or roll entry.
+        if as_json:
+            return _json(403, error=_("You cannot vote for this member."))
+        abort(403)
     # The write lock (SQLite) or row lock (PostgreSQL) is held for the cast alone: the request's
     # reads (user, CSRF, entitlement) ran without it (lock_late) and end here, and the cast is
     # committed before the tracker is shown, so a tracker is only ever shown for a stored vote.

@@ -10,7 +10,6 @@ for a streamed download. `export_members` and `export_transactions` join them in
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from governance import csvcell
 from governance.db import new_session
 from governance.register.models import Member, ShareTransaction
 from governance.register.queries import (
@@ -65,26 +65,12 @@ TX_HEADER = [
 ]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(getattr(value, "value", value))
-    # A leading = + - @ makes Excel evaluate the cell: neutralise (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    return text.lstrip("+-").isdigit()
-
-
 # Rows per piece of a streamed file (about 150 kB of a member export).
 CHUNK_ROWS = 1000
 
 
 def _writer(out: io.StringIO) -> Any:
-    return csv.writer(out, delimiter=";", lineterminator="\r\n")
+    return csvcell.writer(out)  # every cell through the one guard against formulas
 
 
 def _header(header: list[str]) -> str:
@@ -101,7 +87,7 @@ def _row_chunks(rows: Iterable[list[Any]]) -> Iterator[str]:
     writer = _writer(out)
     remaining = iter(rows)
     while batch := list(itertools.islice(remaining, CHUNK_ROWS)):
-        writer.writerows([_cell(v) for v in row] for row in batch)
+        writer.writerows(batch)
         yield out.getvalue()
         out.seek(0)
         out.truncate()

@@ -79,10 +79,41 @@ def test_bad_casts_from_the_live_page_get_a_message_and_store_nothing(vote_world
     missing = member.post(url, data={"voter": world.member_ids[0]}, headers=JSON)
     assert missing.status_code == 400 and missing.json["error"]
     other = member.post(url, data={"voter": world.member_ids[1], "choice": "YES"}, headers=JSON)
-    assert other.status_code == 409  # no mandate for member 1
+    assert other.status_code == 403  # no mandate for member 1
     with world.session() as s:
         assert s.scalar(select(func.count()).select_from(Participation)) == 0
         assert s.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def test_a_cast_for_someone_else_tells_nothing_about_them(
+    vote_world, make_poll, login, make_member
+):
+    """Turnout and the roll stay private: a cast for a member the user does not represent gets
+    one answer, whether that member voted, did not vote, is not on the roll or does not exist."""
+    world = vote_world(members=4)
+    add_mandate(world, principal=3, proxy=0)
+    poll = make_poll(world)
+    cast(world, poll.id, 1, "YES")  # member 1 has voted, member 2 has not
+    off_roll = make_member().id
+    member = login(world.users[0])
+    url = f"/polls/{poll.id}/cast"
+    answers = set()
+    for voter in (world.member_ids[1], world.member_ids[2], off_roll, 987654):
+        for headers in (JSON, {}):
+            r = member.post(url, data={"voter": voter, "choice": "NO"}, headers=headers)
+            # The page's signed CSRF tokens carry a timestamp: the rest must be the same.
+            body = re.sub(rb'name="csrf_token" value="[^"]*"', b"", r.get_data())
+            answers.add((bool(headers), r.status_code, body))
+    assert {(j, status) for j, status, _body in answers} == {(True, 403), (False, 403)}
+    assert len(answers) == 2, answers  # one body for JSON, one for the form post
+    assert b"voted" not in b"".join(body for _j, _s, body in answers)
+    # The user's own vote and the principal's are still cast and answered as before.
+    mine = member.post(url, data={"voter": world.member_ids[3], "choice": "NO"}, headers=JSON)
+    assert mine.status_code == 200 and mine.json["trackers"]
+    again = member.post(url, data={"voter": world.member_ids[3], "choice": "NO"}, headers=JSON)
+    assert again.status_code == 409 and again.json["voted"] is True
+    with world.session() as s:
+        assert s.scalar(select(func.count()).select_from(Participation)) == 2
 
 
 def test_german_message_from_the_live_page(vote_world, make_poll, login):
