@@ -110,11 +110,6 @@ def safe_next(target: str | None) -> str | None:
 _PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Whether `target` is a safe redirect to a path of this site (see safe_next)."""
-    return safe_next(target) is not None
-
-
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL for emails, built on the configured BASE_URL (also outside requests).
 
