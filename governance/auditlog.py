@@ -8,6 +8,7 @@ and DELETE. Verifying the chain and reading it for pages live above, in `governa
 
 import hashlib
 import json
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,6 +21,7 @@ from governance.db import UTCDateTime, utcnow
 from governance.ddl import register_append_only
 
 GENESIS = "0" * 64
+log = logging.getLogger(__name__)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -132,4 +134,6 @@ def record_event(
     event.hash = chain_hash(prev, event_body(event))
     session.add(event)
     session.flush()
+    # Type, number and object only: payloads are for the chain, not for log files.
+    log.info("audit #%s %s %s %s", seq, event_type, object_type or "-", event.object_id or "-")
     return event

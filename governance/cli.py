@@ -7,6 +7,7 @@ The entry point itself (`main`) is in `governance/__main__.py`, on top of the ap
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 import click
@@ -15,6 +16,8 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from governance import db as dbmod
+
+log = logging.getLogger(__name__)
 
 # Domain command groups; each module exposes `cli` (a click.Group) added under its name.
 CLI_MODULES: list[str] = [
@@ -128,7 +131,7 @@ def run_worker(kinds: tuple[str, ...], *, interval: float) -> None:
         runner.kinds()
     except LookupError as exc:
         fail(str(exc))
-    click.echo(f"worker: {', '.join(k.name for k in runner.kinds())}, every {interval:g} s")
+    log.info("worker: %s, every %g s", ", ".join(k.name for k in runner.kinds()), interval)
     runner.run(interval=interval)
 
 
