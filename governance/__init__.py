@@ -14,7 +14,7 @@ from flask import Flask, g, render_template, request
 from sqlalchemy.engine import Engine
 
 from governance import db as dbmod
-from governance import i18n, logs, markup, security
+from governance import i18n, logs, markup, metrics, security
 from governance.config import check_rate_limit_storage, default_config, resolve_secret_key
 
 # The source checkout around the package (for an installed package: site-packages).
@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     for domain in DOMAINS:
         app.register_blueprint(_blueprint_with_views(domain))
+    metrics.init_app(app)
     _install_error_pages(app)
     from governance.cli import register_cli
 

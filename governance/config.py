@@ -94,6 +94,10 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "MULTIPLE_VOTES": _bool(_env("MULTIPLE_VOTES")),
         "PUBLISH_CHOICES_DEFAULT": not _bool(_env("TRACKERS_ONLY_DEFAULT")),
         "SCHEMA_CHECK": True,
+        # Prometheus metrics at /metrics (governance/metrics.py): off unless enabled; with a
+        # token, only for `Authorization: Bearer <token>`.
+        "METRICS_ENABLED": _bool(_env("METRICS_ENABLED")),
+        "METRICS_TOKEN": _env("METRICS_TOKEN"),
     }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from governance import metrics
 from governance.assemblies.models import (
     Assembly,
     AssemblyState,
@@ -344,3 +345,27 @@ def search_roll(
         .limit(limit)
     )
     return [(e, m) for e, m in rows]
+
+
+def _present_metrics(session: Session, now: datetime) -> list[Any]:
+    """For /metrics: members present now in assemblies in session, by channel."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    present = GaugeMetricFamily(
+        "governance_members_present",
+        "Members present in assemblies in session",
+        labels=["channel"],
+    )
+    rows = session.execute(
+        select(Attendance.channel, func.count(Attendance.id))
+        .join(Assembly, Assembly.id == Attendance.assembly_id)
+        .where(Assembly.state == AssemblyState.IN_SESSION, present_clause(now))
+        .group_by(Attendance.channel)
+    ).all()
+    counts = {c.value: 0 for c in Channel} | {Channel(c).value: int(n) for c, n in rows}
+    for channel, n in sorted(counts.items()):
+        present.add_metric([channel], n)
+    return [present]
+
+
+metrics.register("members_present", _present_metrics)

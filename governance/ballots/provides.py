@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from governance import metrics
 from governance.assemblies import hooks
 from governance.ballots.choices import Shape, request_width
 from governance.ballots.models import Participation, Poll, PollOption, PollState
@@ -101,3 +102,25 @@ def latest_result(session: Session, *, assembly_id: int) -> dict[str, Any] | Non
         "outcome": result.outcome,
         "elected": list(result.elected),
     }
+
+
+def _vote_metrics(session: Session, _now: Any) -> list[Any]:
+    """For /metrics: votes cast (participations) so far, and the polls open now."""
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+    cast = CounterMetricFamily("governance_votes_cast", "Votes cast (own and by proxy), all polls")
+    cast.add_metric([], int(session.scalar(select(func.count()).select_from(Participation)) or 0))
+    open_now = GaugeMetricFamily("governance_polls_open", "Polls open for votes now")
+    open_now.add_metric(
+        [],
+        int(
+            session.scalar(
+                select(func.count()).select_from(Poll).where(Poll.state == PollState.OPEN)
+            )
+            or 0
+        ),
+    )
+    return [cast, open_now]
+
+
+metrics.register("votes", _vote_metrics)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from governance import metrics
 from governance.auditlog import record_event
 from governance.db import utcnow
 from governance.minutes.document import MinutesDocument, build_document, fingerprint
@@ -204,3 +205,23 @@ def current_render(session: Session, *, minutes: Minutes, doc: MinutesDocument) 
     if job is None or job.source_sha256 != fingerprint(doc):
         return None
     return job
+
+
+def _render_metrics(session: Session, _now: datetime) -> list[Any]:
+    """For /metrics: how long the renderings of the minutes took (a summary over all done)."""
+    from prometheus_client.core import SummaryMetricFamily
+
+    done = session.execute(
+        select(RenderJob.started_at, RenderJob.finished_at).where(
+            RenderJob.status == RenderStatus.DONE, RenderJob.started_at.is_not(None)
+        )
+    ).all()
+    seconds = [(end - start).total_seconds() for start, end in done if end and start]
+    summary = SummaryMetricFamily(
+        "governance_minutes_render_seconds", "Time to render the minutes as PDF"
+    )
+    summary.add_metric([], count_value=len(seconds), sum_value=sum(seconds))
+    return [summary]
+
+
+metrics.register("minutes_render", _render_metrics)
