@@ -12,9 +12,7 @@ def test_metrics_are_off_by_default(client):
     assert client.get("/metrics").status_code == 404
 
 
-@pytest.mark.parametrize(
-    "app_config", [{"METRICS_ENABLED": True, "METRICS_TOKEN": "s3cret-token"}]
-)
+@pytest.mark.parametrize("app_config", [{"METRICS_ENABLED": True, "METRICS_TOKEN": "s3cret-token"}])
 def test_metrics_tell_votes_presence_and_queues(app, vote_world, make_poll):
     client = app.test_client()
     assert client.get("/metrics").status_code == 401

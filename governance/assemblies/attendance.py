@@ -30,6 +30,7 @@ from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.register.models import Member
+from governance.register.rules import expelled_on, expelled_refusal
 
 ONLINE_WINDOW = timedelta(seconds=120)
 
@@ -160,6 +161,8 @@ def check_in(
     """The secretary checks a member in at the room."""
     _check_open_for_attendance(assembly)
     _require_on_roll(session, assembly, member)
+    if expelled_on(member.expulsion_letter_date, now.date()):
+        raise expelled_refusal(member.display_name, member.expulsion_letter_date)
     att = _attendance(session, assembly.id, member.id)
     if _channel_of(att, now) == Channel.ROOM:
         raise DomainError(
@@ -199,6 +202,8 @@ def heartbeat(
         return None
     if roll_entry(session, assembly_id=assembly.id, member_id=member_id) is None:
         return None
+    if expelled_on(session.get(Member, member_id).expulsion_letter_date, now.date()):
+        return None  # §68(2): no longer present, online or in the room
     att = _attendance(session, assembly.id, member_id)
     if att is None:
         return _join_online(session, assembly, member_id, now)
@@ -214,6 +219,13 @@ def heartbeat(
     return _channel_of(att, now)
 
 
+# §68(2): an expelled member's beats keep nobody present (one primary-key lookup).
+_NOT_EXPELLED = ~(
+    select(Member.id)
+    .where(Member.id == bindparam("p_member"), Member.expulsion_letter_date <= bindparam("p_day"))
+    .exists()
+)
+
 # Built once: a heartbeat arrives for every watching member every 45 s.
 _REFRESH = (
     update(Attendance)
@@ -224,6 +236,7 @@ _REFRESH = (
         select(Assembly.id)
         .where(Assembly.id == bindparam("p_assembly"), Assembly.state == AssemblyState.IN_SESSION)
         .exists(),
+        _NOT_EXPELLED,
     )
     .values(last_seen_at=bindparam("p_seen"))
     .returning(Attendance.channel)
@@ -243,6 +256,7 @@ _RECENT = select(Attendance.channel).where(
     select(Assembly.id)
     .where(Assembly.id == bindparam("p_assembly"), Assembly.state == AssemblyState.IN_SESSION)
     .exists(),
+    _NOT_EXPELLED,
 )
 
 
@@ -256,6 +270,7 @@ def seen_recently(
         "p_member": member_id,
         "p_recent": now - EARLY_BEAT,
         "p_since": now - ONLINE_WINDOW,
+        "p_day": now.date(),
     }
     channel = session.execute(_RECENT, params).scalar_one_or_none()
     return Channel(channel) if channel is not None else None
@@ -275,6 +290,7 @@ def refresh_presence(
         "p_member": member_id,
         "p_since": now - ONLINE_WINDOW,
         "p_seen": now,
+        "p_day": now.date(),
     }
     row = session.execute(
         _REFRESH, params, execution_options={"synchronize_session": False}

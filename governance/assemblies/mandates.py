@@ -14,9 +14,11 @@ from governance.assemblies.hooks import has_opened_poll
 from governance.assemblies.models import Assembly, AssemblyState, Mandate
 from governance.assemblies.roll import roll_entry
 from governance.auditlog import record_event
+from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.register.models import Member
+from governance.register.rules import expelled_on, expelled_refusal
 
 MAX_PRINCIPALS = 2  # §43(5) GenG; the schema's slot CHECK enforces the same number
 
@@ -87,6 +89,9 @@ def _check_new_mandate(
                 _l("%(number)s is not on the voter roll of this assembly.", number=member.number),
                 field=field,
             )
+        if expelled_on(member.expulsion_letter_date, utcnow().date()):
+            refusal = expelled_refusal(member.display_name, member.expulsion_letter_date)
+            raise DomainError(refusal.message, field=field)
     if mandate_of(session, assembly_id=assembly.id, principal_id=principal.id) is not None:
         raise DomainError(
             _l(

@@ -80,6 +80,18 @@ def roll_members(session: Session, *, assembly_id: int) -> list[tuple[RollEntry,
     return [(e, m) for e, m in rows]
 
 
+def expelled_on_roll(session: Session, *, assembly_id: int) -> list[Member]:
+    """Roll members whose expulsion letter has been sent (§68(2) GenG), by member number: the
+    frozen roll keeps them (and its hash), the door refuses them from the letter's date."""
+    rows = session.execute(
+        select(Member)
+        .join(RollEntry, RollEntry.member_id == Member.id)
+        .where(RollEntry.assembly_id == assembly_id, Member.expulsion_letter_date.is_not(None))
+        .order_by(Member.number)
+    )
+    return list(rows.scalars())
+
+
 def freeze_roll(
     session: Session,
     *,

@@ -15,6 +15,7 @@ from governance.assemblies.agenda import agenda
 from governance.assemblies.blueprint import bp, convening_settings, to_detail
 from governance.assemblies.documents import NoticeKind
 from governance.assemblies.models import Assembly
+from governance.assemblies.roll import expelled_on_roll
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, today
@@ -139,5 +140,9 @@ def evidence(assembly_id: int) -> Any:
     notices = convening.evidence_list(db(), assembly_id=assembly.id)
     letters = {n.id: convening.letter_post(n) for n in notices}
     return render_template(
-        "assemblies/evidence.html", assembly=assembly, notices=notices, letters=letters
+        "assemblies/evidence.html",
+        assembly=assembly,
+        notices=notices,
+        letters=letters,
+        expelled=expelled_on_roll(db(), assembly_id=assembly.id),
     )

@@ -27,6 +27,7 @@ LABELS: dict[str, Any] = {
     "roll_hash": _l("The poll's roll hash equals the frozen roll"),
     "counts": _l("count(participation) equals count(ballot)"),
     "on_roll": _l("Every participation is on the roll and not excluded"),
+    "expelled": _l("Nobody expelled when the poll opened took part (§68(2) GenG)"),
     "mandates": _l("Every proxy cast has a mandate; no proxy casts for more than two"),
     "choices": _l("Every choice is valid for the poll"),
     "paper": _l("The tellers' paper count equals the votes handed in in the room"),

@@ -2,6 +2,7 @@
 
 1. Lock: PostgreSQL ``SELECT … FROM poll … FOR SHARE``; SQLite ``BEGIN IMMEDIATE``.
 2. Check: poll open (and not past its closing time); member on the frozen roll; neither the
+   member nor the acting proxy expelled (§68(2) GenG, also a trigger); neither the
    member nor the acting proxy excluded (§43(6)); the acting user is the member or holds a
    mandate for them; the acting person present, except in a stretched voting phase.
 3. Insert the participation; the primary key (poll, member) refuses a second one, which is
@@ -13,7 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, union_all
@@ -122,7 +123,20 @@ def _build_facts() -> Any:
         Attendance.member_id == acting,
         present_since(bindparam("p_since")),
     )
-    return select(weight.scalar_subquery(), excluded.exists(), mandate.exists(), present.exists())
+    # §68(2): the member or the acting proxy expelled by a letter sent on or before today.
+    expelled = (
+        select(Member.expulsion_letter_date)
+        .where(Member.id.in_([member, acting]), Member.expulsion_letter_date <= bindparam("p_day"))
+        .order_by(Member.expulsion_letter_date)
+        .limit(1)
+    )
+    return select(
+        weight.scalar_subquery(),
+        excluded.exists(),
+        mandate.exists(),
+        present.exists(),
+        expelled.scalar_subquery(),
+    )
 
 
 _FACTS = _build_facts()  # built once: every cast runs it
@@ -130,9 +144,10 @@ _FACTS = _build_facts()  # built once: every cast runs it
 
 def _facts(
     session: Session, poll: Poll, member_id: int, acting: int, now: datetime
-) -> tuple[int | None, bool, bool, bool]:
+) -> tuple[int | None, bool, bool, bool, date | None]:
     """In one query: the member's roll weight, whether the member or the actor is excluded,
-    whether the actor holds the member's mandate, whether the actor is present."""
+    whether the actor holds the member's mandate, whether the actor is present, and the
+    expulsion letter's date if the member or the actor is expelled (§68(2))."""
     from governance.assemblies.attendance import ONLINE_WINDOW
 
     params = {
@@ -141,9 +156,10 @@ def _facts(
         "p_member": member_id,
         "p_acting": acting,
         "p_since": now - ONLINE_WINDOW,
+        "p_day": now.date(),
     }
     row = session.execute(_FACTS, params).one()
-    return row[0], bool(row[1]), bool(row[2]), bool(row[3])
+    return row[0], bool(row[1]), bool(row[2]), bool(row[3]), row[4]
 
 
 def eligible_weight(
@@ -165,9 +181,18 @@ def eligible_weight(
     """
     if acting_member_id is None:
         raise DomainError(_l("Your login is not linked to a member of the cooperative."))
-    weight, excluded, mandate, present = _facts(session, poll, member_id, acting_member_id, now)
+    facts = _facts(session, poll, member_id, acting_member_id, now)
+    weight, excluded, mandate, present, expelled = facts
     if weight is None:
         raise DomainError(_l("The member is not on the voter roll of this assembly."))
+    if expelled is not None:
+        raise DomainError(
+            _l(
+                "Expelled (expulsion letter of %(date)s): from that day no vote in the general "
+                "assembly, neither in person nor as proxy nor by proxy (§68(2) GenG).",
+                date=expelled.strftime("%d.%m.%Y"),
+            )
+        )
     if excluded:
         raise DomainError(
             _l("Excluded from this poll (§43(6) GenG): no vote, neither in person nor as proxy.")

@@ -202,7 +202,32 @@ SCRUB_POSTGRESQL = [
     "FOR EACH ROW EXECUTE FUNCTION poll_scrub_rules()",
 ]
 
+# §68(2) GenG: while a poll is open, no participation of a member, or cast by a proxy, whose
+# expulsion letter is dated today (UTC) or earlier. Only while OPEN: the seal's rewrite keeps a
+# vote cast before the expulsion took effect.
+MSG_EXPELLED = "an expelled member takes no part in the general assembly (68(2) GenG)"
+EXPELLED_SQLITE = [
+    "CREATE TRIGGER participation_expelled BEFORE INSERT ON participation "
+    f"WHEN {_STATE.format(row='NEW')} = 'OPEN' AND EXISTS (SELECT 1 FROM member m "
+    "WHERE m.id IN (NEW.member_id, NEW.cast_by_member_id) "
+    "AND m.expulsion_letter_date <= date('now')) "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_EXPELLED}'); END",
+]
+EXPELLED_POSTGRESQL = [
+    _function(
+        "participation_expelled",
+        "IF EXISTS (SELECT 1 FROM new_rows n JOIN poll p ON p.id = n.poll_id "
+        "JOIN member m ON m.id IN (n.member_id, n.cast_by_member_id) "
+        "WHERE p.state = 'OPEN' AND m.expulsion_letter_date <= (now() AT TIME ZONE 'UTC')::date) "
+        f"THEN RAISE EXCEPTION '{MSG_EXPELLED}'; END IF; RETURN NULL;",
+    ),
+    "CREATE TRIGGER participation_expelled AFTER INSERT ON participation "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION participation_expelled()",
+]
+
 register("ballot_box", sqlite=BOX_SQLITE, postgresql=BOX_POSTGRESQL)
+register("participation_expelled", sqlite=EXPELLED_SQLITE, postgresql=EXPELLED_POSTGRESQL)
 register("poll_seal", sqlite=POLL_SQLITE, postgresql=POLL_POSTGRESQL)
 register("poll_draft", sqlite=DRAFT_SQLITE, postgresql=DRAFT_POSTGRESQL)
 register("poll_scrub", sqlite=SCRUB_SQLITE, postgresql=SCRUB_POSTGRESQL)

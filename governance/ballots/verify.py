@@ -21,6 +21,7 @@ from governance.ballots.models import Ballot, NamedVote, Participation, Poll, Po
 from governance.ballots.paper import room_votes
 from governance.ballots.seal import box_root
 from governance.ballots.tally import ballot_counts, compute_result, paper_counts, shape_of
+from governance.register.models import Member
 
 SHOW = 5  # how many offending rows a detail names
 
@@ -38,6 +39,7 @@ def verify_poll(session: Session, *, poll: Poll) -> list[Check]:
         _check_roll_hash(session, poll),
         _check_counts(session, poll),
         _check_on_roll(session, poll),
+        _check_expelled(session, poll),
         _check_mandates(session, poll),
         _check_choices(session, poll),
         _check_paper(session, poll),
@@ -108,6 +110,26 @@ def _check_on_roll(session: Session, poll: Poll) -> Check:
     if not bad:
         return Check("on_roll", True, "every participant is on the roll and not excluded")
     return Check("on_roll", False, f"not on the roll or excluded: members {sorted(bad)[:SHOW]}")
+
+
+def _check_expelled(session: Session, poll: Poll) -> Check:
+    """§68(2) GenG: nobody expelled by a letter sent on or before the day the poll opened took
+    part in it, in person or as proxy (a later expulsion leaves a vote cast before it)."""
+    if poll.opened_at is None:
+        return Check("expelled", True, "the poll has not been opened")
+    day = poll.opened_at.date()
+    expelled = select(Member.id).where(Member.expulsion_letter_date <= day)
+    bad = session.scalars(
+        select(Participation.member_id).where(
+            Participation.poll_id == poll.id,
+            Participation.member_id.in_(expelled) | Participation.cast_by_member_id.in_(expelled),
+        )
+    ).all()
+    if not bad:
+        return Check("expelled", True, "no participant was expelled when the poll opened")
+    return Check(
+        "expelled", False, f"expelled before the poll opened (§68(2)): members {sorted(bad)[:SHOW]}"
+    )
 
 
 def _check_mandates(session: Session, poll: Poll) -> Check:

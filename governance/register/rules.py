@@ -197,3 +197,28 @@ def sort_name(kind: PersonKind | str, last_name: str, first_names: str, firm: st
     if kind == PersonKind.LEGAL:
         return fold(firm)[:520]
     return fold(f"{last_name} {first_names}")[:520]
+
+
+# §68(2) GenG: from the day the expulsion letter is sent, the expelled member may no longer take
+# part in the general assembly. The roll stays as it was frozen (its hash with it); the
+# expulsion is a separate fact that the door (check-in, presence, casting, proxies) asks about.
+# `day` is the UTC date of the moment in question: at the earliest the letter's own day begins a
+# couple of hours later than in Germany, never earlier.
+
+
+def expelled_on(letter_date: date | None, day: date) -> bool:
+    """Whether a member whose expulsion letter is dated `letter_date` is expelled on `day`."""
+    return letter_date is not None and letter_date <= day
+
+
+def expelled_refusal(name: str, letter_date: date) -> DomainError:
+    """The refusal at the door for an expelled member (§68(2) GenG)."""
+    return DomainError(
+        _l(
+            "%(name)s is expelled (expulsion letter of %(date)s): from that day the member may "
+            "no longer take part in the general assembly (§68(2) GenG).",
+            name=name,
+            date=letter_date.strftime("%d.%m.%Y"),
+        ),
+        field="member",
+    )

@@ -23,6 +23,7 @@ POLL_CHECKS = {
     "poll.result_in_chain",
     "poll.seal_in_minutes",
     "poll.scrub",
+    "poll.expelled",
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:05:39.775279
+Create Date: 2026-12-04 18:29:59.585331
 """
 
 from __future__ import annotations
@@ -84,6 +84,11 @@ TRIGGERS = {
         "FROM poll WHERE id = OLD.poll_id) NOT IN ('CLOSED', 'SEALED') BEGIN SELECT "
         "RAISE(ABORT, 'paper counts change only between the close and the publication of a "
         "poll'); END",
+        "CREATE TRIGGER participation_expelled BEFORE INSERT ON participation WHEN (SELECT "
+        "state FROM poll WHERE id = NEW.poll_id) = 'OPEN' AND EXISTS (SELECT 1 FROM member m "
+        "WHERE m.id IN (NEW.member_id, NEW.cast_by_member_id) AND m.expulsion_letter_date <= "
+        "date('now')) BEGIN SELECT RAISE(ABORT, 'an expelled member takes no part in the "
+        "general assembly (68(2) GenG)'); END",
         "CREATE TRIGGER poll_state_forward BEFORE UPDATE OF state ON poll WHEN NEW.state IS "
         "NOT OLD.state AND (CASE NEW.state WHEN 'DRAFT' THEN 0 WHEN 'OPEN' THEN 1 WHEN "
         "'CLOSED' THEN 2 WHEN 'SEALED' THEN 3 WHEN 'PUBLISHED' THEN 4 END) <= (CASE OLD.state "
@@ -245,6 +250,15 @@ TRIGGERS = {
         "'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$",
         "CREATE TRIGGER paper_count_guard BEFORE INSERT OR UPDATE OR DELETE ON paper_count "
         "FOR EACH ROW EXECUTE FUNCTION paper_count_guard()",
+        "CREATE OR REPLACE FUNCTION participation_expelled() RETURNS trigger LANGUAGE "
+        "plpgsql AS $$ BEGIN IF EXISTS (SELECT 1 FROM new_rows n JOIN poll p ON p.id = "
+        "n.poll_id JOIN member m ON m.id IN (n.member_id, n.cast_by_member_id) WHERE "
+        "p.state = 'OPEN' AND m.expulsion_letter_date <= (now() AT TIME ZONE 'UTC')::date) "
+        "THEN RAISE EXCEPTION 'an expelled member takes no part in the general assembly "
+        "(68(2) GenG)'; END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER participation_expelled AFTER INSERT ON participation REFERENCING "
+        "NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "
+        "participation_expelled()",
         "CREATE OR REPLACE FUNCTION poll_seal() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN IF TG_OP = 'DELETE' THEN IF OLD.state <> 'DRAFT' THEN RAISE EXCEPTION 'only "
         "draft polls may be deleted'; END IF; RETURN OLD; END IF; IF OLD.seal_root IS NOT "
@@ -350,6 +364,7 @@ PG_FUNCTIONS = [
     "participation_box_del",
     "participation_box_ins",
     "participation_box_upd",
+    "participation_expelled",
     "poll_option_draft",
     "poll_question_fixed",
     "poll_scrub_rules",
