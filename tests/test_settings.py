@@ -262,6 +262,26 @@ def test_the_console_command_refuses_a_wrong_variable_in_one_line(tmp_path):
     assert done.stdout == ""
 
 
+# --- the time zone: the live ballot's script takes it from the page --------------------------
+
+SCRIPTS = ROOT / "governance" / "static" / "js"
+# An IANA zone name ("Europe/Berlin", "America/Argentina/Buenos_Aires") or a fixed "UTC".
+ZONE_NAME = re.compile(
+    r"\b(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
+    r"/\w+|[\"']UTC[\"']"
+)
+
+
+def test_the_live_scripts_name_no_time_zone_of_their_own():
+    scripts = sorted(SCRIPTS.glob("*.js"))
+    assert SCRIPTS / "live_ballot.js" in scripts
+    assert ZONE_NAME.search('timeZone: "Europe/Berlin"')  # the pattern finds one
+    for script in scripts:
+        found = ZONE_NAME.search(script.read_text())
+        assert found is None, f"{script.name} names the time zone {found.group(0)}"
+    assert "el.dataset.timeZone" in (SCRIPTS / "live_ballot.js").read_text()
+
+
 # --- README: the Configuration table lists every setting ---------------------------------------
 
 
