@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -15,7 +14,13 @@ from sqlalchemy.engine import Engine
 
 from governance import db as dbmod
 from governance import i18n, logs, markup, metrics, security
-from governance.config import check_rate_limit_storage, default_config, resolve_secret_key
+from governance.config import (
+    Settings,
+    check_rate_limit_storage,
+    default_config,
+    load_settings,
+    resolve_secret_key,
+)
 
 # The source checkout around the package (for an installed package: site-packages).
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,14 +40,18 @@ DOMAINS = [
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, database, extensions, blueprints, CLI."""
+    """Build the app: configuration, database, extensions, blueprints, CLI.
+
+    Raises ConfigError (one line naming the variables) on a wrong GOVERNANCE_* setting.
+    """
+    settings = load_settings()
     app = Flask(
         __name__,
-        instance_path=str(_instance_path(config)),
+        instance_path=str(_instance_path(config, settings)),
         template_folder="templates",
         static_folder="static",
     )
-    app.config.update(default_config(Path(app.instance_path)))
+    app.config.update(default_config(Path(app.instance_path), settings))
     if config:
         app.config.update(config)
     app.config["SECRET_KEY"] = resolve_secret_key(app.config, Path(app.instance_path))
@@ -81,11 +90,12 @@ def _blueprint_with_views(domain: str) -> Any:
     return importlib.import_module(f"{domain}.blueprint").bp
 
 
-def _instance_path(config: dict[str, Any] | None) -> Path:
+def _instance_path(config: dict[str, Any] | None, settings: Settings | None = None) -> Path:
     """INSTANCE_PATH from the config, else GOVERNANCE_INSTANCE_PATH, else `instance/` of a source
     checkout; an installed package (no checkout around it) uses Flask's default for installed
     apps, `<sys.prefix>/var/governance-instance`."""
-    chosen = (config or {}).get("INSTANCE_PATH") or os.environ.get("GOVERNANCE_INSTANCE_PATH")
+    settings = settings or load_settings()
+    chosen = (config or {}).get("INSTANCE_PATH") or settings.INSTANCE_PATH
     if chosen:
         return Path(chosen).resolve()
     if (ROOT / "pyproject.toml").is_file():

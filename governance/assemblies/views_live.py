@@ -158,6 +158,7 @@ def live(assembly_id: int) -> Any:
         poll_seconds=payload["poll_seconds"],
         ballot=_ballot_context(assembly, on_roll, payload),
         outcome_labels=_outcome_labels(),
+        time_zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],  # live_ballot.js's closing time
     )
 
 

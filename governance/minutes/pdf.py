@@ -119,9 +119,7 @@ def _chunk_html(
 
 def pdf_locale() -> str:
     """The language of the minutes: the cooperative's, not the reader's."""
-    return str(
-        current_app.config.get("MINUTES_LOCALE") or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return str(current_app.config["MINUTES_LOCALE"] or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def render_minutes(
@@ -152,7 +150,7 @@ def _engine() -> Any:
 
 def default_workers() -> int:
     """Worker processes for the annex: the configured number, else one per CPU."""
-    configured = current_app.config.get("MINUTES_RENDER_WORKERS")
+    configured = current_app.config["MINUTES_RENDER_WORKERS"]
     return max(1, int(configured or os.cpu_count() or 1))
 
 

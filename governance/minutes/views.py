@@ -23,8 +23,6 @@ from governance.minutes.pdf import render_minutes
 from governance.minutes.polls import polls_of_item
 from governance.web import db, external_url, fail, get_or_404
 
-INLINE_RENDER_MAX = 1000  # participants; larger assemblies are rendered by the worker
-
 
 def _coop() -> rendering.CoopSettings:
     return rendering.CoopSettings.from_config(current_app.config)
@@ -247,7 +245,7 @@ def render(assembly_id: int) -> Any:
     minutes = _minutes(assembly)
     if not ConfirmForm().validate_on_submit():
         return _to_workspace(assembly)
-    limit = int(current_app.config.get("MINUTES_INLINE_RENDER_MAX", INLINE_RENDER_MAX))
+    limit = current_app.config["MINUTES_INLINE_RENDER_MAX"]  # participants; more: the worker
     if rendering.participant_count(db(), minutes=minutes) > limit:
         rendering.request_render(db(), minutes=minutes, actor=current_user)
         flash(

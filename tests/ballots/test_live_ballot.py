@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from governance.ballots.models import Ballot, ElectionMode, Participation, PollKind
@@ -189,3 +190,17 @@ def test_live_json_says_when_the_poll_closes(vote_world, make_poll, login):
         s.commit()
     data = login(world.users[0]).get(f"/assemblies/{world.assembly_id}/live.json").json
     assert data["poll"]["closes_at"] == closes.isoformat()
+
+
+# --- the closing time in the cooperative's time zone (GOVERNANCE_TIMEZONE; the script's side:
+# tests/test_settings.py) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the page, not the database
+@pytest.mark.parametrize("app_config", [{"BABEL_DEFAULT_TIMEZONE": "Europe/Vienna"}])
+def test_the_live_ballot_gets_the_configured_time_zone(vote_world, make_poll, login):
+    world = vote_world(members=1)
+    make_poll(world)
+    page = login(world.users[0]).get(f"/assemblies/{world.assembly_id}/live")
+    section = _ballot_section(page.get_data(as_text=True))
+    assert section is not None and 'data-time-zone="Europe/Vienna"' in section

@@ -10,6 +10,8 @@ window.liveBallot = (function () {
     return { show() {} };
   }
   const L = JSON.parse(el.dataset.labels || "{}");
+  // The cooperative's time zone (GOVERNANCE_TIMEZONE), from the page; else the browser's.
+  const timeZone = el.dataset.timeZone || undefined;
   const voted = new Set();
   if (el.dataset.votedPoll) {
     voted.add(Number(el.dataset.votedPoll));
@@ -122,7 +124,7 @@ window.liveBallot = (function () {
       const time = new Date(iso).toLocaleString(lang, {
         dateStyle: "short",
         timeStyle: "short",
-        timeZone: "Europe/Berlin",
+        timeZone,
       });
       note.textContent = L.closes + ": " + time;
     }
