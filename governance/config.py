@@ -91,6 +91,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "PROPOSAL_DEADLINE_DAYS": int(_env("PROPOSAL_DEADLINE_DAYS", "10") or 10),
         "ATTACHMENT_MAX_BYTES": int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)) or 0),
         "MAX_PROXIES": 2,
+        # The calendar entry's end when the assembly has no voting phase to end it.
+        "ASSEMBLY_DURATION_HOURS": int(_env("ASSEMBLY_DURATION_HOURS", "3") or 3),
         "MULTIPLE_VOTES": _bool(_env("MULTIPLE_VOTES")),
         "PUBLISH_CHOICES_DEFAULT": not _bool(_env("TRACKERS_ONLY_DEFAULT")),
         "SCHEMA_CHECK": True,
