@@ -219,6 +219,7 @@ class Settings(BaseSettings):
     AGENDA_NOTICE_DAYS: whole(1) = 7
     MINORITY_QUORUM: amount(at_most=Decimal(1)) = Decimal("0.1")
     PROPOSAL_DEADLINE_DAYS: whole(0) = 10
+    ASSEMBLY_DURATION_HOURS: whole(1, 48) = 3
     ATTACHMENT_MAX_BYTES: whole(1) = 10 * 1024 * 1024
     MULTIPLE_VOTES: Flag = False
     TRACKERS_ONLY_DEFAULT: Flag = False
@@ -311,6 +312,8 @@ def default_config(instance_path: Path, settings: Settings | None = None) -> dic
         "PROPOSAL_DEADLINE_DAYS": s.PROPOSAL_DEADLINE_DAYS,
         "ATTACHMENT_MAX_BYTES": s.ATTACHMENT_MAX_BYTES,
         "MAX_PROXIES": 2,
+        # The calendar entry's end when the assembly has no voting phase to end it.
+        "ASSEMBLY_DURATION_HOURS": s.ASSEMBLY_DURATION_HOURS,
         "MULTIPLE_VOTES": s.MULTIPLE_VOTES,
         "PUBLISH_CHOICES_DEFAULT": not s.TRACKERS_ONLY_DEFAULT,
         "SCHEMA_CHECK": True,

@@ -14,14 +14,26 @@ import logging
 import smtplib
 import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text, func, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
@@ -76,6 +88,31 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
 
 
+class OutboxAttachment(SQLModel, table=True):
+    """A file sent with an outbox message (e.g. the assembly's calendar entry)."""
+
+    __tablename__ = "outbox_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("outbox_message.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    filename: str = Field(sa_column=Column(String(200), nullable=False))
+    content_type: str = Field(sa_column=Column(String(100), nullable=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a message: name, MIME type (``maintype/subtype``), content."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -96,6 +133,7 @@ def queue_mail(
     body_html: str | None = None,
     sensitive: bool = False,
     category: str = "general",
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """Queue one message inside the caller's transaction; it is sent only if that commits."""
     msg = OutboxMessage(
@@ -109,6 +147,17 @@ def queue_mail(
     )
     session.add(msg)
     session.flush()
+    for att in attachments:
+        session.add(
+            OutboxAttachment(
+                message_id=msg.id,
+                filename=att.filename,
+                content_type=att.content_type,
+                data=att.data,
+            )
+        )
+    if attachments:
+        session.flush()
     return msg
 
 
@@ -163,7 +212,22 @@ def _build(msg: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(msg.body_text)
     if msg.body_html:
         email.add_alternative(msg.body_html, subtype="html")
+    _attach(email, msg)
     return email
+
+
+def _attach(email: EmailMessage, msg: OutboxMessage) -> None:
+    session = Session.object_session(msg)
+    if session is None:
+        return
+    rows = session.execute(
+        select(OutboxAttachment)
+        .where(OutboxAttachment.message_id == msg.id)
+        .order_by(OutboxAttachment.id)
+    ).scalars()
+    for att in rows:
+        maintype, _slash, subtype = att.content_type.partition("/")
+        email.add_attachment(att.data, maintype=maintype, subtype=subtype, filename=att.filename)
 
 
 def _deliver(email: EmailMessage, smtp: SmtpSettings) -> None:

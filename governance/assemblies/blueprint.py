@@ -7,11 +7,14 @@ Loading an assembly goes through the one gate: `governance.assemblies.access`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, url_for
 
 from governance.assemblies import convening
+from governance.assemblies.ics import CalendarSettings
 from governance.assemblies.live import LiveCache
 from governance.assemblies.models import Assembly
 
@@ -31,6 +34,17 @@ def convening_settings() -> convening.ConveningSettings:
         agenda_notice_days=int(cfg["AGENDA_NOTICE_DAYS"]),
         min_shares=int(cfg["MIN_SHARES"]),
         multiple_votes=bool(cfg["MULTIPLE_VOTES"]),
+    )
+
+
+def calendar_settings() -> CalendarSettings:
+    """The calendar entry's time zone, UID host, organizer and default duration."""
+    cfg = current_app.config
+    return CalendarSettings(
+        timezone=cfg["BABEL_DEFAULT_TIMEZONE"],
+        host=urlsplit(cfg["BASE_URL"]).hostname or "localhost",
+        organizer=cfg["COOP_NAME"],
+        duration=timedelta(hours=int(cfg["ASSEMBLY_DURATION_HOURS"])),
     )
 
 

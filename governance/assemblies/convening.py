@@ -16,16 +16,35 @@ from governance.accounts.services import create_user, user_by_email
 from governance.assemblies.agenda import announce_items, unannounced_count
 from governance.assemblies.documents import ConveningEvidence, NoticeKind
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
+from governance.assemblies.proxies import carry_standing
 from governance.assemblies.roll import freeze_roll, roll_members
 from governance.assemblies.services import assembly_event
 from governance.errors import DomainError
 from governance.i18n import _l
-from governance.mail import queue_mail
+from governance.mail import Attachment, queue_mail
 from governance.register.models import Member
-from governance.register.services import linked_user
+from governance.register.services import eligible_members, linked_user
 
-# render(member or None for the evidence copy, personal login link or None) -> (subject, body)
-Renderer = Callable[[Member | None, str | None], tuple[str, str]]
+
+@dataclass(frozen=True)
+class Notice:
+    """One member's notice as they receive it: subject, text, HTML, attached files."""
+
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def html_body(self) -> str:
+        """The content of the HTML version's body, to show the HTML inside a page."""
+        html = self.html or ""
+        start, end = html.find("<body>"), html.rfind("</body>")
+        return html[start + len("<body>") : end] if 0 <= start < end else html
+
+
+# render(member or None for the evidence copy, personal login link or None) -> the notice
+Renderer = Callable[[Member | None, str | None], Notice]
 LinkMaker = Callable[[User], str]
 
 
@@ -98,6 +117,7 @@ def convene(
         actor=actor,
     )
     _mark_convened(session, assembly, actor=actor, now=now, settings=settings)
+    carry_standing(session, assembly=assembly, actor=actor, now=now)
     evidence = send_notices(
         session,
         assembly=assembly,
@@ -171,6 +191,39 @@ def announce_supplement(
     return evidence
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What convening now would send: a sample notice and the recipients by channel."""
+
+    notice: Notice
+    by_email: int
+    by_post: int
+
+
+def preview(
+    session: Session,
+    *,
+    assembly: Assembly,
+    today: date,
+    min_shares: int,
+    render: Renderer,
+    link_placeholder: str,
+) -> Preview:
+    """The invitation as the members will receive it, and how many by email and by post.
+
+    Reads only: the roll is frozen, users created and mails queued by `convene` alone.
+    """
+    eligible = eligible_members(session, at=assembly.record_date or today, min_shares=min_shares)
+    members = [m for m, _s in eligible]
+    with_email = [m for m in members if m.email]
+    sample = with_email[0] if with_email else None
+    return Preview(
+        notice=render(sample, link_placeholder if sample else None),
+        by_email=len(with_email),
+        by_post=len(members) - len(with_email),
+    )
+
+
 def member_user(session: Session, *, member: Member, actor: User | None) -> User | None:
     """The member's login, or a MEMBER user created for their email if there is none.
 
@@ -214,14 +267,16 @@ def _queue_notice(
 ) -> None:
     user = member_user(session, member=member, actor=actor)
     link = make_link(user) if user is not None else None
-    subject, body = render(member, link)
+    notice = render(member, link)
     queue_mail(
         session,
         to=member.email or "",
-        subject=subject,
-        body_text=body,
+        subject=notice.subject,
+        body_text=notice.text,
+        body_html=notice.html,
         sensitive=link is not None,
         category=f"assembly_{kind.value.lower()}",
+        attachments=notice.attachments,
     )
 
 
@@ -245,7 +300,8 @@ def send_notices(
             session, member=member, kind=kind, actor=actor, render=render, make_link=make_link
         )
         sent += 1
-    subject, text = render(None, None)
+    copy = render(None, None)
+    subject, text = copy.subject, copy.text
     evidence = ConveningEvidence(
         assembly_id=assembly.id,
         kind=kind,

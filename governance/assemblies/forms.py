@@ -12,6 +12,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -173,6 +174,19 @@ class MandateForm(FlaskForm):
     )
     evidence = TextAreaField(
         _l("Evidence of the proxy in text form"), validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class ProxyGrantForm(FlaskForm):
+    """A member gives a proxy on their own page: the holder, the declaration, the scope."""
+
+    holder = StringField(
+        _l("Proxy holder (member number)"), validators=[DataRequired(), Length(min=9, max=9)]
+    )
+    this_assembly_only = BooleanField(_l("Only for this assembly"), default=True)
+    confirm = BooleanField(
+        _l("I authorise this member to exercise my vote and declare this proxy in text form."),
+        validators=[DataRequired(_l("Confirm the declaration of the proxy."))],
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from governance.assemblies.grants import GrantState, ProxyGrant
 from governance.assemblies.hooks import has_opened_poll
 from governance.assemblies.models import Assembly, AssemblyState, Mandate
 from governance.assemblies.roll import roll_entry
@@ -74,7 +75,7 @@ def _limit_message(proxy: Member) -> DomainError:
     )
 
 
-def _check_new_mandate(
+def check_new_mandate(
     session: Session, assembly: Assembly, principal: Member, proxy: Member
 ) -> None:
     if assembly.state not in (AssemblyState.CONVENED, AssemblyState.IN_SESSION):
@@ -101,7 +102,7 @@ def _check_new_mandate(
         )
 
 
-def _free_slot(session: Session, assembly_id: int, proxy: Member) -> int:
+def free_slot(session: Session, assembly_id: int, proxy: Member) -> int:
     taken = set(
         session.execute(
             select(Mandate.slot).where(
@@ -125,14 +126,14 @@ def register_mandate(
     actor: object | None,
 ) -> Mandate:
     """Register a proxy with a note on the text-form evidence; a third one is refused."""
-    _check_new_mandate(session, assembly, principal, proxy)
+    check_new_mandate(session, assembly, principal, proxy)
     if not evidence.strip():
         raise DomainError(_l("Note the evidence of the proxy in text form."), field="evidence")
     mandate = Mandate(
         assembly_id=assembly.id,
         principal_id=principal.id,
         proxy_id=proxy.id,
-        slot=_free_slot(session, assembly.id, proxy),
+        slot=free_slot(session, assembly.id, proxy),
         evidence=evidence.strip(),
         registered_by_id=getattr(actor, "id", None),
     )
@@ -167,6 +168,7 @@ def revoke_mandate(
         session.get(Member, mandate.principal_id),
         session.get(Member, mandate.proxy_id),
     )
+    _close_grant(session, mandate, reason=reason, actor=actor)
     record_event(
         session,
         event_type="mandate.revoked",
@@ -181,6 +183,20 @@ def revoke_mandate(
         },
     )
     session.delete(mandate)
+    session.flush()
+
+
+def _close_grant(session: Session, mandate: Mandate, *, reason: str, actor: object | None) -> None:
+    """The member's own grant behind the mandate ends with it (the FK refuses otherwise)."""
+    grant = session.execute(
+        select(ProxyGrant).where(ProxyGrant.mandate_id == mandate.id)
+    ).scalar_one_or_none()
+    if grant is None:
+        return
+    grant.state, grant.mandate_id = GrantState.REVOKED, None
+    grant.closed_at, grant.reason = utcnow(), reason.strip()[:500]
+    grant.closed_by_id = getattr(actor, "id", None)
+    session.add(grant)
     session.flush()
 
 

@@ -359,6 +359,7 @@ from governance.assemblies.documents import (  # noqa: E402
     NoticeKind,
     RollCorrection,
 )
+from governance.assemblies.grants import GrantState, ProxyGrant  # noqa: E402
 
 __all__ = [
     "AgendaAttachment",
@@ -371,9 +372,11 @@ __all__ = [
     "Body",
     "Channel",
     "ConveningEvidence",
+    "GrantState",
     "ItemKind",
     "Mandate",
     "NoticeKind",
+    "ProxyGrant",
     "RollCorrection",
     "RollEntry",
 ]

@@ -37,7 +37,7 @@ def _at(day: Any, hour: int) -> datetime:
 
 
 def _render(assembly: Assembly) -> convening.Renderer:
-    def render(member: Any, _link: str | None) -> tuple[str, str]:
+    def render(member: Any, _link: str | None) -> convening.Notice:
         name = member.display_name if member is not None else "Mitglied"
         subject = f"Einladung: {assembly.title}"
         body = (
@@ -46,7 +46,7 @@ def _render(assembly: Assembly) -> convening.Renderer:
             f"{assembly.place or 'online'}.\n\nDie Tagesordnung und die Unterlagen finden Sie "
             "nach der Anmeldung in der Versammlungsübersicht.\n\nDer Vorstand\n"
         )
-        return subject, body
+        return convening.Notice(subject, body)
 
     return render
 

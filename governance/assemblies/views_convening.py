@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
@@ -12,13 +12,17 @@ from governance.accounts.models import Role
 from governance.assemblies import convening
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
-from governance.assemblies.blueprint import bp, convening_settings, to_detail
+from governance.assemblies.attachments import attachments_by_item
+from governance.assemblies.blueprint import bp, calendar_settings, convening_settings, to_detail
 from governance.assemblies.documents import NoticeKind
+from governance.assemblies.ics import assembly_ics
 from governance.assemblies.models import Assembly
 from governance.assemblies.roll import expelled_on_roll
+from governance.assemblies.services import on_roll
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, today
+from governance.mail import Attachment
 from governance.security import role_required
 from governance.web import db, external_url, fail, require
 
@@ -59,18 +63,23 @@ def convene(assembly_id: int) -> Any:
 
 
 def _convene_page(assembly: Assembly, form: ConfirmForm, settings: Any) -> Any:
-    """What convening will do: the roll at the record date, the earliest possible date."""
-    from governance.register.services import eligible_members
-
-    record_date = assembly.record_date or today()
-    eligible = eligible_members(db(), at=record_date, min_shares=settings.min_shares)
+    """What convening will do: the invitation as sent, the recipients by channel, the dates."""
+    preview = None
+    if assembly.is_draft:
+        preview = convening.preview(
+            db(),
+            assembly=assembly,
+            today=today(),
+            min_shares=settings.min_shares,
+            render=invitation_renderer(assembly, NoticeKind.INVITATION),
+            link_placeholder=_("[the member's personal login link]"),
+        )
     return render_template(
         "assemblies/convene.html",
         assembly=assembly,
         form=form,
-        record_date=record_date,
-        eligible=len(eligible),
-        without_email=sum(1 for m, _s in eligible if not m.email),
+        record_date=assembly.record_date or today(),
+        preview=preview,
         earliest=convening.earliest_start(utcnow(), settings.notice_days),
         settings=settings,
     )
@@ -109,13 +118,40 @@ def login_link(user: Any) -> str:
     return external_url("accounts.invitation_link", token=token)
 
 
+def _remote_access(assembly: Assembly) -> str | None:
+    """The access data for remote participation, for the copies of those entitled to it."""
+    if not assembly.is_remote:
+        return None
+    live = external_url("assemblies.live", assembly_id=assembly.id)
+    return "\n".join(p for p in (f"{_('Live page')}: {live}", assembly.remote_access) if p)
+
+
+def _ics(assembly: Assembly, *, entitled: bool) -> Attachment:
+    data = assembly_ics(
+        db(),
+        assembly=assembly,
+        settings=calendar_settings(),
+        detail_url=external_url("assemblies.detail", assembly_id=assembly.id),
+        remote_access=_remote_access(assembly) if entitled else None,
+        now=utcnow(),
+    )
+    return Attachment(f"assembly-{assembly.id}.ics", "text/calendar", data)
+
+
 def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Renderer:
-    """Renders one member's notice (or the evidence copy, member None) from the mail templates."""
+    """Renders one member's notice (or the evidence copy, member None) from the mail templates.
+
+    The invitation comes as text and HTML with the calendar entry (every invited member is on
+    the roll: entitled to the access data); supplements as text.
+    """
     items = agenda(db(), assembly_id=assembly.id)
     name = "mail_invitation" if kind == NoticeKind.INVITATION else "mail_supplement"
+    invitation = kind == NoticeKind.INVITATION
+    ics = [_ics(assembly, entitled=True)] if invitation else []
     ctx = {
         "assembly": assembly,
         "items": items,
+        "documents": attachments_by_item(db(), assembly_id=assembly.id),
         "new_items": [e for e in items if e.item.announced_at is None],
         "detail_url": external_url("assemblies.detail", assembly_id=assembly.id),
         "live_url": external_url("assemblies.live", assembly_id=assembly.id),
@@ -123,12 +159,31 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
         "link_days": current_app.config["INVITATION_LINK_MAX_AGE"] // 86400,
     }
 
-    def render(member: Any, link: str | None) -> tuple[str, str]:
+    def render(member: Any, link: str | None) -> convening.Notice:
         subject = render_template(f"assemblies/{name}.subject.txt", **ctx).strip()
         body = render_template(f"assemblies/{name}.txt", member=member, link=link, **ctx)
-        return subject, body
+        if not invitation:
+            return convening.Notice(subject, body)
+        html = render_template(f"assemblies/{name}.html", member=member, link=link, **ctx)
+        return convening.Notice(subject, body, html, tuple(ics))
 
     return render
+
+
+@bp.route("/<int:assembly_id>/calendar.ics")
+@login_required
+def calendar(assembly_id: int) -> Any:
+    """The assembly as a calendar entry; the access data only for those entitled to take part."""
+    assembly = load_assembly(assembly_id)
+    entitled = assembly.is_staff(current_user) or on_roll(
+        db(), assembly=assembly, user=current_user
+    )
+    ics = _ics(assembly, entitled=entitled)
+    return Response(
+        ics.data,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{ics.filename}"'},
+    )
 
 
 @bp.route("/<int:assembly_id>/evidence")

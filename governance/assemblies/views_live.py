@@ -10,13 +10,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
-from governance.assemblies import attendance, mandates, services, watch
+from governance.assemblies import attendance, mandates, proxies, services, watch
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
 from governance.assemblies.blueprint import bp, live_cache
+from governance.assemblies.forms import ProxyGrantForm
+from governance.assemblies.grants import GrantState
 from governance.assemblies.hooks import has_voted
 from governance.assemblies.live import live_payload
-from governance.assemblies.models import Assembly
+from governance.assemblies.models import Assembly, AssemblyState
 from governance.db import utcnow
 from governance.i18n import _, ngettext
 from governance.register.models import Member
@@ -253,23 +255,33 @@ def _no_store(response: Any) -> Any:
 @bp.route("/<int:assembly_id>/me")
 @login_required
 def mine(assembly_id: int) -> Any:
-    """The member's own page: on the roll? whom they represent, who represents them."""
+    """The member's own page: on the roll? whom they represent, who represents them; their
+    proxy to give or revoke, the proxies given to them to accept."""
     assembly = load_assembly(assembly_id)
     member_id = current_user.member_id
     session = db()
     represented: list[Member] = []
-    my_proxy = None
+    my_proxy = my_grant = None
+    offered: list[Any] = []
     if member_id is not None:
         represented = mandates.represented_members(
             session, assembly_id=assembly.id, proxy_member_id=member_id
         )
         given = mandates.mandate_of(session, assembly_id=assembly.id, principal_id=member_id)
         my_proxy = session.get(Member, given.proxy_id) if given else None
+        my_grant = proxies.live_grant(session, assembly_id=assembly.id, principal_id=member_id)
+        offered = proxies.grants(session, assembly_id=assembly.id, holder_id=member_id)
     return render_template(
         "assemblies/mine.html",
         assembly=assembly,
         entry=services.my_roll_entry(session, assembly=assembly, user=current_user),
         represented=represented,
         my_proxy=my_proxy,
+        my_grant=my_grant,
+        my_grant_holder=session.get(Member, my_grant.holder_id) if my_grant else None,
+        offered=[row for row in offered if row[0].state == GrantState.GRANTED],
+        grant_form=ProxyGrantForm(),
+        proxies_open=assembly.state in (AssemblyState.CONVENED, AssemblyState.IN_SESSION),
+        locked=mandates.mandates_locked(session, assembly_id=assembly.id),
         channel=services.my_channel(session, assembly=assembly, user=current_user, now=utcnow()),
     )

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from governance import csvcell
 from governance.accounts.forms import ConfirmForm
-from governance.assemblies import attendance, mandates, roll
+from governance.assemblies import attendance, mandates, proxies, roll
 from governance.assemblies.access import load_assembly
 from governance.assemblies.blueprint import bp
 from governance.assemblies.forms import (
@@ -278,6 +278,7 @@ def mandates_page(assembly_id: int) -> Any:
         assembly=assembly,
         form=form,
         rows=mandates.mandates(db(), assembly_id=assembly.id),
+        grants=proxies.grants(db(), assembly_id=assembly.id),
         locked=mandates.mandates_locked(db(), assembly_id=assembly.id),
         revoke_form=ReasonForm(),
     )

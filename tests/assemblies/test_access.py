@@ -8,6 +8,7 @@ import pytest
 
 from governance.accounts.models import Role
 from governance.assemblies.attachments import add_attachment
+from governance.assemblies.grants import ProxyGrant
 from governance.assemblies.models import AgendaItem, AssemblyState
 from governance.db import new_session
 from governance.proposals.models import DemandKind, DemandState, MinorityDemand, ProposalState
@@ -32,6 +33,7 @@ class World:
     proposal: int
     withdrawable: int
     demand: int
+    grant: int
 
 
 def _attachment(app, item_id: int, name: str) -> int:
@@ -47,6 +49,19 @@ def _attachment(app, item_id: int, name: str) -> int:
         )
         s.commit()
         return att.id
+
+
+def _grant(app, assembly_id: int, principal_id: int, holder_id: int) -> int:
+    with new_session(app.extensions["governance.engine"]) as s:
+        grant = ProxyGrant(
+            assembly_id=assembly_id,
+            principal_id=principal_id,
+            holder_id=holder_id,
+            declaration="Vollmacht in Textform",
+        )
+        s.add(grant)
+        s.commit()
+        return grant.id
 
 
 def _demand(app, member_id: int) -> int:
@@ -82,6 +97,7 @@ def world(app, make_member, make_assembly, make_mandate, make_proposal) -> World
         proposal=make_proposal(convened, item=convened.items[1]).id,
         withdrawable=make_proposal(convened, state=ProposalState.SUBMITTED).id,
         demand=_demand(app, members[0].id),
+        grant=_grant(app, in_session.id, members[0].id, members[1].id),
     )
 
 
@@ -136,6 +152,13 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("GET", f"{s}/live.json", staff),
         Route("POST", f"{s}/heartbeat", staff),
         Route("GET", f"{s}/me", viewers),
+        # A member's own proxy: only for an account linked to the member (none here has one).
+        Route("POST", f"{s}/me/proxy", allow()),
+        Route("POST", f"{s}/me/proxy/{w.grant}/accept", allow()),  # only the holder
+        Route("POST", f"{s}/me/proxy/{w.grant}/revoke", allow()),  # only the principal
+        Route("POST", f"{s}/mandates/grants/{w.grant}/reject", allow(SEC, ok=302)),
+        Route("GET", f"{a}/calendar.ics", viewers),
+        Route("GET", f"{d}/calendar.ics", staff),
         Route("GET", "/assemblies/999999", allow(*Role, ok=404)),
     ]
 
@@ -180,7 +203,8 @@ def test_proposals_access_matrix(app, login_as, world):
 def test_members_on_the_roll_see_documents_and_the_live_page(app, login, make_user, world):
     on_roll = login(make_user(member_id=world.member))
     a, s = f"/assemblies/{world.convened}", f"/assemblies/{world.session}"
-    for url in (f"{a}/attachments/{world.attachment}", f"{s}/live", f"{s}/live.json", f"{s}/me"):
+    urls = (f"{a}/attachments/{world.attachment}", f"{s}/live", f"{s}/live.json", f"{s}/me")
+    for url in (*urls, f"{a}/calendar.ics"):
         assert on_roll.get(url).status_code == 200, url
     assert on_roll.post(f"{s}/heartbeat").status_code == 200
     for url in (f"{a}/roll", f"{s}/attendance", f"{s}/check-in", f"{s}/mandates", f"{a}/evidence"):

@@ -25,7 +25,7 @@ SETTINGS = convening.ConveningSettings(notice_days=14, agenda_notice_days=7, min
 
 def render(member, link):
     name = member.display_name if member else "Mitglied"
-    return "Einladung", f"Guten Tag {name}\nLink: {link or '-'}"
+    return convening.Notice("Einladung", f"Guten Tag {name}\nLink: {link or '-'}")
 
 
 def link_for(user):

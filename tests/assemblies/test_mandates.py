@@ -58,7 +58,7 @@ def test_a_lost_race_for_the_slot_gives_the_same_message(session, four, make_man
     make_mandate(assembly, p1, proxy)
     make_mandate(assembly, p2, proxy)
     # As if the check had run before a concurrent registration took the last slot:
-    monkeypatch.setattr(mandates, "_free_slot", lambda *_a: 2)
+    monkeypatch.setattr(mandates, "free_slot", lambda *_a: 2)
     with pytest.raises(DomainError) as err:
         mandates.register_mandate(
             session,

@@ -187,14 +187,39 @@ def check_in(page: Any, url: str, assembly_id: int, numbers: list[str], shots: A
     shots(page, "secretary-check-in")
 
 
-def register_proxy(page: Any, url: str, assembly_id: int, principal: str, proxy: str) -> None:
+def proxy_listed(page: Any, url: str, assembly_id: int, principal: str) -> None:
+    """The secretary sees the member's accepted proxy among the mandates and the grants."""
     page.goto(f"{url}/assemblies/{assembly_id}/mandates")
-    page.fill("input[name=principal]", principal)
-    page.fill("input[name=proxy]", proxy)
-    page.fill("textarea[name=evidence]", "Vollmacht in Textform (E-Mail vom Vortag)")
-    submit_and_wait(page, "#register-mandate button[type=submit]")
     expect(page.locator("#mandates tbody tr")).to_have_count(1)
     expect(page.locator("#mandates")).to_contain_text(principal)
+    expect(page.locator("#grant-list")).to_contain_text(principal)
+
+
+def give_proxy_on_own_page(
+    browser: Any,
+    url: str,
+    smtp: Any,
+    assembly_id: int,
+    principal: Member,
+    holder: Voter,
+    shots: Any,
+) -> None:
+    """The absent member logs in by their link and gives the proxy on "Meine Teilnahme"; the
+    holder accepts it on theirs (only then does it count)."""
+    page = new_page(browser)
+    page.goto(url + mailed_link(smtp, principal.email or ""))
+    submit_and_wait(page)
+    page.goto(f"{url}/assemblies/{assembly_id}/me")
+    page.fill("input[name=holder]", holder.number)
+    page.check("input[name=confirm]")
+    submit_and_wait(page, "#give-proxy button[type=submit]")
+    expect(page.locator("#my-grant")).to_contain_text(holder.number)
+    shots(page, "member-gave-proxy")
+    page.context.close()
+    holder.page.goto(f"{url}/assemblies/{assembly_id}/me")
+    submit_and_wait(holder.page, "#offered form button[type=submit]")
+    expect(holder.page.locator("#represented")).to_contain_text(principal.number)
+    shots(holder.page, "holder-accepted-proxy")
 
 
 def join_live(voters: list[Voter], url: str, assembly_id: int) -> None:

@@ -3,7 +3,8 @@
 The board adds a member by hand and imports twenty, prepares a hybrid assembly 15 days ahead
 and convenes it; the invitations arrive at aiosmtpd and the members log in through their
 emailed links. A fortnight later (helpers.fortnight_passes) the chair opens the assembly; the
-secretary checks members in and registers a proxy; the members follow the live page, which
+secretary checks members in and sees the proxy an absent member gave on their own page
+(and the holder accepted); the members follow the live page, which
 offers the ballot when the chair opens the poll. Twenty members cast in twenty browser contexts
 at once (one with the keyboard alone; the proxy twice). The chair closes, seals and declares;
 a member finds their tracker in the ballot box; the secretary's audit passes; the minutes are
@@ -102,7 +103,10 @@ def _members_log_in(run: Run, deliver_mail: Any) -> None:
     story.first_member_logs_in(run.browser, run.url, run.smtp, run.voters[0], run.shots)
     story.all_log_in_by_mail(run.browser, run.url, run.smtp, run.voters[1:])
     run.shots.lap("members-logged-in")
-    run.voters[1].principal = principal  # voter 1 will hold the absent member's proxy
+    run.voters[1].principal = principal  # voter 1 holds the absent member's proxy
+    story.give_proxy_on_own_page(
+        run.browser, run.url, run.smtp, run.assembly_id, principal, run.voters[1], run.shots
+    )
 
 
 def _hold_the_vote(run: Run) -> None:
@@ -114,8 +118,8 @@ def _hold_the_vote(run: Run) -> None:
     )
     room = [run.people["chair_member"].number, run.people["board_member"].number]
     story.check_in(secretary, url, a, room + [v.number for v in voters[1:4]], shots)
-    story.register_proxy(secretary, url, a, voters[1].principal.number, voters[1].number)
-    shots(secretary, "secretary-proxy-registered")
+    story.proxy_listed(secretary, url, a, voters[1].principal.number)
+    shots(secretary, "secretary-sees-proxy")
     story.join_live(voters, url, a)
     shots.lap("members-on-live-page")
     run.poll_id = story.prepare_and_open_poll(run.pages["chair"], url, a, shots)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:29:59.585331
+Create Date: 2026-12-04 18:41:58.287721
 """
 
 from __future__ import annotations
@@ -526,6 +526,21 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("kind"),
     )
+    op.create_table(
+        "outbox_attachment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(["message_id"], ["outbox_message.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("outbox_attachment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_attachment_message_id"), ["message_id"], unique=False
+        )
+
     op.create_table(
         "user",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1120,6 +1135,60 @@ def upgrade() -> None:
         batch_op.create_index("ix_proposal_member", ["member_id"], unique=False)
 
     op.create_table(
+        "proxy_grant",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assembly_id", sa.Integer(), nullable=False),
+        sa.Column("principal_id", sa.Integer(), nullable=False),
+        sa.Column("holder_id", sa.Integer(), nullable=False),
+        sa.Column("declaration", sa.Text(), nullable=False),
+        sa.Column("this_assembly_only", sa.Boolean(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "GRANTED",
+                "ACCEPTED",
+                "REVOKED",
+                "REJECTED",
+                name="grant_state",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("mandate_id", sa.Integer(), nullable=True),
+        sa.Column("granted_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("granted_by_id", sa.Integer(), nullable=True),
+        sa.Column("accepted_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_by_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.CheckConstraint(
+            "(state = 'ACCEPTED') = (mandate_id IS NOT NULL)", name="ck_grant_accepted_mandate"
+        ),
+        sa.CheckConstraint(
+            "state IN ('GRANTED', 'ACCEPTED') OR closed_at IS NOT NULL", name="ck_grant_closed"
+        ),
+        sa.CheckConstraint("principal_id <> holder_id", name="ck_grant_not_self"),
+        sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["closed_by_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["granted_by_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["holder_id"], ["member.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["mandate_id"], ["mandate.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["principal_id"], ["member.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("proxy_grant", schema=None) as batch_op:
+        batch_op.create_index("ix_grant_holder", ["assembly_id", "holder_id"], unique=False)
+        batch_op.create_index(
+            "uq_grant_live_principal",
+            ["assembly_id", "principal_id"],
+            unique=True,
+            sqlite_where=sa.text("state IN ('GRANTED', 'ACCEPTED')"),
+            postgresql_where=sa.text("state IN ('GRANTED', 'ACCEPTED')"),
+        )
+
+    op.create_table(
         "minutes_approval",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("minutes_id", sa.Integer(), nullable=False),
@@ -1477,6 +1546,15 @@ def downgrade() -> None:
         batch_op.drop_index("ix_minutes_approval_minutes")
 
     op.drop_table("minutes_approval")
+    with op.batch_alter_table("proxy_grant", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_grant_live_principal",
+            sqlite_where=sa.text("state IN ('GRANTED', 'ACCEPTED')"),
+            postgresql_where=sa.text("state IN ('GRANTED', 'ACCEPTED')"),
+        )
+        batch_op.drop_index("ix_grant_holder")
+
+    op.drop_table("proxy_grant")
     with op.batch_alter_table("proposal", schema=None) as batch_op:
         batch_op.drop_index("ix_proposal_member")
         batch_op.drop_index("ix_proposal_item")
@@ -1533,6 +1611,10 @@ def downgrade() -> None:
 
     op.drop_table("assembly")
     op.drop_table("user")
+    with op.batch_alter_table("outbox_attachment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_attachment_message_id"))
+
+    op.drop_table("outbox_attachment")
     op.drop_table("worker_heartbeat")
     op.drop_table("used_token")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
