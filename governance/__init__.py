@@ -31,6 +31,7 @@ DOMAINS = [
     "governance.ballots",
     "governance.minutes",
     "governance.audit",
+    "governance.notify",
 ]
 
 
