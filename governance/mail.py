@@ -233,7 +233,9 @@ class Connection:
 
 def _unreachable(error: Exception) -> bool:
     """The server could not be reached or talked to (rather than refusing one message)."""
-    return isinstance(error, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError)
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return not isinstance(error, smtplib.SMTPException)  # a socket error (SMTPException is one)
 
 
 def describe(error: Exception) -> str:

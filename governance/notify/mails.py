@@ -49,7 +49,8 @@ def queue_reminders(session: Session) -> int:
 
 
 def write_pending(session: Session) -> int:
-    """Write and queue the mails of pending notifications, batch by batch; how many."""
+    """Write and queue the mails of pending notifications, batch by batch; how many were
+    handled (mailed, or settled as switched off or without an address)."""
     done = 0
     while ids := services.pending_ids(session, limit=BATCH):
         with immediate():
@@ -76,7 +77,7 @@ def _write(session: Session, notification_id: int) -> int:
     if not services.claim(session, notification_id=notification_id, state=state):
         return 0
     if state != MailState.MAILED:
-        return 0
+        return 1
     locale = _locale(user)
     with force_locale(locale):
         subject, body = _render(session, n, member, user)

@@ -28,7 +28,7 @@ def _id_from(response) -> int:
 def _login_by_mail(app, smtp, address):
     messages = smtp.to(address)
     assert messages, f"no invitation to {address}"
-    body = messages[-1].get_content()
+    body = messages[-1].get_body(("plain",)).get_content()
     path = urlsplit(LINK.search(body).group(0)).path
     client = app.test_client()
     assert client.get(path).status_code == 200
