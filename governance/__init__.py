@@ -36,6 +36,7 @@ DOMAINS = [
     "governance.ballots",
     "governance.minutes",
     "governance.audit",
+    "governance.notify",
 ]
 
 

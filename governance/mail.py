@@ -5,6 +5,11 @@ the outage). It is delivered at least once: a worker claims a message with a con
 before sending it (two workers never send it at once) and records the result right after; a
 worker that dies between the two sends it again after CLAIM_TIMEOUT, with the same Message-ID,
 so the receiving side can recognise the duplicate. The worker is `governance.jobs` (kind "mail").
+
+A pass sends over one SMTP connection, opened for its first message and opened again when the
+server drops it; each message keeps its own result (a refused recipient fails that message
+only). When the server cannot be reached the pass ends: the other messages wait for the next.
+Messages of one run (an invitation, a reminder run) share a `mailing_id` (governance/mailing.py).
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_mailing", "mailing_id", "status"),
         CheckConstraint("attempts >= 0", name="ck_outbox_attempts"),
     )
 
@@ -86,6 +92,11 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
+    # The run this message belongs to (governance/mailing.py), for the delivery counts.
+    mailing_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("mailing.id", ondelete="SET NULL"), nullable=True),
+    )
 
 
 class OutboxAttachment(SQLModel, table=True):
@@ -134,6 +145,7 @@ def queue_mail(
     sensitive: bool = False,
     category: str = "general",
     attachments: Sequence[Attachment] = (),
+    mailing_id: int | None = None,
 ) -> OutboxMessage:
     """Queue one message inside the caller's transaction; it is sent only if that commits."""
     msg = OutboxMessage(
@@ -144,6 +156,7 @@ def queue_mail(
         body_html=body_html,
         sensitive=sensitive,
         category=category,
+        mailing_id=mailing_id,
     )
     session.add(msg)
     session.flush()
@@ -230,13 +243,66 @@ def _attach(email: EmailMessage, msg: OutboxMessage) -> None:
         email.add_attachment(att.data, maintype=maintype, subtype=subtype, filename=att.filename)
 
 
-def _deliver(email: EmailMessage, smtp: SmtpSettings) -> None:
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as conn:
-        if smtp.starttls:
-            conn.starttls(context=ssl.create_default_context())
-        if smtp.user and smtp.password:
-            conn.login(smtp.user, smtp.password)
-        conn.send_message(email)
+class Connection:
+    """One SMTP connection for a pass: opened on first use, opened again after a drop."""
+
+    def __init__(self, smtp: SmtpSettings) -> None:
+        self.smtp = smtp
+        self.conn: smtplib.SMTP | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        smtp = self.smtp
+        conn = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        try:
+            if smtp.starttls:
+                conn.starttls(context=ssl.create_default_context())
+            if smtp.user and smtp.password:
+                conn.login(smtp.user, smtp.password)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def send(self, email: EmailMessage) -> None:
+        """Send one message; a connection the server closed meanwhile is opened once more."""
+        if self.conn is not None:
+            try:
+                self.conn.send_message(email)
+                return
+            except smtplib.SMTPServerDisconnected:
+                self.close()
+        self.conn = self._open()
+        self.conn.send_message(email)
+
+    def close(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            self.conn.quit()
+        except (OSError, smtplib.SMTPException):
+            self.conn.close()
+        self.conn = None
+
+
+def _unreachable(error: Exception) -> bool:
+    """The server could not be reached or talked to (rather than refusing one message)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return not isinstance(error, smtplib.SMTPException)  # a socket error (SMTPException is one)
+
+
+def describe(error: Exception) -> str:
+    """The error for the record: for a refusal the server's own answer (code and text)."""
+    answers: list[tuple[int, bytes | str]] = []
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = list(error.recipients.values())
+    elif isinstance(error, smtplib.SMTPResponseException):
+        answers = [(error.smtp_code, error.smtp_error)]
+    text = "; ".join(
+        f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+        for code, msg in answers
+    )
+    return f"{type(error).__name__}: {text or error}"[:500]
 
 
 def is_permanent(error: Exception) -> bool:
@@ -263,7 +329,7 @@ def _record(session: Session, msg_id: int, error: Exception | None, now: datetim
             if msg.sensitive:  # login and reset links: no secret stays in the database
                 msg.body_text, msg.body_html = "(removed after delivery)", None
         else:
-            msg.last_error = f"{type(error).__name__}: {error}"[:500]
+            msg.last_error = describe(error)
             # An unreachable server is retried forever (never lost); a refusal gives up.
             gave_up = is_permanent(error) and msg.attempts >= MAX_ATTEMPTS
             msg.status = MailStatus.FAILED if gave_up else MailStatus.QUEUED
@@ -275,24 +341,31 @@ def _record(session: Session, msg_id: int, error: Exception | None, now: datetim
 def send_due(
     session: Session, smtp: SmtpSettings, *, limit: int = 100, now: datetime | None = None
 ) -> tuple[int, int]:
-    """One pass: send due messages. Returns (sent, failed attempts). Commits per message.
+    """One pass over one connection: send due messages. Returns (sent, failed attempts).
 
-    `now` is the time of the pass (tests move it forward instead of waiting for backoffs).
+    Commits per message. `now` is the time of the pass (tests move it forward instead of
+    waiting for backoffs).
     """
     now = now or utcnow()
     sent = failed = 0
-    for msg_id in _due_ids(session, now, limit):
-        email = _claim(session, msg_id, now, smtp.sender)
-        if email is None:
-            continue
-        try:
-            _deliver(email, smtp)
-        except (OSError, smtplib.SMTPException) as exc:
-            failed += 1
-            _record(session, msg_id, exc, now)
-        else:
-            sent += 1
-            _record(session, msg_id, None, now)
+    connection = Connection(smtp)
+    try:
+        for msg_id in _due_ids(session, now, limit):
+            email = _claim(session, msg_id, now, smtp.sender)
+            if email is None:
+                continue
+            try:
+                connection.send(email)
+            except (OSError, smtplib.SMTPException) as exc:
+                failed += 1
+                _record(session, msg_id, exc, now)
+                if _unreachable(exc):
+                    break  # the others wait for the next pass, not for one timeout each
+            else:
+                sent += 1
+                _record(session, msg_id, None, now)
+    finally:
+        connection.close()
     return sent, failed
 
 

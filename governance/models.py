@@ -4,6 +4,7 @@ from governance import (
     auditlog,  # noqa: F401
     jobs,  # noqa: F401
     mail,  # noqa: F401
+    mailing,  # noqa: F401
 )
 from governance.accounts import ddl as accounts_ddl  # noqa: F401
 from governance.accounts import models as accounts_models  # noqa: F401
@@ -13,6 +14,7 @@ from governance.ballots import ddl as ballots_ddl  # noqa: F401
 from governance.ballots import models as ballots_models  # noqa: F401
 from governance.minutes import ddl as minutes_ddl  # noqa: F401
 from governance.minutes import models as minutes_models  # noqa: F401
+from governance.notify import models as notify_models  # noqa: F401
 from governance.proposals import models as proposals_models  # noqa: F401
 from governance.register import ddl as register_ddl  # noqa: F401
 from governance.register import models as register_models  # noqa: F401

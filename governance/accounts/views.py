@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
 
 from governance import jobs
-from governance.accounts import services
+from governance.accounts import hooks, services
 from governance.accounts.blueprint import bp
 from governance.accounts.forms import (
     ROLE_LABELS,
@@ -83,7 +83,13 @@ def _per_account() -> str:
 @login_required
 def index() -> Any:
     """Each role's start page."""
-    return render_template("accounts/dashboard.html", roles=current_user.roles, Role=Role)
+    notifications = hooks.recent_notifications(db(), user=current_user, limit=8)
+    return render_template(
+        "accounts/dashboard.html",
+        roles=current_user.roles,
+        Role=Role,
+        notifications=notifications,
+    )
 
 
 @bp.route("/healthz")

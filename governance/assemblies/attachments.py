@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from governance.assemblies import hooks
 from governance.assemblies.documents import AgendaAttachment
 from governance.assemblies.models import AgendaItem
 from governance.auditlog import record_event
@@ -117,6 +118,9 @@ def add_attachment(
         object_id=attachment.id,
         assembly_id=item.assembly_id,
         payload={"item": item.id, "filename": attachment.filename, "sha256": attachment.sha256},
+    )
+    hooks.attachment_added.send(
+        attachment, session=session, assembly_id=item.assembly_id, item=item
     )
     return attachment
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.accounts.services import create_user, user_by_email
+from governance.assemblies import hooks
 from governance.assemblies.agenda import announce_items, unannounced_count
 from governance.assemblies.documents import ConveningEvidence, NoticeKind
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
@@ -22,6 +23,7 @@ from governance.assemblies.services import assembly_event
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.mail import Attachment, queue_mail
+from governance.mailing import start_mailing, text_to_html
 from governance.register.models import Member
 from governance.register.services import eligible_members, linked_user
 
@@ -264,6 +266,7 @@ def _queue_notice(
     actor: User | None,
     render: Renderer,
     make_link: LinkMaker,
+    mailing_id: int | None,
 ) -> None:
     user = member_user(session, member=member, actor=actor)
     link = make_link(user) if user is not None else None
@@ -273,10 +276,11 @@ def _queue_notice(
         to=member.email or "",
         subject=notice.subject,
         body_text=notice.text,
-        body_html=notice.html,
+        body_html=notice.html or text_to_html(notice.text, lang=getattr(user, "locale", None)),
         sensitive=link is not None,
         category=f"assembly_{kind.value.lower()}",
         attachments=notice.attachments,
+        mailing_id=mailing_id,
     )
 
 
@@ -290,16 +294,35 @@ def send_notices(
     render: Renderer,
     make_link: LinkMaker,
 ) -> ConveningEvidence:
-    """Queue a personal notice to every roll member with email; list the others for post."""
-    sent, letters = 0, []
+    """Queue a personal notice to every roll member with email; list the others for post.
+
+    The messages form one mailing (governance/mailing.py): its delivery counts are shown with
+    the evidence.
+    """
+    mailing = start_mailing(
+        session,
+        kind=f"assembly_{kind.value.lower()}",
+        assembly_id=assembly.id,
+        title=assembly.title,
+        actor_id=getattr(actor, "id", None),
+        now=now,
+    )
+    mailed, letters = [], []
     for _entry, member in roll_members(session, assembly_id=assembly.id):
         if not member.email:
             letters.append(_letter(member))
             continue
         _queue_notice(
-            session, member=member, kind=kind, actor=actor, render=render, make_link=make_link
+            session,
+            member=member,
+            kind=kind,
+            actor=actor,
+            render=render,
+            make_link=make_link,
+            mailing_id=mailing.id,
         )
-        sent += 1
+        mailed.append(member.id)
+    sent = len(mailed)
     copy = render(None, None)
     subject, text = copy.subject, copy.text
     evidence = ConveningEvidence(
@@ -312,9 +335,13 @@ def send_notices(
         text=text,
         letter_post=json.dumps(letters, ensure_ascii=False),
         letter_count=len(letters),
+        mailing_id=mailing.id,
     )
     session.add(evidence)
     session.flush()
+    hooks.notices_queued.send(
+        assembly, session=session, kind=kind, mailing_id=mailing.id, member_ids=mailed
+    )
     return evidence
 
 

@@ -44,6 +44,11 @@ class ConveningEvidence(SQLModel, table=True):
     # JSON list of {number, name, address} of members without email: invited by letter post.
     letter_post: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     letter_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    # The run of mails that carried this notice (governance/mailing.py): its delivery counts.
+    mailing_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("mailing.id", ondelete="RESTRICT"), nullable=True),
+    )
 
 
 class AgendaAttachment(SQLModel, table=True):

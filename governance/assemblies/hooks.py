@@ -30,3 +30,12 @@ assembly_deleting = signals.signal("assembly-deleting")
 # Sent by the demo seeder with the assembly, `session=`, `actor=` and `now=` after its agenda
 # is set and before it is convened: higher domains add their demo data to it.
 demo_assembly_prepared = signals.signal("demo-assembly-prepared")
+
+# --- events for members' notifications (received by governance/notify/provides.py) ----------
+# Sent with the assembly, `session=`, `kind=` (NoticeKind), `mailing_id=` and `member_ids=`
+# (those written to by mail) once the invitations or a supplement are queued.
+notices_queued = signals.signal("notices-queued")
+# Sent with the assembly, `session=` and `now=` once the chair has opened it.
+assembly_opened = signals.signal("assembly-opened")
+# Sent with the attachment, `session=`, `assembly_id=` and `item=` once a document is stored.
+attachment_added = signals.signal("attachment-added")

@@ -235,6 +235,7 @@ def open_session(
     session.add(assembly)
     session.flush()
     assembly_event(session, assembly, "assembly.opened", actor, opened_at=now)
+    hooks.assembly_opened.send(assembly, session=session, now=now)
     return assembly
 
 

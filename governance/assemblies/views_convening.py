@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
@@ -23,6 +24,9 @@ from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, today
 from governance.mail import Attachment
+from governance.mailing import LABELS, delivery, mailings_of
+from governance.register.blueprint import mail_locale
+from governance.register.services import linked_user
 from governance.security import role_required
 from governance.web import db, external_url, fail, require
 
@@ -160,11 +164,14 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
     }
 
     def render(member: Any, link: str | None) -> convening.Notice:
-        subject = render_template(f"assemblies/{name}.subject.txt", **ctx).strip()
-        body = render_template(f"assemblies/{name}.txt", member=member, link=link, **ctx)
-        if not invitation:
-            return convening.Notice(subject, body)
-        html = render_template(f"assemblies/{name}.html", member=member, link=link, **ctx)
+        # In the member's language (their login's), the evidence copy in the cooperative's.
+        user = linked_user(db(), member) if member is not None else None
+        with force_locale(mail_locale(user)):
+            subject = render_template(f"assemblies/{name}.subject.txt", **ctx).strip()
+            body = render_template(f"assemblies/{name}.txt", member=member, link=link, **ctx)
+            if not invitation:
+                return convening.Notice(subject, body)
+            html = render_template(f"assemblies/{name}.html", member=member, link=link, **ctx)
         return convening.Notice(subject, body, html, tuple(ics))
 
     return render
@@ -194,10 +201,14 @@ def evidence(assembly_id: int) -> Any:
     require(assembly.is_staff(current_user))
     notices = convening.evidence_list(db(), assembly_id=assembly.id)
     letters = {n.id: convening.letter_post(n) for n in notices}
+    mailings = mailings_of(db(), assembly_id=assembly.id)
     return render_template(
         "assemblies/evidence.html",
         assembly=assembly,
         notices=notices,
         letters=letters,
         expelled=expelled_on_roll(db(), assembly_id=assembly.id),
+        mailings=mailings,
+        delivery=delivery(db(), mailing_ids=[m.id for m in mailings]),
+        LABELS=LABELS,
     )

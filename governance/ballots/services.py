@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
 from governance.auditlog import record_event
+from governance.ballots import hooks
 from governance.ballots.models import (
     QUALIFIED,
     ElectionMode,
@@ -352,6 +353,7 @@ def publish_poll(
         seal_root=poll.seal_root,
         result=asdict(result),
     )
+    hooks.poll_published.send(poll, session=session)
     return result
 
 

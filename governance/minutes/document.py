@@ -8,6 +8,7 @@ its canonical JSON: the same draft gives the same fingerprint and, rendered, the
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -16,9 +17,11 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role, User, UserRole
 from governance.assemblies.agenda import agenda
+from governance.assemblies.convening import letter_post
 from governance.assemblies.models import Assembly, AssemblyForm, Attendance, ConveningEvidence
 from governance.auditlog import canonical
 from governance.ballots.models import Poll
+from governance.mailing import Delivery, delivery
 from governance.markup import render_markdown
 from governance.minutes.models import Minutes, MinutesItem, Objection
 from governance.minutes.polls import ParticipantRecord, PollRecord, participants, poll_records
@@ -57,6 +60,12 @@ class EvidenceRecord:
     letter_count: int
     subject: str
     text: str
+    # What became of the mails when the minutes were rendered (governance/mailing.py).
+    delivered: int = 0
+    queued: int = 0
+    failed: int = 0
+    failure_answers: tuple[tuple[str, int], ...] = ()  # (the server's answer, how many)
+    letters: tuple[str, ...] = ()  # "number name" of the members written to by letter post
 
 
 @dataclass(frozen=True)
@@ -170,22 +179,34 @@ def _items(session: Session, minutes: Minutes, polls: list[PollRecord]) -> list[
 
 
 def _evidence(session: Session, assembly_id: int) -> list[EvidenceRecord]:
-    rows = session.scalars(
-        select(ConveningEvidence)
-        .where(ConveningEvidence.assembly_id == assembly_id)
-        .order_by(ConveningEvidence.sent_at, ConveningEvidence.id)
-    )
-    return [
-        EvidenceRecord(
-            kind=e.kind.value,
-            sent_at=e.sent_at,
-            recipient_count=e.recipient_count,
-            letter_count=e.letter_count,
-            subject=e.subject,
-            text=e.text,
+    rows = list(
+        session.scalars(
+            select(ConveningEvidence)
+            .where(ConveningEvidence.assembly_id == assembly_id)
+            .order_by(ConveningEvidence.sent_at, ConveningEvidence.id)
         )
-        for e in rows
-    ]
+    )
+    counts = delivery(session, mailing_ids=[e.mailing_id for e in rows if e.mailing_id])
+    records = []
+    for e in rows:
+        d = counts.get(e.mailing_id or 0) or Delivery()
+        answers = Counter(answer for _address, answer in d.failures)
+        records.append(
+            EvidenceRecord(
+                kind=e.kind.value,
+                sent_at=e.sent_at,
+                recipient_count=e.recipient_count,
+                letter_count=e.letter_count,
+                subject=e.subject,
+                text=e.text,
+                delivered=d.sent,
+                queued=d.queued,
+                failed=d.failed,
+                failure_answers=tuple(sorted(answers.items())),
+                letters=tuple(f"{x['number']} {x['name']}" for x in letter_post(e)),
+            )
+        )
+    return records
 
 
 def build_document(

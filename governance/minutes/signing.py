@@ -9,7 +9,6 @@ with a reason. Members are notified through the mail outbox.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -18,16 +17,15 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User
-from governance.assemblies.models import Assembly, AssemblyState, RollEntry
+from governance.assemblies.models import Assembly, AssemblyState
 from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
-from governance.mail import OutboxMessage
+from governance.minutes import hooks
 from governance.minutes.completeness import check
 from governance.minutes.document import board_members_present
 from governance.minutes.models import Approval, Capacity, Minutes, MinutesVersion, RenderJob
 from governance.minutes.rendering import CoopSettings, current_render, document
-from governance.register.models import Member
 
 SIGNABLE_STATES = (AssemblyState.CLOSED, AssemblyState.MINUTES_PUBLISHED)
 
@@ -210,6 +208,7 @@ def publish(
         session, minutes, "minutes.published", user,
         version=version_row.number, pdf_sha256=version_row.pdf_sha256, reason=version_row.reason,
     )  # fmt: skip
+    hooks.minutes_published.send(version_row, session=session)
     return version_row
 
 
@@ -220,26 +219,3 @@ def _check_correction(previous: MinutesVersion | None, render: RenderJob, reason
         raise DomainError(_l("This PDF is published already."))
     if len(reason) < 3:
         raise DomainError(_l("Say why the published minutes are corrected."), field="reason")
-
-
-def notify_members(session: Session, *, assembly_id: int, subject: str, body: str) -> int:
-    """Queue the notice of publication for every member on the roll with an email address."""
-    addresses = session.scalars(
-        select(Member.email)
-        .join(RollEntry, RollEntry.member_id == Member.id)
-        .where(RollEntry.assembly_id == assembly_id, Member.email.is_not(None), Member.email != "")
-        .distinct()
-        .order_by(Member.email)
-    ).all()
-    session.add_all(
-        OutboxMessage(
-            message_id=f"<{uuid.uuid4().hex}@governance>",
-            to_addr=address,
-            subject=subject,
-            body_text=body,
-            category="minutes_published",
-        )
-        for address in addresses
-    )
-    session.flush()
-    return len(addresses)

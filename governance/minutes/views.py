@@ -18,10 +18,10 @@ from governance.minutes.blueprint import bp
 from governance.minutes.completeness import check
 from governance.minutes.forms import ApproveForm, GeneralForm, ItemForm, ObjectionForm, PublishForm
 from governance.minutes.labels import all_labels
-from governance.minutes.models import Minutes, MinutesVersion, Objection, RenderJob, RenderStatus
+from governance.minutes.models import Minutes, Objection, RenderJob, RenderStatus
 from governance.minutes.pdf import render_minutes
 from governance.minutes.polls import polls_of_item
-from governance.web import db, external_url, fail, get_or_404
+from governance.web import db, fail, get_or_404
 
 
 def _coop() -> rendering.CoopSettings:
@@ -312,26 +312,16 @@ def publish(assembly_id: int) -> Any:
         except DomainError as exc:
             fail(exc, form)
         else:
-            sent = _notify(assembly, version)
             flash(
                 _(
-                    "Version %(n)d is published; %(m)d members are notified.",
+                    "Version %(n)d is published; the members on the roll are notified.",
                     n=version.number,
-                    m=sent,
                 ),
                 "info",
             )
             return redirect(url_for("minutes.versions", assembly_id=assembly_id))
     previous = signing.versions_of(db(), assembly_id=assembly_id)
     return render_template("minutes/publish.html", assembly=assembly, form=form, previous=previous)
-
-
-def _notify(assembly: Assembly, version: MinutesVersion) -> int:
-    link = external_url("minutes.versions", assembly_id=assembly.id)
-    context = {"assembly": assembly, "version": version, "link": link}
-    subject = render_template("minutes/mail_published.subject.txt", **context).strip()
-    body = render_template("minutes/mail_published.txt", **context)
-    return signing.notify_members(db(), assembly_id=assembly.id or 0, subject=subject, body=body)
 
 
 @bp.route("/assemblies/<int:assembly_id>/minutes/versions")

@@ -16,6 +16,7 @@ from governance.assemblies.roll import roll_entry
 from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l
+from governance.proposals import hooks
 from governance.proposals.models import Majority, Proposal, ProposalState, SubmitterKind
 from governance.register.models import Member
 from governance.register.rules import may_attend_at
@@ -115,6 +116,7 @@ def submit_proposal(
     session.add(proposal)
     session.flush()
     _event(session, proposal, "proposal.submitted", actor, kind=kind, title=proposal.title)
+    hooks.proposal_submitted.send(proposal, session=session)
     return proposal
 
 
@@ -155,11 +157,13 @@ def admit_proposal(
         item = session.get(AgendaItem, agenda_item_id)
         if item is None or item.assembly_id != assembly.id:
             raise DomainError(_l("Choose an item of this agenda."), field="agenda_item_id")
+    previous = proposal.state
     proposal.transition(ProposalState.ADMITTED)
     proposal.agenda_item_id = item.id
     session.add(proposal)
     session.flush()
     _event(session, proposal, "proposal.admitted", actor, agenda_item_id=item.id)
+    hooks.proposal_decided.send(proposal, session=session, previous=previous)
     return proposal
 
 
@@ -177,6 +181,7 @@ def decide(
         raise DomainError(_l("Admit a proposal with its agenda item."))
     if target == ProposalState.IN_VOTE:
         _check_vote_possible(session, proposal)
+    previous = proposal.state
     proposal.transition(target)
     if proposal.is_final:
         proposal.decided_at = now
@@ -184,6 +189,7 @@ def decide(
     session.add(proposal)
     session.flush()
     _event(session, proposal, "proposal." + target.value.lower(), actor, note=note.strip())
+    hooks.proposal_decided.send(proposal, session=session, previous=previous)
     return proposal
 
 

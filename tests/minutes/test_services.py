@@ -6,7 +6,6 @@ from sqlalchemy import select
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
 from governance.auditlog import AuditEvent
 from governance.errors import DomainError
-from governance.mail import OutboxMessage
 from governance.minutes import rendering, services, signing
 from governance.minutes.completeness import check
 from governance.minutes.models import Capacity, RenderStatus
@@ -184,13 +183,6 @@ def test_publish_and_correct(session, make_held_assembly):
     )
     assert (second.number, second.previous_id, second.reason) == (2, first.id, "Tippfehler")
     assert [v.number for v in signing.versions_of(session, assembly_id=held.assembly_id)] == [2, 1]
-
-
-def test_publication_notifies_members_on_the_roll(session, make_held_assembly):
-    held = make_held_assembly(participants=5)
-    n = signing.notify_members(session, assembly_id=held.assembly_id, subject="S", body="B")
-    assert n == 5
-    assert session.scalar(select(OutboxMessage.category).limit(1)) == "minutes_published"
 
 
 def test_worker_claims_a_job_once(session, make_held_assembly):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:41:58.287721
+Create Date: 2026-12-04 18:47:40.638615
 """
 
 from __future__ import annotations
@@ -474,43 +474,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_member_status_name", ["status", "sort_name", "id"], unique=False)
 
     op.create_table(
-        "outbox_message",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("message_id", sa.String(length=200), nullable=False),
-        sa.Column("to_addr", sa.String(length=254), nullable=False),
-        sa.Column("subject", sa.String(length=300), nullable=False),
-        sa.Column("body_text", sa.Text(), nullable=False),
-        sa.Column("body_html", sa.Text(), nullable=True),
-        sa.Column("sensitive", sa.Boolean(), nullable=False),
-        sa.Column("category", sa.String(length=40), nullable=False),
-        sa.Column(
-            "status",
-            sa.Enum(
-                "QUEUED",
-                "SENDING",
-                "SENT",
-                "FAILED",
-                name="mail_status",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
-            nullable=False,
-        ),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("created_at", governance.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("next_attempt_at", governance.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("claimed_at", governance.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("sent_at", governance.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_error", sa.String(length=500), nullable=True),
-        sa.CheckConstraint("attempts >= 0", name="ck_outbox_attempts"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("message_id"),
-    )
-    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_due", ["status", "next_attempt_at"], unique=False)
-
-    op.create_table(
         "used_token",
         sa.Column("jti", sa.String(length=64), nullable=False),
         sa.Column("used_at", governance.db.UTCDateTime(timezone=True), nullable=False),
@@ -526,21 +489,6 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("kind"),
     )
-    op.create_table(
-        "outbox_attachment",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("message_id", sa.Integer(), nullable=False),
-        sa.Column("filename", sa.String(length=200), nullable=False),
-        sa.Column("content_type", sa.String(length=100), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(["message_id"], ["outbox_message.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("outbox_attachment", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_outbox_attachment_message_id"), ["message_id"], unique=False
-        )
-
     op.create_table(
         "user",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -679,6 +627,32 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_event_occurred", ["occurred_at"], unique=False)
         batch_op.create_index("ix_audit_event_type", ["event_type"], unique=False)
 
+    op.create_table(
+        "mailing",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("assembly_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("created_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["created_by_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("mailing", schema=None) as batch_op:
+        batch_op.create_index("ix_mailing_assembly", ["assembly_id", "created_at"], unique=False)
+
+    op.create_table(
+        "notification_preference",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sa.String(length=32), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "topic IN ('REMINDER', 'STARTED', 'PROPOSALS', 'BOARD_PROPOSALS', 'DOCUMENTS', 'RESULTS', 'MINUTES')",
+            name="ck_preference_optional",
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", "topic"),
+    )
     op.create_table(
         "share_transaction",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -836,8 +810,10 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("letter_post", sa.Text(), nullable=False),
         sa.Column("letter_count", sa.Integer(), nullable=False),
+        sa.Column("mailing_id", sa.Integer(), nullable=True),
         sa.CheckConstraint("recipient_count >= 0", name="ck_evidence_recipients"),
         sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["mailing_id"], ["mailing.id"], ondelete="RESTRICT"),
         sa.ForeignKeyConstraint(["sent_by_id"], ["user.id"], ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -931,6 +907,46 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("assembly_id"),
     )
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.String(length=200), nullable=False),
+        sa.Column("to_addr", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
+        sa.Column("body_html", sa.Text(), nullable=True),
+        sa.Column("sensitive", sa.Boolean(), nullable=False),
+        sa.Column("category", sa.String(length=40), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "QUEUED",
+                "SENDING",
+                "SENT",
+                "FAILED",
+                name="mail_status",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("mailing_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("attempts >= 0", name="ck_outbox_attempts"),
+        sa.ForeignKeyConstraint(["mailing_id"], ["mailing.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("message_id"),
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_outbox_mailing", ["mailing_id", "status"], unique=False)
+
     op.create_table(
         "roll_correction",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1061,6 +1077,83 @@ def upgrade() -> None:
     with op.batch_alter_table("minutes_render", schema=None) as batch_op:
         batch_op.create_index("ix_minutes_render_minutes", ["minutes_id", "id"], unique=False)
         batch_op.create_index("ix_minutes_render_status", ["status", "requested_at"], unique=False)
+
+    op.create_table(
+        "notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "INVITATION",
+                "SUPPLEMENT",
+                "REMINDER",
+                "STARTED",
+                "PROPOSAL_RECEIVED",
+                "PROPOSAL_DECIDED",
+                "PROPOSAL_NEW",
+                "DOCUMENTS",
+                "RESULTS",
+                "MINUTES",
+                name="notification_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("mailing_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("assembly_id", sa.Integer(), nullable=True),
+        sa.Column("object_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("created_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "PENDING",
+                "MAILED",
+                "OFF",
+                "NO_ADDRESS",
+                name="notification_state",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("outbox_message_id", sa.Integer(), nullable=True),
+        sa.Column("once_key", sa.String(length=100), nullable=True),
+        sa.CheckConstraint(
+            "member_id IS NOT NULL OR user_id IS NOT NULL", name="ck_notification_recipient"
+        ),
+        sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["mailing_id"], ["mailing.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["outbox_message_id"], ["outbox_message.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("once_key"),
+    )
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index("ix_notification_member", ["member_id", "created_at"], unique=False)
+        batch_op.create_index("ix_notification_pending", ["state", "id"], unique=False)
+        batch_op.create_index("ix_notification_user", ["user_id", "created_at"], unique=False)
+
+    op.create_table(
+        "outbox_attachment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(["message_id"], ["outbox_message.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("outbox_attachment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_attachment_message_id"), ["message_id"], unique=False
+        )
 
     op.create_table(
         "proposal",
@@ -1561,6 +1654,16 @@ def downgrade() -> None:
         batch_op.drop_index("ix_proposal_assembly")
 
     op.drop_table("proposal")
+    with op.batch_alter_table("outbox_attachment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_attachment_message_id"))
+
+    op.drop_table("outbox_attachment")
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_index("ix_notification_user")
+        batch_op.drop_index("ix_notification_pending")
+        batch_op.drop_index("ix_notification_member")
+
+    op.drop_table("notification")
     with op.batch_alter_table("minutes_render", schema=None) as batch_op:
         batch_op.drop_index("ix_minutes_render_status")
         batch_op.drop_index("ix_minutes_render_minutes")
@@ -1577,6 +1680,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_roll_correction_assembly")
 
     op.drop_table("roll_correction")
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_mailing")
+        batch_op.drop_index("ix_outbox_due")
+
+    op.drop_table("outbox_message")
     op.drop_table("minutes")
     with op.batch_alter_table("minority_demand", schema=None) as batch_op:
         batch_op.drop_index("ix_demand_state")
@@ -1598,6 +1706,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_share_tx_date")
 
     op.drop_table("share_transaction")
+    op.drop_table("notification_preference")
+    with op.batch_alter_table("mailing", schema=None) as batch_op:
+        batch_op.drop_index("ix_mailing_assembly")
+
+    op.drop_table("mailing")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_event_type")
         batch_op.drop_index("ix_audit_event_occurred")
@@ -1611,16 +1724,8 @@ def downgrade() -> None:
 
     op.drop_table("assembly")
     op.drop_table("user")
-    with op.batch_alter_table("outbox_attachment", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_attachment_message_id"))
-
-    op.drop_table("outbox_attachment")
     op.drop_table("worker_heartbeat")
     op.drop_table("used_token")
-    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_due")
-
-    op.drop_table("outbox_message")
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_index("ix_member_status_name")
         batch_op.drop_index("ix_member_sort_name")
