@@ -11,8 +11,9 @@ from governance import create_app
 
 
 def _make_app() -> Flask:
-    # `governance db ...` is how the operator fixes an outdated schema: do not warn there.
-    return create_app({"SCHEMA_CHECK": sys.argv[1:2] != ["db"]})
+    # `governance db ...` is how the operator fixes an outdated schema, `governance restore`
+    # fills an empty database: do not warn there.
+    return create_app({"SCHEMA_CHECK": sys.argv[1:2] not in (["db"], ["restore"])})
 
 
 main = FlaskGroup(create_app=_make_app, help="Operate the governance app.")
