@@ -17,9 +17,10 @@ CONFIG_ERROR_STATUS = 2
 
 
 def _make_app() -> Flask:
-    # `governance db ...` is how the operator fixes an outdated schema: do not warn there.
+    # `governance db ...` is how the operator fixes an outdated schema, `governance restore`
+    # fills an empty database: do not warn there.
     try:
-        return create_app({"SCHEMA_CHECK": sys.argv[1:2] != ["db"]})
+        return create_app({"SCHEMA_CHECK": sys.argv[1:2] not in (["db"], ["restore"])})
     except ConfigError as exc:  # one line, not a traceback
         click.echo(f"Error: {exc}", err=True)
         sys.exit(CONFIG_ERROR_STATUS)

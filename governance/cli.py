@@ -19,8 +19,10 @@ from governance import db as dbmod
 
 log = logging.getLogger(__name__)
 
-# Domain command groups; each module exposes `cli` (a click.Group) added under its name.
+# Command modules; each exposes `cli` (a click group or command) added under its name, or
+# `COMMANDS`, a list of top-level commands.
 CLI_MODULES: list[str] = [
+    "governance.backup.commands",
     "governance.accounts.commands",
     "governance.register.commands",
     "governance.audit.commands",
@@ -166,4 +168,5 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(cmd)
     for path in CLI_MODULES:
         module = importlib.import_module(path)
-        app.cli.add_command(module.cli)
+        for command in getattr(module, "COMMANDS", None) or [module.cli]:
+            app.cli.add_command(command)

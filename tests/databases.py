@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,21 @@ def open_database(backend: str, tmp_root: Path, worker: str) -> SqliteDatabase |
             pytest.fail(reason + " and CI=true requires it", pytrace=False)
         pytest.skip(reason)
     return PostgresDatabase(f"governance_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+
+
+@contextmanager
+def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a brand-new empty database of `backend` (a throwaway PostgreSQL database)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / f'empty-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"governance_empty_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -3,38 +3,26 @@ and the app's refusal to serve an outdated schema."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from governance import create_app
 from governance.db import make_engine
 from governance.migrations.runner import current_revision, downgrade, head_revision, upgrade
-from tests.databases import PG_ADMIN_URL
+from tests.databases import empty_database
 
 
 @pytest.fixture
 def empty_url(backend: str, tmp_path) -> Iterator[str]:
     """A brand-new empty database of the current backend (a throwaway PG database)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"governance_mig_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(backend, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

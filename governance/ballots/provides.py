@@ -1,7 +1,8 @@
 """What the ballots domain answers for the domains below it (registered on import).
 
-The assemblies domain declares these questions in `governance/assemblies/hooks.py`; this
-module answers them, so that assemblies never imports ballots.
+The assemblies domain declares these questions in `governance/assemblies/hooks.py`, the
+backup in `governance/backup/hooks.py`; this module answers them, so that neither imports
+ballots.
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ from sqlmodel import Session
 
 from governance import metrics
 from governance.assemblies import hooks
+from governance.backup.hooks import backup_blockers
 from governance.ballots.choices import Shape, request_width
-from governance.ballots.models import Participation, Poll, PollOption, PollState
+from governance.ballots.models import (
+    Participation,
+    Poll,
+    PollOption,
+    PollState,
+    ScrubJob,
+    ScrubState,
+)
 from governance.ballots.tally import PollResult
 
 
@@ -102,6 +111,29 @@ def latest_result(session: Session, *, assembly_id: int) -> dict[str, Any] | Non
         "outcome": result.outcome,
         "elected": list(result.elected),
     }
+
+
+@backup_blockers.register
+def polls_in_progress(session: Session) -> list[str]:
+    """Polls whose rows can still be linked (open, closed and not sealed, scrub not verified)."""
+    unsealed = session.execute(
+        select(Poll.id, Poll.title, Poll.state)
+        .where(Poll.state.in_([PollState.OPEN, PollState.CLOSED]))
+        .order_by(Poll.id)
+    ).all()
+    unscrubbed = session.execute(
+        select(Poll.id, Poll.title, ScrubJob.state)
+        .join(ScrubJob, ScrubJob.poll_id == Poll.id)
+        .where(ScrubJob.state != ScrubState.VERIFIED)
+        .order_by(Poll.id)
+    ).all()
+    return [
+        *(f"poll {pid} ({title!r}) is {state.value.lower()}" for pid, title, state in unsealed),
+        *(
+            f"the scrub of sealed poll {pid} ({title!r}) is not verified ({state.value.lower()})"
+            for pid, title, state in unscrubbed
+        ),
+    ]
 
 
 def _vote_metrics(session: Session, _now: Any) -> list[Any]:

@@ -1,5 +1,9 @@
 """initial schema
 
+FROZEN: this is the schema of the first release. Never edit or regenerate this file: every
+schema change is a new incremental revision (tools/new_revision.py; docs/DEVELOPING.md), so
+databases already at 0001 upgrade by the same steps as new ones.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-12-04 18:47:40.638615
