@@ -221,3 +221,12 @@ def test_seed_demo_creates_a_login_per_role(app: Flask, login: Callable):
         assert f'id="start-{role.value.lower()}"'.encode() in start, role
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "exists already" in again.output
+
+
+def test_every_page_links_the_favicon(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"<svg" in icon.data and b"<script" not in icon.data
+    icon.close()
