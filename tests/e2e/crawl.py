@@ -60,7 +60,7 @@ def seed_cooperative(app: Flask, make_held_assembly: Any) -> None:
     with new_session(engine) as s:
         seed(s, only_if_empty=False, config=app.config)
         s.commit()
-    held = make_held_assembly(participants=6, polls=2)
+    held = make_held_assembly(participants=6, polls=1)
     with new_session(engine) as s:
         _publish_minutes(s, held.assembly_id, held.supervisor.id)
         _demand(s)
