@@ -233,3 +233,19 @@ def test_editing_a_convened_assembly_keeps_the_announced_facts(app, login, make_
     r = board.post(f"/assemblies/{assembly.id}/edit", data={**data, "starts_at": later})
     assert r.status_code == 200
     assert "can no longer change (starts_at)" in r.get_data(as_text=True)
+
+
+def test_the_roll_hash_is_collapsed_for_members_and_open_for_staff(
+    login, make_user, make_member, make_assembly
+):
+    """Phone first: the hash, long and technical, waits in "Technical verification data"."""
+    member = make_member()
+    assembly = make_assembly(state=AssemblyState.CONVENED, members=[member])
+    user = make_user(roles=[Role.MEMBER], member_id=member.id)
+    page = login(user).get(f"/assemblies/{assembly.id}").text
+    tech = re.search(r'<details class="tech">.*?</details>', page, re.S)
+    assert tech and assembly.roll_hash in tech.group(0)
+    assert page.count(assembly.roll_hash) == 1
+    staff = login(roles=[Role.BOARD]).get(f"/assemblies/{assembly.id}").text
+    tech = re.search(r'<details class="tech" open>.*?</details>', staff, re.S)
+    assert tech and assembly.roll_hash in tech.group(0)

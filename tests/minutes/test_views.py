@@ -69,7 +69,11 @@ def test_full_flow_through_the_ui(app, engine, login, make_held_assembly, delive
     _sign_and_publish(login, held, sha)
 
     reader = login(roles=["MEMBER"])
-    assert sha.encode() in reader.get(f"/assemblies/{aid}/minutes/versions").data
+    versions = reader.get(f"/assemblies/{aid}/minutes/versions").get_data(as_text=True)
+    # The checksum waits, collapsed, in "Technical verification data"; the download stands out.
+    tech = re.search(r'<details class="tech">.*?</details>', versions, re.S)
+    assert tech and sha in tech.group(0) and versions.count(sha) == 1
+    assert f'class="button" href="/assemblies/{aid}/minutes/versions/1.pdf"' in versions
     download = reader.get(f"/assemblies/{aid}/minutes/versions/1.pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     assert hashlib.sha256(download.data).hexdigest() == sha == download.headers["X-Content-SHA256"]

@@ -46,7 +46,9 @@ window.liveBallot = (function () {
       const input = make("input", { type, name, value, id });
       input.checked = value === checked;
       const item = make("li");
-      item.append(input, " ", make("label", { for: id }, label));
+      const row = make("label", { for: id }); // the whole row is tapped
+      row.append(input, " ", make("span", {}, label));
+      item.appendChild(row);
       list.appendChild(item);
     });
     set.appendChild(list);
@@ -77,7 +79,7 @@ window.liveBallot = (function () {
 
   function labelOf(input) {
     const label = form.querySelector("label[for='" + input.id + "']");
-    return label ? label.textContent : input.value;
+    return label ? label.textContent.trim() : input.value;
   }
 
   // [encoded choice, in words] or [null, error]
