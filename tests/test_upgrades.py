@@ -17,15 +17,21 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from governance import create_app
+from governance.accounts.models import User
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.services import close_session
 from governance.audit.verify import verify
 from governance.ballots.models import Poll, PollState
-from governance.ballots.services import close_poll
+from governance.ballots.services import close_poll, publish_poll
 from governance.db import make_engine, new_session, utcnow
 from governance.migrations.helpers import trigger_differences
 from governance.migrations.runner import HERE, alembic_config, head_revision, upgrade
+from governance.minutes import rendering, signing
+from governance.minutes.models import Minutes
+from governance.minutes.pdf import render_minutes
 from tests.databases import empty_database
 
 FROZEN = "0001"
@@ -155,7 +161,7 @@ def _counts(engine: Engine) -> dict[str, int]:
 def _audit_passes(engine: Engine) -> None:
     with new_session(engine) as s:
         report = verify(s)
-    assert report.ok, [(c.code, c.differences) for c in report.failures]
+    assert report.ok, report.failures
 
 
 def _demo_at_frozen_revision(engine: Engine, tmp_path: Path) -> Flask:
@@ -177,8 +183,29 @@ def _demo_at_frozen_revision(engine: Engine, tmp_path: Path) -> Flask:
         for poll in s.scalars(select(Poll).where(Poll.state == PollState.OPEN)).all():
             close_poll(s, poll=poll, actor=None, now=utcnow())
         s.commit()
+    with app.app_context(), new_session(engine) as s:
+        _publish_the_minutes(s, app)
+        s.commit()
     app.extensions["governance.engine"].dispose()
     return app
+
+
+def _publish_the_minutes(s: Session, app: Flask) -> None:
+    """Declare the demo's sealed polls, close its assembly in session, render, sign and publish
+    its minutes: the database then holds published minutes too."""
+    coop = rendering.CoopSettings.from_config(app.config)
+    for poll in s.scalars(select(Poll).where(Poll.state == PollState.SEALED)).all():
+        publish_poll(s, poll=poll, actor=None, declaration="Festgestellt.", now=utcnow())
+    assembly = s.scalars(select(Assembly).where(Assembly.state == AssemblyState.IN_SESSION)).one()
+    chair = s.get(User, assembly.chair_user_id)
+    close_session(s, assembly=assembly, actor=chair, now=utcnow())
+    minutes = s.scalars(select(Minutes).where(Minutes.assembly_id == assembly.id)).one()
+    job = rendering.render_now(s, minutes=minutes, actor=None, coop=coop, render=render_minutes)
+    board = s.scalars(select(User).where(User.email == "vorstand@demo.example")).one()
+    for user in (chair, board):
+        signing.approve(s, minutes=minutes, user=user, expected_sha256=job.pdf_sha256, coop=coop)
+    supervisor = s.scalars(select(User).where(User.email == "aufsichtsrat@demo.example")).one()
+    signing.publish(s, minutes=minutes, user=supervisor, reason="", coop=coop)
 
 
 def test_a_populated_database_upgrades_from_the_frozen_revision_and_passes_the_audit(
@@ -187,6 +214,7 @@ def test_a_populated_database_upgrades_from_the_frozen_revision_and_passes_the_a
     _demo_at_frozen_revision(empty_engine, tmp_path)
     before = _counts(empty_engine)
     assert before["ballot"] > 0 and before["poll_scrub"] == 2 and before["minutes"] == 1
+    assert before["minutes_version"] == 1  # published minutes
     _audit_passes(empty_engine)
 
     upgrade(empty_engine, "head")  # the releases after the frozen one
