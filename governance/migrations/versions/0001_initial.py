@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:05:39.775279
+Create Date: 2026-12-04 18:30:08.134574
 """
 
 from __future__ import annotations
@@ -48,6 +48,22 @@ TRIGGERS = {
         "SELECT RAISE(ABORT, 'roll_correction is append-only'); END",
         "CREATE TRIGGER roll_correction_no_delete BEFORE DELETE ON roll_correction BEGIN "
         "SELECT RAISE(ABORT, 'roll_correction is append-only'); END",
+        "CREATE TRIGGER assembly_needs_chair BEFORE UPDATE ON assembly WHEN NEW.chair_user_id "
+        "IS NULL AND NEW.state NOT IN ('DRAFT', 'CONVENED') AND (OLD.state IN ('DRAFT', "
+        "'CONVENED') OR OLD.chair_user_id IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'an assembly "
+        "in session needs a chair'); END",
+        "CREATE TRIGGER speaker_new BEFORE INSERT ON speaker WHEN NEW.state <> 'WAITING' OR "
+        "NOT EXISTS (SELECT 1 FROM agenda_item i WHERE i.id = NEW.agenda_item_id AND "
+        "i.assembly_id = NEW.assembly_id) BEGIN SELECT RAISE(ABORT, 'a request to speak starts "
+        "waiting, on an item of its assembly'); END",
+        "CREATE TRIGGER speaker_forward BEFORE UPDATE ON speaker WHEN NEW.assembly_id <> "
+        "OLD.assembly_id OR NEW.agenda_item_id <> OLD.agenda_item_id OR NEW.member_id <> "
+        "OLD.member_id OR NEW.kind <> OLD.kind OR NEW.requested_at <> OLD.requested_at OR "
+        "(NEW.state <> OLD.state AND NOT ((OLD.state = 'WAITING' AND NEW.state IN ('SPEAKING', "
+        "'WITHDRAWN')) OR (OLD.state = 'SPEAKING' AND NEW.state = 'DONE'))) OR (OLD.state IN "
+        "('DONE', 'WITHDRAWN') AND (NEW.started_at IS NOT OLD.started_at OR NEW.ended_at IS "
+        "NOT OLD.ended_at OR NEW.speaking_time_s IS NOT OLD.speaking_time_s)) BEGIN SELECT "
+        "RAISE(ABORT, 'a request to speak only moves forward'); END",
         "CREATE TRIGGER ballot_box_insert BEFORE INSERT ON ballot WHEN (SELECT state FROM poll "
         "WHERE id = NEW.poll_id) NOT IN ('OPEN', 'CLOSED') BEGIN SELECT RAISE(ABORT, 'the "
         "ballot box of this poll is not open'); END",
@@ -188,6 +204,28 @@ TRIGGERS = {
         "plpgsql AS $$ BEGIN RAISE EXCEPTION 'roll_correction is append-only'; END $$",
         "CREATE TRIGGER roll_correction_append_only BEFORE UPDATE OR DELETE ON "
         "roll_correction FOR EACH ROW EXECUTE FUNCTION roll_correction_append_only()",
+        "CREATE OR REPLACE FUNCTION assembly_needs_chair() RETURNS trigger LANGUAGE "
+        "plpgsql AS $$ BEGIN IF NEW.chair_user_id IS NULL AND NEW.state NOT IN ('DRAFT', "
+        "'CONVENED') AND (OLD.state IN ('DRAFT', 'CONVENED') OR OLD.chair_user_id IS NOT "
+        "NULL) THEN RAISE EXCEPTION 'an assembly in session needs a chair'; END IF; RETURN "
+        "NEW; END $$",
+        "CREATE TRIGGER assembly_needs_chair BEFORE UPDATE ON assembly FOR EACH ROW "
+        "EXECUTE FUNCTION assembly_needs_chair()",
+        "CREATE OR REPLACE FUNCTION speaker_rules() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN IF TG_OP = 'INSERT' AND (NEW.state <> 'WAITING' OR NOT EXISTS (SELECT 1 "
+        "FROM agenda_item i WHERE i.id = NEW.agenda_item_id AND i.assembly_id = "
+        "NEW.assembly_id)) THEN RAISE EXCEPTION 'a request to speak starts waiting, on an "
+        "item of its assembly'; END IF; IF TG_OP = 'UPDATE' AND (NEW.assembly_id <> "
+        "OLD.assembly_id OR NEW.agenda_item_id <> OLD.agenda_item_id OR NEW.member_id <> "
+        "OLD.member_id OR NEW.kind <> OLD.kind OR NEW.requested_at <> OLD.requested_at OR "
+        "(NEW.state <> OLD.state AND NOT ((OLD.state = 'WAITING' AND NEW.state IN "
+        "('SPEAKING', 'WITHDRAWN')) OR (OLD.state = 'SPEAKING' AND NEW.state = 'DONE'))) "
+        "OR (OLD.state IN ('DONE', 'WITHDRAWN') AND (NEW.started_at IS DISTINCT FROM "
+        "OLD.started_at OR NEW.ended_at IS DISTINCT FROM OLD.ended_at OR "
+        "NEW.speaking_time_s IS DISTINCT FROM OLD.speaking_time_s))) THEN RAISE EXCEPTION "
+        "'a request to speak only moves forward'; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER speaker_rules BEFORE INSERT OR UPDATE ON speaker FOR EACH ROW "
+        "EXECUTE FUNCTION speaker_rules()",
         "CREATE OR REPLACE FUNCTION ballot_box_ins() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN IF EXISTS (SELECT 1 FROM new_rows n JOIN poll p ON p.id = n.poll_id "
         "WHERE p.state NOT IN ('OPEN', 'CLOSED')) THEN RAISE EXCEPTION 'the ballot box of "
@@ -333,6 +371,7 @@ TRIGGERS = {
     ],
 }
 PG_FUNCTIONS = [
+    "assembly_needs_chair",
     "assembly_no_delete",
     "audit_event_append_only",
     "ballot_box_del",
@@ -357,6 +396,7 @@ PG_FUNCTIONS = [
     "roll_correction_append_only",
     "share_transaction_append_only",
     "share_transaction_rules",
+    "speaker_rules",
     "user_admin_not_member",
 ]
 
@@ -608,6 +648,7 @@ def upgrade() -> None:
         sa.Column("roll_frozen_at", governance.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("current_item_id", sa.Integer(), nullable=True),
         sa.Column("proposal_deadline", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("screen_token_hash", sa.String(length=64), nullable=True),
         sa.Column("created_at", governance.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "form <> 'STRETCHED' OR (voting_starts_at IS NOT NULL AND voting_ends_at IS NOT NULL AND voting_ends_at > voting_starts_at)",
@@ -1105,6 +1146,76 @@ def upgrade() -> None:
         batch_op.create_index("ix_proposal_member", ["member_id"], unique=False)
 
     op.create_table(
+        "speaker",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assembly_id", sa.Integer(), nullable=False),
+        sa.Column("agenda_item_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "NORMAL",
+                "POINT_OF_ORDER",
+                name="speaker_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "WAITING",
+                "SPEAKING",
+                "DONE",
+                "WITHDRAWN",
+                name="speaker_state",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("requested_at", governance.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", governance.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("speaking_time_s", sa.Integer(), nullable=True),
+        sa.Column("added_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("state <> 'DONE' OR ended_at IS NOT NULL", name="ck_speaker_ended"),
+        sa.CheckConstraint(
+            "state = 'WAITING' OR state = 'WITHDRAWN' OR started_at IS NOT NULL",
+            name="ck_speaker_started",
+        ),
+        sa.CheckConstraint(
+            "speaking_time_s IS NULL OR speaking_time_s BETWEEN 1 AND 3600", name="ck_speaker_time"
+        ),
+        sa.ForeignKeyConstraint(["added_by_id"], ["user.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["agenda_item_id"], ["agenda_item.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("speaker", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_speaker_item", ["assembly_id", "agenda_item_id", "state"], unique=False
+        )
+        batch_op.create_index(
+            "uq_speaker_open",
+            ["agenda_item_id", "member_id"],
+            unique=True,
+            sqlite_where=sa.text("state IN ('WAITING', 'SPEAKING')"),
+            postgresql_where=sa.text("state IN ('WAITING', 'SPEAKING')"),
+        )
+        batch_op.create_index(
+            "uq_speaker_speaking",
+            ["assembly_id"],
+            unique=True,
+            sqlite_where=sa.text("state = 'SPEAKING'"),
+            postgresql_where=sa.text("state = 'SPEAKING'"),
+        )
+
+    op.create_table(
         "minutes_approval",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("minutes_id", sa.Integer(), nullable=False),
@@ -1462,6 +1573,20 @@ def downgrade() -> None:
         batch_op.drop_index("ix_minutes_approval_minutes")
 
     op.drop_table("minutes_approval")
+    with op.batch_alter_table("speaker", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_speaker_speaking",
+            sqlite_where=sa.text("state = 'SPEAKING'"),
+            postgresql_where=sa.text("state = 'SPEAKING'"),
+        )
+        batch_op.drop_index(
+            "uq_speaker_open",
+            sqlite_where=sa.text("state IN ('WAITING', 'SPEAKING')"),
+            postgresql_where=sa.text("state IN ('WAITING', 'SPEAKING')"),
+        )
+        batch_op.drop_index("ix_speaker_item")
+
+    op.drop_table("speaker")
     with op.batch_alter_table("proposal", schema=None) as batch_op:
         batch_op.drop_index("ix_proposal_member")
         batch_op.drop_index("ix_proposal_item")

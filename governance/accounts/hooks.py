@@ -1,0 +1,14 @@
+"""What the accounts domain (the lowest) asks of the domains above it.
+
+The start page knows the moment: a vote waiting for the user, or the next assembly. The
+assemblies domain answers in its `provides.py` (it asks ballots in turn through its own hooks).
+"""
+
+from __future__ import annotations
+
+from governance.hooks import Provider
+
+# (session, *, user, now, proposal_deadline_days) -> dict | None: what the start page puts on
+# top — {"vote": {...}} while a vote waits for the user, else {"next": {...}} for the next
+# assembly they may see, else None.
+start_moment: Provider = Provider("start_moment")
