@@ -1,6 +1,7 @@
 """Trigger DDL of the assemblies domain, per dialect, registered with `governance.ddl`.
 
-- assembly: only a draft may be deleted.
+- assembly: only a draft may be deleted; one in session has a chair.
+- speaker: a request starts waiting on an item of its assembly; its state only moves forward.
 - convening_evidence, roll_correction: append-only (the proof of convening, the roll's history).
 """
 
@@ -31,12 +32,12 @@ register_append_only("roll_correction")
 
 
 # A chair is required to open an assembly: without one its minutes could never be signed
-# (§47 GenG names the chair). An assembly may not move past CONVENED without a chair, nor lose
-# its chair afterwards.
+# (§47 GenG names the chair). An assembly may not go into session without a chair, nor lose
+# its chair while in session.
 MSG_ASSEMBLY_CHAIR = "an assembly in session needs a chair"
 _CHAIRLESS = (
-    "NEW.chair_user_id IS NULL AND NEW.state NOT IN ('DRAFT', 'CONVENED') "
-    "AND (OLD.state IN ('DRAFT', 'CONVENED') OR OLD.chair_user_id IS NOT NULL)"
+    "NEW.chair_user_id IS NULL AND NEW.state = 'IN_SESSION' "
+    "AND (OLD.state <> 'IN_SESSION' OR OLD.chair_user_id IS NOT NULL)"
 )
 register(
     "assembly_chair",

@@ -255,6 +255,7 @@ def spoken_by_item(session: Session, *, assembly_id: int) -> dict[int, list[str]
     """Who spoke on each item, in order (for the minutes: "Wortmeldungen")."""
     query = (
         select(Speaker, Member)
+        .join(Member, Member.id == Speaker.member_id)
         .where(
             Speaker.assembly_id == assembly_id,
             Speaker.state.in_((SpeakerState.SPEAKING, SpeakerState.DONE)),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 18:30:08.134574
+Create Date: 2026-12-04 18:36:49.565179
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ TRIGGERS = {
         "CREATE TRIGGER roll_correction_no_delete BEFORE DELETE ON roll_correction BEGIN "
         "SELECT RAISE(ABORT, 'roll_correction is append-only'); END",
         "CREATE TRIGGER assembly_needs_chair BEFORE UPDATE ON assembly WHEN NEW.chair_user_id "
-        "IS NULL AND NEW.state NOT IN ('DRAFT', 'CONVENED') AND (OLD.state IN ('DRAFT', "
-        "'CONVENED') OR OLD.chair_user_id IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'an assembly "
-        "in session needs a chair'); END",
+        "IS NULL AND NEW.state = 'IN_SESSION' AND (OLD.state <> 'IN_SESSION' OR "
+        "OLD.chair_user_id IS NOT NULL) BEGIN SELECT RAISE(ABORT, 'an assembly in session "
+        "needs a chair'); END",
         "CREATE TRIGGER speaker_new BEFORE INSERT ON speaker WHEN NEW.state <> 'WAITING' OR "
         "NOT EXISTS (SELECT 1 FROM agenda_item i WHERE i.id = NEW.agenda_item_id AND "
         "i.assembly_id = NEW.assembly_id) BEGIN SELECT RAISE(ABORT, 'a request to speak starts "
@@ -205,10 +205,9 @@ TRIGGERS = {
         "CREATE TRIGGER roll_correction_append_only BEFORE UPDATE OR DELETE ON "
         "roll_correction FOR EACH ROW EXECUTE FUNCTION roll_correction_append_only()",
         "CREATE OR REPLACE FUNCTION assembly_needs_chair() RETURNS trigger LANGUAGE "
-        "plpgsql AS $$ BEGIN IF NEW.chair_user_id IS NULL AND NEW.state NOT IN ('DRAFT', "
-        "'CONVENED') AND (OLD.state IN ('DRAFT', 'CONVENED') OR OLD.chair_user_id IS NOT "
-        "NULL) THEN RAISE EXCEPTION 'an assembly in session needs a chair'; END IF; RETURN "
-        "NEW; END $$",
+        "plpgsql AS $$ BEGIN IF NEW.chair_user_id IS NULL AND NEW.state = 'IN_SESSION' AND "
+        "(OLD.state <> 'IN_SESSION' OR OLD.chair_user_id IS NOT NULL) THEN RAISE EXCEPTION "
+        "'an assembly in session needs a chair'; END IF; RETURN NEW; END $$",
         "CREATE TRIGGER assembly_needs_chair BEFORE UPDATE ON assembly FOR EACH ROW "
         "EXECUTE FUNCTION assembly_needs_chair()",
         "CREATE OR REPLACE FUNCTION speaker_rules() RETURNS trigger LANGUAGE plpgsql AS $$ "
