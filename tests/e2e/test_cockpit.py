@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
 from governance.assemblies.models import AgendaItem
+from governance.db import utcnow
+from governance.register.models import Member
 from tests.e2e.helpers import new_page, password_login, submit_and_wait
 from tests.factories_ballots import cast
 
@@ -24,7 +28,12 @@ def test_the_chair_runs_a_vote_from_the_cockpit(
 ):
     world = vote_world(members=2)
     with world.session() as s:
-        item = AgendaItem(assembly_id=world.assembly_id, position=1, title="Jahresabschluss")
+        item = AgendaItem(
+            assembly_id=world.assembly_id,
+            position=1,
+            title="Jahresabschluss",
+            announced_at=utcnow() - timedelta(days=30),  # with the invitation (§46(2) GenG)
+        )
         s.add(item)
         s.commit()
         item_id = item.id
@@ -43,7 +52,8 @@ def test_the_chair_runs_a_vote_from_the_cockpit(
     member = password_login(browser, url, world.users[0].email)
     member.goto(f"{url}/assemblies/{a}/live")
     submit_and_wait(member, "#speakers button[value=NORMAL]")
-    name = world.users[0].display_name
+    with world.session() as s:
+        name = s.get(Member, world.member_ids[0]).display_name
     chair.goto(f"{url}/assemblies/{a}/cockpit")
     expect(chair.locator("#room-queue")).to_contain_text(name)
     chair.fill("input[name=minutes]", "3")
