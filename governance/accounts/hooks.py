@@ -1,4 +1,8 @@
-"""What the accounts domain asks of the domains above it (answered in their `provides.py`)."""
+"""What the accounts domain (the lowest) asks of the domains above it.
+
+The start page knows the moment: a vote waiting for the user, or the next assembly. The
+assemblies domain answers in its `provides.py` (it asks ballots in turn through its own hooks).
+"""
 
 from __future__ import annotations
 
@@ -8,3 +12,9 @@ from governance.hooks import Provider
 # (session, *, user, limit) -> list of dicts (label, title, created_at, endpoint, values): the
 # user's latest notifications, for the start page.
 recent_notifications: Provider = Provider("recent_notifications")
+
+# --- answered by assemblies (governance/assemblies/provides.py) -----------------------------
+# (session, *, user, now, proposal_deadline_days) -> dict | None: what the start page puts on
+# top — {"vote": {...}} while a vote waits for the user, else {"next": {...}} for the next
+# assembly they may see, else None.
+start_moment: Provider = Provider("start_moment")

@@ -34,6 +34,7 @@ from governance.accounts.forms import (
     UserRolesForm,
 )
 from governance.accounts.models import Role, User
+from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.security import limiter, login_manager, role_required
@@ -82,13 +83,21 @@ def _per_account() -> str:
 @bp.route("/")
 @login_required
 def index() -> Any:
-    """Each role's start page."""
+    """Each role's start page, with the moment on top: a vote waiting, or the next assembly;
+    and the latest notifications."""
     notifications = hooks.recent_notifications(db(), user=current_user, limit=8)
+    moment = hooks.start_moment(
+        db(),
+        user=current_user,
+        now=utcnow(),
+        proposal_deadline_days=int(current_app.config.get("PROPOSAL_DEADLINE_DAYS", 10)),
+    )
     return render_template(
         "accounts/dashboard.html",
         roles=current_user.roles,
         Role=Role,
         notifications=notifications,
+        moment=moment,
     )
 
 

@@ -14,9 +14,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, url_for
 
 from governance.assemblies import convening
+from governance.assemblies.floor import SpeakerKind
+from governance.assemblies.forms import SPEAKER_KIND_LABELS
 from governance.assemblies.ics import CalendarSettings
 from governance.assemblies.live import LiveCache
 from governance.assemblies.models import Assembly
+from governance.i18n import _
 
 bp = Blueprint("assemblies", __name__, url_prefix="/assemblies")
 
@@ -61,3 +64,15 @@ def live_cache() -> LiveCache:
 def forget_live(assembly_id: int) -> None:
     """Drop the cached live state: the next watcher sees the change at once."""
     live_cache().forget(assembly_id)
+
+
+def room_labels() -> dict[str, str]:
+    """Texts for static/js/room.js ("%(cast)d" and the like filled in there)."""
+    return {
+        "turnout": _("%(cast)d of %(present)d present have voted"),
+        "by_proxy": _("%(n)d by proxy"),
+        "nobody": _("nobody"),
+        "none": _("none"),
+        "POINT_OF_ORDER": str(SPEAKER_KIND_LABELS[SpeakerKind.POINT_OF_ORDER]),
+        "minutes": _("%(n)d min"),
+    }

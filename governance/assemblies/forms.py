@@ -30,6 +30,7 @@ from governance.assemblies.models import (
     Body,
     Channel,
     ItemKind,
+    SpeakerKind,
 )
 from governance.i18n import _l, local_tz
 
@@ -192,3 +193,43 @@ class ProxyGrantForm(FlaskForm):
 
 class CurrentItemForm(FlaskForm):
     item_id = SelectField(_l("Current agenda item"), coerce=int, default=0)
+
+
+SPEAKER_KIND_LABELS = {
+    SpeakerKind.NORMAL: _l("Speech"),
+    SpeakerKind.POINT_OF_ORDER: _l("Point of order"),
+}
+
+
+class OpenSessionForm(FlaskForm):
+    """Opening the assembly; without an appointed chair, one is chosen here."""
+
+    chair_user_id = SelectField(_l("Chair"), coerce=int, default=0)
+
+    def set_people(self, users: list[Any]) -> None:
+        self.chair_user_id.choices = options(
+            [(0, "—")] + [(u.id, f"{u.display_name} <{u.email}>") for u in users]
+        )
+
+
+class SpeakRequestForm(FlaskForm):
+    """A member asks to speak (the button names the kind)."""
+
+    kind = SelectField(
+        _l("Kind"), choices=_choices(SPEAKER_KIND_LABELS), default=SpeakerKind.NORMAL.value
+    )
+
+
+class SpeakerAddForm(SpeakRequestForm):
+    """The secretary or the chair puts a member in the room on the list."""
+
+    member_id = SelectField(_l("Member"), coerce=int, validators=[DataRequired()])
+
+
+class CallNextForm(FlaskForm):
+    """The chair calls the next speaker, with an optional speaking time."""
+
+    minutes = IntegerField(
+        _l("Speaking time in minutes (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=60)],
+    )

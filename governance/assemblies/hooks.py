@@ -39,3 +39,13 @@ notices_queued = signals.signal("notices-queued")
 assembly_opened = signals.signal("assembly-opened")
 # Sent with the attachment, `session=`, `assembly_id=` and `item=` once a document is stored.
 attachment_added = signals.signal("attachment-added")
+# --- the cockpit and the screen (answered by ballots) ----------------------------------------
+# (session, *, assembly_id) -> dict: {"open": {"id", "title", "cast", "by_proxy"} | None,
+# "sealed": [{"id", "title"}] (closed, waiting for the declaration), "drafts": [{"id", "title",
+# "item_id"}]} — the polls as the chair runs them.
+poll_overview: Provider = Provider("poll_overview")
+# (session, *, poll_id) -> Markup | None: the published result's bar chart (SVG).
+result_chart: Provider = Provider("result_chart")
+# (session, *, poll_id, member_id) -> int: votes the member may still cast in the poll (their
+# own, if on the roll, and those of the members they represent).
+votes_waiting: Provider = Provider("votes_waiting")

@@ -26,6 +26,7 @@ from governance.assemblies.attendance import present_counts
 from governance.assemblies.hooks import latest_result, open_poll
 from governance.assemblies.models import Assembly
 from governance.assemblies.roll import roll_size
+from governance.assemblies.speakers import floor_state
 
 CACHE_SECONDS = 3.0
 POLL_SECONDS = 5  # the live page's interval with a small audience
@@ -61,6 +62,7 @@ def live_payload(
         "poll": open_poll(session, assembly_id=assembly.id),
         "result": latest_result(session, assembly_id=assembly.id),
         "present": {**counts, "total": sum(counts.values())},
+        "speakers": floor_state(session, assembly=assembly),
         "roll": roll_size(session, assembly_id=assembly.id),
         "poll_seconds": poll_interval(watchers, requests_per_second),
     }

@@ -135,6 +135,8 @@ class Assembly(SQLModel, table=True):
     proposal_deadline: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
+    # SHA-256 of the token of the screen in the room (projector view); the chair rotates it.
+    screen_token_hash: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -359,6 +361,7 @@ from governance.assemblies.documents import (  # noqa: E402
     NoticeKind,
     RollCorrection,
 )
+from governance.assemblies.floor import Speaker, SpeakerKind, SpeakerState  # noqa: E402
 from governance.assemblies.grants import GrantState, ProxyGrant  # noqa: E402
 
 __all__ = [
@@ -379,4 +382,7 @@ __all__ = [
     "ProxyGrant",
     "RollCorrection",
     "RollEntry",
+    "Speaker",
+    "SpeakerKind",
+    "SpeakerState",
 ]

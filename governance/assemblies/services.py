@@ -223,20 +223,48 @@ def assembly_event(
 
 
 def open_session(
-    session: Session, *, assembly: Assembly, actor: User | None, now: datetime
+    session: Session,
+    *,
+    assembly: Assembly,
+    actor: User | None,
+    now: datetime,
+    chair_user_id: int | None = None,
 ) -> Assembly:
-    """The chair opens the assembly (convened → in session)."""
-    if assembly.state == AssemblyState.CONVENED and now < assembly.starts_at - OPEN_EARLY:
-        raise DomainError(
-            _l("The assembly was convened for a later time; it cannot be opened yet.")
-        )
+    """The chair opens the assembly (convened → in session); a chair is required (the
+    minutes name and are signed by the chair, §47 GenG): `chair_user_id` appoints one."""
+    if assembly.state == AssemblyState.CONVENED:  # else the transition below refuses
+        if now < assembly.starts_at - OPEN_EARLY:
+            raise DomainError(
+                _l("The assembly was convened for a later time; it cannot be opened yet.")
+            )
+        _appoint_chair(session, assembly, chair_user_id)
     assembly.transition(AssemblyState.IN_SESSION)
     assembly.opened_at = now
     session.add(assembly)
     session.flush()
-    assembly_event(session, assembly, "assembly.opened", actor, opened_at=now)
+    assembly_event(
+        session,
+        assembly,
+        "assembly.opened",
+        actor,
+        opened_at=now,
+        chair_user_id=assembly.chair_user_id,
+    )
     hooks.assembly_opened.send(assembly, session=session, now=now)
     return assembly
+
+
+def _appoint_chair(session: Session, assembly: Assembly, chair_user_id: int | None) -> None:
+    """Appoint the chair chosen at the opening; without one an assembly cannot be opened."""
+    if chair_user_id is not None:
+        chair = session.get(User, chair_user_id)
+        if chair is None or not chair.active:
+            raise DomainError(_l("Choose an active user as the chair."), field="chair_user_id")
+        assembly.chair_user_id = chair_user_id
+    if assembly.chair_user_id is None:
+        raise DomainError(
+            _l("An assembly needs a chair before it can be opened."), field="chair_user_id"
+        )
 
 
 def close_session(

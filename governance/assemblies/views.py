@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
@@ -33,6 +33,7 @@ from governance.assemblies.forms import (
     STATE_LABELS,
     AssemblyEditForm,
     CurrentItemForm,
+    OpenSessionForm,
     options,
     to_local,
     to_utc,
@@ -162,8 +163,6 @@ def delete(assembly_id: int) -> Any:
 
 
 def _posted() -> bool:
-    from flask import request
-
     return request.method == "POST"
 
 
@@ -218,8 +217,28 @@ def _chair_action(assembly_id: int, action: Any, message: str, anchor: str = "ch
 @bp.route("/<int:assembly_id>/open", methods=["POST"])
 @login_required
 def open_session(assembly_id: int) -> Any:
-    """The chair opens the assembly."""
-    return _chair_action(assembly_id, services.open_session, _("The assembly is open."))
+    """The chair opens the assembly; without a chair the form asks for one."""
+    assembly = load_assembly(assembly_id)
+    require(assembly.can_chair(current_user))
+    form = OpenSessionForm()
+    form.set_people(services.staff_users(db()))
+    if form.validate_on_submit():
+        try:
+            services.open_session(
+                db(),
+                assembly=assembly,
+                actor=current_user,
+                now=utcnow(),
+                chair_user_id=form.chair_user_id.data or None,
+            )
+        except DomainError as exc:
+            fail(exc, form)
+            if form.chair_user_id.errors:
+                return render_template("assemblies/open.html", assembly=assembly, form=form)
+        else:
+            forget_live(assembly.id)
+            flash(_("The assembly is open."), "success")
+    return to_detail(assembly, "chair")
 
 
 @bp.route("/<int:assembly_id>/close", methods=["POST"])
@@ -259,4 +278,6 @@ def current_item(assembly_id: int) -> Any:
             fail(exc)
         else:
             forget_live(assembly.id)
+    if request.args.get("back") == "cockpit":
+        return redirect(url_for("assemblies.cockpit", assembly_id=assembly.id))
     return to_detail(assembly, "chair")

@@ -10,11 +10,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
-from governance.assemblies import attendance, mandates, proxies, services, watch
+from governance.assemblies import attendance, mandates, proxies, services, speakers, watch
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
-from governance.assemblies.blueprint import bp, live_cache
-from governance.assemblies.forms import ProxyGrantForm
+from governance.assemblies.blueprint import bp, live_cache, room_labels
+from governance.assemblies.forms import ProxyGrantForm, SpeakRequestForm
 from governance.assemblies.grants import GrantState
 from governance.assemblies.hooks import has_voted
 from governance.assemblies.live import live_payload
@@ -161,7 +161,24 @@ def live(assembly_id: int) -> Any:
         ballot=_ballot_context(assembly, on_roll, payload),
         outcome_labels=_outcome_labels(),
         time_zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],  # live_ballot.js's closing time
+        speak=_speak_context(assembly, on_roll),
+        room_labels=room_labels(),
     )
+
+
+def _speak_context(assembly: Assembly, on_roll: bool) -> dict[str, Any]:
+    """The member's buttons for the list of speakers: ask (speech or point of order), or
+    withdraw their waiting request."""
+    open_floor = assembly.state == AssemblyState.IN_SESSION and assembly.current_item_id
+    if not on_roll or not open_floor:
+        return {"can_request": False}
+    mine = speakers.my_request(db(), assembly=assembly, member_id=int(current_user.member_id))
+    return {
+        "can_request": True,
+        "mine": mine,
+        "form": SpeakRequestForm(),
+        "confirm": ConfirmForm(),
+    }
 
 
 def _per_login() -> str:

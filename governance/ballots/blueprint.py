@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, redirect, request, url_for
 
 from governance.ballots.models import Poll
 
@@ -17,5 +17,7 @@ bp = Blueprint("ballots", __name__, url_prefix="/polls")
 
 
 def to_poll(poll: Poll) -> Any:
-    """Redirect to the poll's page."""
+    """Redirect to the poll's page, or back to the chair's cockpit (`?back=cockpit`)."""
+    if request.args.get("back") == "cockpit":
+        return redirect(url_for("assemblies.cockpit", assembly_id=poll.assembly_id))
     return redirect(url_for("ballots.poll", poll_id=poll.id))

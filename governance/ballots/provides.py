@@ -15,8 +15,11 @@ from sqlmodel import Session
 from governance import metrics
 from governance.assemblies import hooks
 from governance.backup.hooks import backup_blockers
+from governance.ballots.casting import voters_of
+from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.choices import Shape, request_width
 from governance.ballots.models import (
+    Channel,
     Participation,
     Poll,
     PollOption,
@@ -43,6 +46,12 @@ def has_voted(session: Session, *, poll_id: int, member_id: int) -> bool:
         Participation.poll_id == poll_id, Participation.member_id == member_id
     )
     return session.execute(query.limit(1)).first() is not None
+
+
+@hooks.votes_waiting.register
+def votes_waiting(session: Session, *, poll_id: int, member_id: int) -> int:
+    """Votes the member may still cast in the poll: own and as a proxy, not yet cast."""
+    return sum(1 for v in voters_of(session, poll_id=poll_id, member_id=member_id) if not v.done)
 
 
 @hooks.open_poll.register
@@ -134,6 +143,50 @@ def polls_in_progress(session: Session) -> list[str]:
             for pid, title, state in unscrubbed
         ),
     ]
+
+
+@hooks.poll_overview.register
+def poll_overview(session: Session, *, assembly_id: int) -> dict[str, Any]:
+    """The polls as the chair runs them: the open one with its turnout (and how many votes
+    came by proxy), the sealed ones waiting for the declaration, the drafts in order."""
+    polls = session.execute(
+        select(Poll.id, Poll.title, Poll.state, Poll.agenda_item_id)
+        .where(Poll.assembly_id == assembly_id)
+        .order_by(Poll.id)
+    ).all()
+    current = next((p for p in reversed(polls) if p.state == PollState.OPEN), None)
+    opened = None
+    if current is not None:
+        rows = session.execute(
+            select(Participation.channel, func.count())
+            .where(Participation.poll_id == current.id)
+            .group_by(Participation.channel)
+        ).all()
+        by_channel = {Channel(c): int(n) for c, n in rows}
+        opened = {
+            "id": current.id,
+            "title": current.title,
+            "cast": sum(by_channel.values()),
+            "by_proxy": by_channel.get(Channel.PROXY, 0),
+        }
+    return {
+        "open": opened,
+        "sealed": [{"id": p.id, "title": p.title} for p in polls if p.state == PollState.SEALED],
+        "drafts": [
+            {"id": p.id, "title": p.title, "item_id": p.agenda_item_id}
+            for p in polls
+            if p.state == PollState.DRAFT
+        ],
+    }
+
+
+@hooks.result_chart.register
+def result_chart(session: Session, *, poll_id: int) -> Any:
+    """The published result's bar chart (inline SVG), or None."""
+    poll = session.get(Poll, poll_id)
+    if poll is None or poll.state != PollState.PUBLISHED or not poll.result_json:
+        return None
+    return bar_chart(chart_rows(PollResult.from_json(poll.result_json)), title=poll.title)
 
 
 def _vote_metrics(session: Session, _now: Any) -> list[Any]:

@@ -19,6 +19,7 @@ from governance.accounts.models import Role, User, UserRole
 from governance.assemblies.agenda import agenda
 from governance.assemblies.convening import letter_post
 from governance.assemblies.models import Assembly, AssemblyForm, Attendance, ConveningEvidence
+from governance.assemblies.speakers import spoken_by_item
 from governance.auditlog import canonical
 from governance.ballots.models import Poll
 from governance.mailing import Delivery, delivery
@@ -50,6 +51,7 @@ class ItemRecord:
     motions_html: str
     polls: tuple[PollRecord, ...]
     objections: tuple[ObjectionRecord, ...]
+    speakers: tuple[str, ...] = ()  # who spoke on the item, in order (list of speakers)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ def _items(session: Session, minutes: Minutes, polls: list[PollRecord]) -> list[
         for row in session.scalars(select(MinutesItem).where(MinutesItem.minutes_id == minutes.id))
     }
     objections = _objections(session, minutes.id or 0)
+    spoken = spoken_by_item(session, assembly_id=minutes.assembly_id)
     records = []
     for entry in agenda(session, assembly_id=minutes.assembly_id):
         item = entry.item
@@ -173,6 +176,7 @@ def _items(session: Session, minutes: Minutes, polls: list[PollRecord]) -> list[
                 motions_html=render_markdown(text.motions) if text else "",
                 polls=tuple(p for p in polls if p.agenda_item_id == item.id),
                 objections=tuple(objections.get(item.id, [])),
+                speakers=tuple(spoken.get(item.id, [])),
             )
         )
     return records

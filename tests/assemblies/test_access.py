@@ -159,6 +159,19 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("POST", f"{s}/mandates/grants/{w.grant}/reject", allow(SEC, ok=302)),
         Route("GET", f"{a}/calendar.ics", viewers),
         Route("GET", f"{d}/calendar.ics", staff),
+        # The chair's cockpit (no chair appointed: the board), the list of speakers, the screen.
+        Route("GET", f"{s}/cockpit", board),
+        Route("GET", f"{s}/cockpit.json", board),
+        Route("GET", f"{s}/speakers", allow(BOARD, SEC)),
+        Route("POST", f"{s}/speakers/add", allow(BOARD, SEC, ok=302)),
+        Route("POST", f"{s}/speakers/999999/remove", allow(BOARD, SEC, ok=302)),
+        Route("POST", f"{s}/speakers/next", allow(BOARD, ok=302)),
+        Route("POST", f"{s}/speakers/end", allow(BOARD, ok=302)),
+        Route("POST", f"{s}/speakers/request", allow()),  # members on the roll only
+        Route("POST", f"{s}/speakers/withdraw", allow()),  # members with a member record
+        Route("POST", f"{s}/screen-token", board),
+        Route("GET", f"{s}/screen/not-the-token", dict.fromkeys(ALL_ROLES, 404)),
+        Route("GET", f"{s}/screen/not-the-token/screen.json", dict.fromkeys(ALL_ROLES, 404)),
         Route("GET", "/assemblies/999999", allow(*Role, ok=404)),
     ]
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from governance.accounts.models import User
+from governance.accounts.models import Role, User
 from governance.assemblies import agenda, convening, services
 from governance.assemblies.documents import ConveningEvidence
 from governance.assemblies.models import Assembly, AssemblyState, ItemKind, RollEntry
@@ -119,10 +119,15 @@ def test_record_date_after_convening_is_refused(session, make_assembly):
     assert "record date" in message(err)
 
 
-def test_late_item_allows_no_resolution_unless_all_are_present(session, make_member, make_assembly):
+def test_late_item_allows_no_resolution_unless_all_are_present(
+    session, make_member, make_assembly, make_user
+):
     a, b = make_member(email="a@example.org"), make_member()
     soon = make_assembly(
-        state=AssemblyState.CONVENED, starts_at=utcnow() + timedelta(days=5), members=[a, b]
+        state=AssemblyState.CONVENED,
+        starts_at=utcnow() + timedelta(days=5),
+        members=[a, b],
+        chair=make_user(roles=[Role.BOARD]),  # an assembly in session has a chair
     )
     assembly = session.get(Assembly, soon.id)
     late = agenda.add_item(session, assembly=assembly, title="Nachtrag", kind=ItemKind.RESOLUTION)

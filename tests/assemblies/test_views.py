@@ -44,10 +44,14 @@ def test_late_agenda_item_is_refused_in_the_ui(
     app, login, make_user, make_member, make_assembly, make_proposal
 ):
     member = make_member(email="a@example.org")
+    board_user = make_user(roles=[Role.BOARD])
     assembly = make_assembly(
-        state=AssemblyState.CONVENED, starts_at=utcnow() + timedelta(days=5), members=[member]
+        state=AssemblyState.CONVENED,
+        starts_at=utcnow() + timedelta(days=5),
+        members=[member],
+        chair=board_user,  # an assembly in session has a chair
     )
-    board = login(make_user(roles=[Role.BOARD]))
+    board = login(board_user)
     r = follow(
         board,
         f"/assemblies/{assembly.id}/agenda/new",

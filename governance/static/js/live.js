@@ -29,6 +29,8 @@
   }
 
   function render(data) {
+    // The list of speakers follows the same state (static/js/room.js).
+    document.dispatchEvent(new CustomEvent("live:state", { detail: data }));
     if (window.liveBallot) {
       window.liveBallot.show(data.poll); // static/js/live_ballot.js
     }
