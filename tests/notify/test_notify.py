@@ -208,7 +208,16 @@ def test_proposal_received_admitted_and_rejected_with_the_reason(
 
 
 def test_started_documents_and_results(
-    app, session, people, make_assembly, vote_world, make_poll, smtp, deliver_mail, tmp_path
+    app,
+    session,
+    people,
+    make_assembly,
+    vote_world,
+    make_poll,
+    smtp,
+    deliver_mail,
+    tmp_path,
+    make_user,
 ):
     anna, ben, _carl, (anna_user, _ben_user) = people
     services.set_preferences(session, user=anna_user, choices={Topic.STARTED: True})
@@ -219,6 +228,7 @@ def test_started_documents_and_results(
         starts_at=utcnow() + timedelta(minutes=5),
         members=[anna, ben],
         place="Saal",
+        chair=make_user(roles=[Role.BOARD]),  # an assembly is opened only with a chair
     )
     item = session.scalar(select(AgendaItem).where(AgendaItem.assembly_id == assembly.id))
     add_attachment(
