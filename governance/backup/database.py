@@ -84,7 +84,10 @@ def wipe(*, engine: Engine) -> None:
         "SELECT format('DROP SEQUENCE IF EXISTS %I CASCADE', sequencename) FROM pg_sequences "
         "WHERE schemaname = current_schema()",
         "SELECT format('DROP FUNCTION IF EXISTS %s CASCADE', p.oid::regprocedure) FROM pg_proc p "
-        "WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind = 'f'",
+        "WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind = 'f' "
+        # An extension's functions (pageinspect, say) belong to the extension, not the app.
+        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+        "AND d.objid = p.oid AND d.deptype = 'e')",
     ]
     with engine.begin() as conn:
         for query in queries:
