@@ -18,3 +18,5 @@ from governance.notify import models as notify_models  # noqa: F401
 from governance.proposals import models as proposals_models  # noqa: F401
 from governance.register import ddl as register_ddl  # noqa: F401
 from governance.register import models as register_models  # noqa: F401
+from governance.tellers import ddl as tellers_ddl  # noqa: F401
+from governance.tellers import models as tellers_models  # noqa: F401

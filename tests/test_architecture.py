@@ -4,7 +4,7 @@ Every import of `governance/` is read from the source (module level and inside f
 and checked against the direction written in docs/DEVELOPING.md:
 
     infrastructure (db, auditlog, web, cli, ...) → accounts → register → bodies → assemblies
-        → proposals → ballots → minutes → audit → notify → the app (create_app, models, demo)
+        → proposals → tellers → ballots → minutes → audit → notify → the app (create_app, models, demo)
 
 A lower layer never imports a higher one; where it must react to one, it sends a blinker signal
 or asks a registered provider (`governance.hooks`). View modules import their domain's
@@ -25,6 +25,7 @@ DOMAINS = (
     "bodies",
     "assemblies",
     "proposals",
+    "tellers",
     "ballots",
     "minutes",
     "audit",

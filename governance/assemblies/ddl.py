@@ -91,3 +91,25 @@ register(
         "FOR EACH ROW EXECUTE FUNCTION speaker_rules()",
     ],
 )
+
+
+# The assembly's uuid enters the transcripts of encrypted ballots (docs/coopvote.md): every
+# assembly has one, and it never changes.
+MSG_ASSEMBLY_UUID = "an assembly has an id that never changes"
+register(
+    "assembly_uuid",
+    sqlite=[
+        "CREATE TRIGGER assembly_uuid_insert BEFORE INSERT ON assembly WHEN NEW.uuid IS NULL "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_ASSEMBLY_UUID}'); END",
+        "CREATE TRIGGER assembly_uuid_update BEFORE UPDATE ON assembly "
+        "WHEN NEW.uuid IS NULL OR NEW.uuid IS NOT OLD.uuid "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_ASSEMBLY_UUID}'); END",
+    ],
+    postgresql=[
+        "CREATE OR REPLACE FUNCTION assembly_uuid() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN IF NEW.uuid IS NULL OR (TG_OP = 'UPDATE' AND NEW.uuid IS DISTINCT FROM OLD.uuid) "
+        f"THEN RAISE EXCEPTION '{MSG_ASSEMBLY_UUID}'; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER assembly_uuid BEFORE INSERT OR UPDATE ON assembly "
+        "FOR EACH ROW EXECUTE FUNCTION assembly_uuid()",
+    ],
+)

@@ -1,6 +1,7 @@
 """Assemblies and what belongs to one: agenda, voter roll, attendance, mandates."""
 
 import enum
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -78,9 +79,16 @@ class Assembly(SQLModel, table=True):
         ),
         CheckConstraint("record_date IS NOT NULL OR state = 'DRAFT'", name="ck_assembly_record"),
         Index("ix_assembly_starts_at", "starts_at"),
+        Index("uq_assembly_uuid", "uuid", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # The assembly's id in the transcripts of encrypted ballots (docs/coopvote.md, H_poll);
+    # required by a trigger (assemblies/ddl.py): the column was added to existing tables.
+    uuid: str = Field(
+        default_factory=lambda: str(uuid.uuid4()),
+        sa_column=Column(String(36), nullable=True),
+    )
     body: Body = Field(
         default=Body.GENERAL_ASSEMBLY, sa_column=Column(str_enum(Body, "body"), nullable=False)
     )

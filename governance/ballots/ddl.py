@@ -226,8 +226,87 @@ EXPELLED_POSTGRESQL = [
     "EXECUTE FUNCTION participation_expelled()",
 ]
 
+# Encrypted ballots (docs/coopvote.md): the key, the poll's id and the sums are fixed; a poll
+# opens with a key only when that key is its own assembly's and ready; a poll with a key takes
+# only encrypted ballots and one without a key only plaintext ones; partial decryptions only
+# for a sealed poll with a key, append-only.
+MSG_KEY_FIXED = "the key, the id and the sums of a poll never change once it is open"
+MSG_KEY_READY = "a poll opens with a key only when the key ceremony of its assembly is ready"
+MSG_POLL_SHAPE = "a poll has an id; only a secret poll has a key; only a poll with a key has sums"
+MSG_CIPHER = (
+    "a poll with a key takes only encrypted ballots (no choice), a poll without one only plaintext"
+)
+MSG_DECRYPT = "partial decryptions are posted only for a sealed poll with a key, and never changed"
+_POLL_SHAPE = (
+    "NEW.uuid IS NULL OR (NEW.ceremony_id IS NOT NULL AND NOT NEW.secret)"
+    " OR (NEW.sums IS NOT NULL AND NEW.ceremony_id IS NULL)"
+)
+_KEY_CHANGED = (
+    "NEW.uuid IS NOT OLD.uuid OR (OLD.state <> 'DRAFT' AND NEW.ceremony_id IS NOT OLD.ceremony_id)"
+    " OR (OLD.sums IS NOT NULL AND NEW.sums IS NOT OLD.sums)"
+)
+_KEY_NOT_READY = (
+    "NEW.ceremony_id IS NOT NULL AND NEW.state <> 'DRAFT' AND OLD.state = 'DRAFT' AND "
+    "NOT EXISTS (SELECT 1 FROM key_ceremony k WHERE k.id = NEW.ceremony_id "
+    "AND k.state = 'READY' AND k.assembly_id = NEW.assembly_id)"
+)
+_SHARE_REFUSED = (
+    "NOT EXISTS (SELECT 1 FROM poll p WHERE p.id = NEW.poll_id AND p.state = 'SEALED' "
+    "AND p.ceremony_id IS NOT NULL)"
+)
+ENCRYPTED_SQLITE = [
+    f"CREATE TRIGGER poll_shape_insert BEFORE INSERT ON poll WHEN {_POLL_SHAPE} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_POLL_SHAPE}'); END",
+    f"CREATE TRIGGER poll_shape_update BEFORE UPDATE ON poll WHEN {_POLL_SHAPE} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_POLL_SHAPE}'); END",
+    f"CREATE TRIGGER poll_key_fixed BEFORE UPDATE ON poll WHEN {_KEY_CHANGED} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_KEY_FIXED}'); END",
+    f"CREATE TRIGGER poll_key_ready BEFORE UPDATE OF state ON poll WHEN {_KEY_NOT_READY} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_KEY_READY}'); END",
+    "CREATE TRIGGER ballot_cipher BEFORE INSERT ON ballot "
+    "WHEN ((SELECT ceremony_id FROM poll WHERE id = NEW.poll_id) IS NULL) "
+    "<> (NEW.cipher IS NULL) OR (NEW.cipher IS NOT NULL AND NEW.choice <> '') "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_CIPHER}'); END",
+    f"CREATE TRIGGER decryption_share_insert BEFORE INSERT ON decryption_share "
+    f"WHEN {_SHARE_REFUSED} BEGIN SELECT RAISE(ABORT, '{MSG_DECRYPT}'); END",
+    "CREATE TRIGGER decryption_share_no_update BEFORE UPDATE ON decryption_share "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_DECRYPT}'); END",
+    "CREATE TRIGGER decryption_share_no_delete BEFORE DELETE ON decryption_share "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_DECRYPT}'); END",
+]
+ENCRYPTED_POSTGRESQL = [
+    _function(
+        "poll_key_fixed",
+        f"IF {_POLL_SHAPE} THEN RAISE EXCEPTION '{MSG_POLL_SHAPE}'; END IF; "
+        "IF TG_OP = 'UPDATE' THEN "
+        f"IF {_KEY_CHANGED.replace(' IS NOT ', ' IS DISTINCT FROM ')} "
+        f"THEN RAISE EXCEPTION '{MSG_KEY_FIXED}'; END IF; "
+        f"IF {_KEY_NOT_READY} THEN RAISE EXCEPTION '{MSG_KEY_READY}'; END IF; END IF; "
+        "RETURN NEW;",
+    ),
+    "CREATE TRIGGER poll_key_fixed BEFORE INSERT OR UPDATE ON poll "
+    "FOR EACH ROW EXECUTE FUNCTION poll_key_fixed()",
+    _function(
+        "ballot_cipher",
+        "IF EXISTS (SELECT 1 FROM new_rows n JOIN poll p ON p.id = n.poll_id "
+        "WHERE (p.ceremony_id IS NULL) <> (n.cipher IS NULL) "
+        "OR (n.cipher IS NOT NULL AND n.choice <> '')) "
+        f"THEN RAISE EXCEPTION '{MSG_CIPHER}'; END IF; RETURN NULL;",
+    ),
+    "CREATE TRIGGER ballot_cipher AFTER INSERT ON ballot REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION ballot_cipher()",
+    _function(
+        "decryption_share_rules",
+        f"IF TG_OP <> 'INSERT' OR {_SHARE_REFUSED} "
+        f"THEN RAISE EXCEPTION '{MSG_DECRYPT}'; END IF; RETURN NEW;",
+    ),
+    "CREATE TRIGGER decryption_share_rules BEFORE INSERT OR UPDATE OR DELETE ON decryption_share "
+    "FOR EACH ROW EXECUTE FUNCTION decryption_share_rules()",
+]
+
 register("ballot_box", sqlite=BOX_SQLITE, postgresql=BOX_POSTGRESQL)
 register("participation_expelled", sqlite=EXPELLED_SQLITE, postgresql=EXPELLED_POSTGRESQL)
 register("poll_seal", sqlite=POLL_SQLITE, postgresql=POLL_POSTGRESQL)
 register("poll_draft", sqlite=DRAFT_SQLITE, postgresql=DRAFT_POSTGRESQL)
 register("poll_scrub", sqlite=SCRUB_SQLITE, postgresql=SCRUB_POSTGRESQL)
+register("poll_encrypted", sqlite=ENCRYPTED_SQLITE, postgresql=ENCRYPTED_POSTGRESQL)

@@ -8,6 +8,7 @@ candidates change only while it is a draft.
 """
 
 import enum
+import uuid
 from datetime import datetime
 
 from sqlalchemy import (
@@ -107,11 +108,18 @@ class Poll(SQLModel, table=True):
             "state <> 'PUBLISHED' OR (result_json IS NOT NULL AND declared_at IS NOT NULL)",
             name="ck_poll_published",
         ),
+        Index("uq_poll_uuid", "uuid", unique=True),
         Index("ix_poll_assembly", "assembly_id"),
         Index("ix_poll_state_close", "state", "auto_close_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # The poll's id in the transcripts of encrypted ballots (H_poll, trackers). Required by a
+    # trigger (ballots/ddl.py, poll_encrypted): the column was added to existing tables.
+    uuid: str = Field(
+        default_factory=lambda: str(uuid.uuid4()),
+        sa_column=Column(String(36), nullable=True),
+    )
     assembly_id: int = Field(
         sa_column=Column(Integer, ForeignKey("assembly.id", ondelete="CASCADE"), nullable=False)
     )
@@ -168,6 +176,17 @@ class Poll(SQLModel, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
+    # The assembly's key ceremony whose poll key encrypts the ballots (fixed when it opens);
+    # None: plaintext ballots ("secrecy protected by the server"). No foreign key (see
+    # migration 0003): the trigger poll_key_ready requires a ready ceremony of the poll's
+    # assembly when the poll opens, and no ceremony is ever deleted.
+    ceremony_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # The homomorphic sums per option, computed at the seal (JSON: [[[alpha, beta], ...], ...]).
+    sums: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+    @property
+    def is_encrypted(self) -> bool:
+        return self.ceremony_id is not None
 
     def _move(self, target: PollState) -> None:
         if POLL_TRANSITIONS[self.state] != target:
@@ -275,7 +294,11 @@ class Participation(SQLModel, table=True):
 
 
 class Ballot(SQLModel, table=True):
-    """What was voted. The tracker (16 random bytes) is the only key; nothing names the voter."""
+    """What was voted. The tracker (16 random bytes) is the only key; nothing names the voter.
+
+    In a poll with a key the choice stays empty and `cipher` holds the encrypted ballot with its
+    proofs (docs/coopvote.md); its tracker is the hash of the ciphertexts.
+    """
 
     __tablename__ = "ballot"
     __table_args__ = (
@@ -289,6 +312,26 @@ class Ballot(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("poll.id", ondelete="RESTRICT"), nullable=False)
     )
     choice: str = Field(sa_column=Column(String(1000), nullable=False))
+    cipher: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class DecryptionShare(SQLModel, table=True):
+    """Teller `teller_idx`'s partial decryptions of a sealed poll's sums, with their proofs.
+
+    JSON list of {"q", "o", "d", "c", "s"} (docs/coopvote.md, "Counting"); append-only.
+    """
+
+    __tablename__ = "decryption_share"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    poll_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("poll.id", ondelete="RESTRICT"), primary_key=True)
+    )
+    teller_idx: int = Field(sa_column=Column(Integer, primary_key=True))
+    shares: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
 
 
 class NamedVote(SQLModel, table=True):

@@ -110,10 +110,10 @@ _PAGES = (
 )
 
 
-def _tuples(conn, table: str) -> list[tuple[int, int, list[bytes]]]:
-    """Every tuple in the table's pages, dead or alive: (xmin, xmax, raw columns)."""
+def _tuples(conn, table: str) -> list[tuple[int, int, list[bytes | None]]]:
+    """Every tuple in the table's pages, dead or alive: (xmin, xmax, raw columns; None is NULL)."""
     rows = conn.execute(text(_PAGES.format(t=table))).all()
-    return [(r.xmin, r.xmax, [bytes(c) for c in r.cols]) for r in rows]
+    return [(r.xmin, r.xmax, [None if c is None else bytes(c) for c in r.cols]) for r in rows]
 
 
 def _pg_relink(conn, poll_id: int) -> dict[int, str]:
