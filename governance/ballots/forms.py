@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -98,6 +99,23 @@ class DeclarationForm(FlaskForm):
 
 class RoomVoterForm(FlaskForm):
     member_id = SelectField(_l("Member handing in a paper ballot"), coerce=int)
+
+
+class DecryptionForm(FlaskForm):
+    """A teller's partial decryptions (JSON list of {"q", "o", "d", "c", "s"}), from decrypt.js."""
+
+    shares = HiddenField(validators=[DataRequired(), Length(max=200_000)])
+
+    def validate_shares(self, field: HiddenField) -> None:
+        try:
+            value = json.loads(field.data)
+        except ValueError as exc:
+            raise ValidationError(_l("The partial decryption is not readable.")) from exc
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValidationError(_l("The partial decryption is not readable."))
+
+    def wire(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.shares.data))
 
 
 class TrackerForm(FlaskForm):
