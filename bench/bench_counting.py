@@ -37,7 +37,7 @@ def ceremony(n: int = 3, t: int = 2) -> tuple[str, dict[int, dict[str, Any]], di
     entries, coeffs = {}, {}
     for i in range(1, n + 1):
         entries[i], coeffs[i] = coopvote.round1(cid, i, t, os.urandom(32))
-    x = {j: sum(coopvote.share(coeffs[i], j) for i in entries) % coopvote.L for j in entries}
+    x = {j: sum(coopvote.share(coeffs[i], j) for i in entries) % coopvote.ELL for j in entries}
     return cid, entries, x
 
 
@@ -91,8 +91,10 @@ def main() -> None:
 
 def _report(what: str, seconds: float, goal: float, detail: str) -> None:
     verdict = "met" if seconds <= goal else "NOT met"
-    print(f"{what} of {BALLOTS} motion ballots: {seconds:6.2f} s ({detail}); "
-          f"target < {goal:.0f} s {verdict}")
+    print(
+        f"{what} of {BALLOTS} motion ballots: {seconds:6.2f} s ({detail}); "
+        f"target < {goal:.0f} s {verdict}"
+    )
 
 
 if __name__ == "__main__":

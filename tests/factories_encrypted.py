@@ -40,20 +40,28 @@ class EncryptedPoll:
         return int(self.ready.ceremony.t)
 
 
-def ceremony_for(world: World, *, n: int = 3, t: int = 2) -> Any:
-    """The world's assembly's ready key ceremony (made once)."""
+def ceremony_for(world: World, *, n: int = 3, t: int = 2, tellers: list[int] | None = None) -> Any:
+    """The world's assembly's ready key ceremony (made once; `tellers`: their user ids)."""
     if "ceremony" not in world.extra:
         with world.session() as s:
-            world.extra["ceremony"] = ready_ceremony(s, world.assembly_id, n=n, t=t)
+            world.extra["ceremony"] = ready_ceremony(
+                s, world.assembly_id, n=n, t=t, user_ids=tellers
+            )
             s.commit()
     return world.extra["ceremony"]
 
 
 def encrypted_poll(
-    world: World, *, n: int = 3, t: int = 2, open: bool = True, **kw: Any
+    world: World,
+    *,
+    n: int = 3,
+    t: int = 2,
+    tellers: list[int] | None = None,
+    open: bool = True,
+    **kw: Any,
 ) -> EncryptedPoll:
     """A secret poll with the assembly's key, opened unless `open=False`."""
-    ready = ceremony_for(world, n=n, t=t)
+    ready = ceremony_for(world, n=n, t=t, tellers=tellers)
     kw.setdefault("title", "Verschlüsselte Abstimmung")
     with world.session() as s:
         assembly = s.get(Assembly, world.assembly_id)
@@ -116,18 +124,15 @@ def sealed_sums(world: World, ep: EncryptedPoll) -> Any:
 
 def decrypt_share(world: World, ep: EncryptedPoll, j: int, sums: Any = None) -> list[dict]:
     """Teller j's partial decryptions of the sealed sums (as the teller's page posts them)."""
-    key_file = ep.ready.key_files[j]
     sums = sums if sums is not None else sealed_sums(world, ep)
-    return coopvote.partial_decrypt(ep.key, j, int(key_file["x"], 16), sums)
+    return coopvote.partial_decrypt(ep.key, j, ep.ready.x(j), sums)
 
 
 def teller(world: World, ep: EncryptedPoll, j: int) -> Teller:
     """Teller j of the poll's ceremony (detached)."""
     with world.session() as s:
         row = s.scalars(
-            select(Teller).where(
-                Teller.ceremony_id == ep.ready.ceremony.id, Teller.idx == j
-            )
+            select(Teller).where(Teller.ceremony_id == ep.ready.ceremony.id, Teller.idx == j)
         ).one()
         s.expunge(row)
         return row

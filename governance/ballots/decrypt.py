@@ -21,7 +21,7 @@ from sqlmodel import Session
 from governance import coopvote
 from governance.assemblies.models import Assembly
 from governance.auditlog import record_event
-from governance.ballots.encryption import definition_for, poll_key
+from governance.ballots import encryption  # a module: encryption imports tally imports this
 from governance.ballots.models import Ballot, DecryptionShare, Poll, PollState
 from governance.ballots.recheck import expected_ballots
 from governance.errors import DomainError
@@ -113,7 +113,7 @@ def sealed_box(session: Session, *, poll: Poll) -> dict[str, Any]:
             "Y": ceremony.public_key,
             "assembly": assembly.uuid,
             "poll": poll.uuid,
-            "definition": definition_for(session, poll),
+            "definition": encryption.definition_for(session, poll),
         },
         "t": ceremony.t,
         "n": ceremony.n,
@@ -127,7 +127,7 @@ def _check(
     session: Session, poll: Poll, ceremony: KeyCeremony, j: int, wire: Any
 ) -> list[list[Any]]:
     """The teller's partial decryptions as checked values, or DomainError."""
-    key = poll_key(session, poll)
+    key = encryption.poll_key(session, poll)
     entries = _entries(session, ceremony.id or 0)
     sums = coopvote.sums_from_json(poll.sums or "null")
     try:
@@ -144,12 +144,12 @@ def post_share(
 ) -> DecryptionStatus:
     """Check and store teller j's partial decryptions of the sealed poll's sums."""
     assert poll.id is not None
-    if poll.state != PollState.SEALED or not poll.is_encrypted or poll.sums is None:
+    if poll.state != PollState.SEALED or not poll.is_encrypted:
         raise DomainError(_l("Only a sealed encrypted poll awaits decryption."))
     ceremony = ceremony_of(session, poll)
     if teller.ceremony_id != ceremony.id:
         raise DomainError(_l("You are not a teller of this poll's key."))
-    if ballot_count(session, poll_id=poll.id) == 0:
+    if poll.sums is None:  # the seal stores no sums for an empty box
         raise DomainError(_l("This poll has no ballots: there is nothing to decrypt."))
     if session.get(DecryptionShare, (poll.id, teller.idx)) is not None:
         raise DomainError(_l("Your partial decryption of this poll is in already."))
@@ -170,7 +170,7 @@ def decrypted_counts(session: Session, *, poll: Poll) -> list[list[int]]:
     assert poll.id is not None
     count = ballot_count(session, poll_id=poll.id)
     if count == 0:
-        return [[0] * k for k in definition_for(session, poll)["questions"]]
+        return [[0] * k for k in encryption.definition_for(session, poll)["questions"]]
     ceremony = ceremony_of(session, poll)
     if poll.sums is None:
         raise AwaitingDecryption(_l("The ballot box is not sealed yet."))
@@ -189,14 +189,14 @@ def decrypted_counts(session: Session, *, poll: Poll) -> list[list[int]]:
     try:
         return coopvote.combine(sums, valid, count)
     except (ValueError, RuntimeError) as exc:
-        raise DomainError(_l("The decryption does not give a count: %(why)s", why=str(exc))) from exc
+        raise DomainError(
+            _l("The decryption does not give a count: %(why)s", why=str(exc))
+        ) from exc
 
 
 def waiting_text(posted: int, needed: int) -> str:
-    """"waiting for decryption by the tellers: 1 of 2"."""
-    return _l(
-        "waiting for decryption by the tellers: %(k)d of %(t)d", k=posted, t=needed
-    )
+    """ "waiting for decryption by the tellers: 1 of 2"."""
+    return _l("waiting for decryption by the tellers: %(k)d of %(t)d", k=posted, t=needed)
 
 
 def _event(session: Session, poll: Poll, event_type: str, actor: Any, **payload: Any) -> None:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from governance import coopvote
 from governance.assemblies.models import Channel, RollEntry
-from governance.ballots.encryption import poll_key
+from governance.ballots import encryption  # a module: encryption imports tally imports this
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.errors import DomainError
 from governance.i18n import _l
@@ -111,9 +111,10 @@ def _duplicate_alphas(checked: Iterable[Checked]) -> list[str]:
     return dup
 
 
-def verify_box(session: Session, *, poll: Poll, workers: int | None = None) -> str:
-    """Re-verify every ballot of the encrypted poll; its sums as JSON, or DomainError."""
-    key = poll_key(session, poll)
+def verify_box(session: Session, *, poll: Poll, workers: int | None = None) -> str | None:
+    """Re-verify every ballot of the encrypted poll; its sums as JSON (None for an empty
+    box: nothing to decrypt), or DomainError."""
+    key = encryption.poll_key(session, poll)
     rows = [
         (bytes(t).hex(), c)
         for t, c in session.execute(
@@ -144,9 +145,8 @@ def verify_box(session: Session, *, poll: Poll, workers: int | None = None) -> s
                 m=expected,
             )
         )
-    definition = key.definition
-    sums = coopvote.ballot_sums(definition, [c.ciphertexts for c in checked])
-    return coopvote.sums_to_json(sums)
+    sums = coopvote.ballot_sums(key.definition, [c.ciphertexts or [] for c in checked])
+    return None if sums is None else coopvote.sums_to_json(sums)
 
 
 def _refusal(n: int, trackers: str) -> str:

@@ -108,5 +108,9 @@ def post_decryption(poll_id: int) -> Any:
         posted=list(state.posted),
         needed=state.needed,
         complete=state.complete,
-        status=decrypt.waiting_text(len(state.posted), state.needed),
+        progress=(
+            _("The decryption is complete.")
+            if state.complete
+            else str(decrypt.waiting_text(len(state.posted), state.needed))
+        ),
     )

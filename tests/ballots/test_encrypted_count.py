@@ -69,7 +69,7 @@ def test_seal_reverifies_stores_sums_and_roots_the_ciphertexts(vote_world):
         leaves = [leaf_hash(poll.id, bytes.fromhex(str(b.tracker)), b.wire) for b in ballots]
         assert poll.seal_root == merkle_root(leaves) == box_root(s, poll_id=poll.id)
         expected = coopvote.ballot_sums(
-            ep.key.definition, [coopvote.check_ballot(ep.key, b.wire) for b in ballots]
+            ep.key.definition, [coopvote.check_ballot(ep.key, b.wire).ciphertexts for b in ballots]
         )
         assert poll.sums == coopvote.sums_to_json(expected)
         sealed = s.scalars(select(AuditEvent).where(AuditEvent.event_type == "poll.sealed")).one()

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask import render_template_string
 
-from governance.accounts.models import User
+from governance.accounts.models import Role, User
 from governance.ballots import paper
 from governance.ballots.models import Poll
+from governance.ballots.seal import merkle_root
 from governance.ballots.tally import compute_result
 from governance.db import utcnow
-from governance.ballots.seal import merkle_root
 from governance.minutes.pdf import _labels
 from governance.minutes.polls import poll_records
 from tests.factories_encrypted import cast_encrypted, decrypt_share, encrypted_poll, seal, teller
@@ -27,8 +28,14 @@ def _teller_client(world, ep, j, login):
     return login(user)
 
 
-def _sealed(world, choices=("YES", "NO", "YES")):
-    ep = encrypted_poll(world)
+@pytest.fixture
+def tellers(make_user):
+    """tellers(): user ids of three tellers who can log in."""
+    return lambda: [make_user(roles=[Role.MEMBER]).id for _ in range(3)]
+
+
+def _sealed(world, tellers, choices=("YES", "NO", "YES")):
+    ep = encrypted_poll(world, tellers=tellers())
     for i, c in enumerate(choices):
         cast_encrypted(world, ep, i, c)
     seal(world, ep)
@@ -41,11 +48,11 @@ def _minutes_block(world, app) -> str:
     return render_template_string(POLL_BLOCK, p=record, text=_labels())
 
 
-def test_only_the_polls_tellers_decrypt(vote_world, login):
+def test_only_the_polls_tellers_decrypt(vote_world, login, tellers):
     world = vote_world(members=3)
     other_world = vote_world(members=1)
-    ep = _sealed(world)
-    stranger = encrypted_poll(other_world)
+    ep = _sealed(world, tellers)
+    stranger = encrypted_poll(other_world, tellers=tellers())
     urls = [f"/polls/{ep.poll_id}/decrypt", f"/polls/{ep.poll_id}/decrypt/box.json"]
     for client in (
         login(world.users[0]),  # a voter on the roll
@@ -61,12 +68,12 @@ def test_only_the_polls_tellers_decrypt(vote_world, login):
         assert teller_1.get(url).status_code == 200, url
 
 
-def test_the_box_for_the_teller_page_matches_the_seal(vote_world, login):
+def test_the_box_for_the_teller_page_matches_the_seal(vote_world, login, tellers):
     world = vote_world(members=3)
-    ep = _sealed(world)
+    ep = _sealed(world, tellers)
     client = _teller_client(world, ep, 2, login)
     page = client.get(f"/polls/{ep.poll_id}/decrypt").get_data(as_text=True)
-    assert f'data-teller="2"' in page and "js/decrypt.js" in page
+    assert 'data-teller="2"' in page and "js/decrypt.js" in page
     box = client.get(f"/polls/{ep.poll_id}/decrypt/box.json").get_json()
     assert box["teller"] == 2 and box["count"] == 3 and len(box["ballots"]) == 3
     assert box["t"] == 2 and box["ctx"]["poll"] and box["ctx"]["definition"]["kind"] == "MOTION"
@@ -79,10 +86,10 @@ def test_the_box_for_the_teller_page_matches_the_seal(vote_world, login):
 
 
 def test_tellers_post_and_the_result_flows_to_declaration_results_and_minutes(
-    app, vote_world, login
+    app, vote_world, login, tellers
 ):
     world = vote_world(members=4)
-    ep = _sealed(world)
+    ep = _sealed(world, tellers)
     chair = login(world.chair)
     poll_page = chair.get(f"/polls/{ep.poll_id}").get_data(as_text=True)
     assert "waiting for decryption by the tellers: 0 of 2" in poll_page
@@ -92,7 +99,9 @@ def test_tellers_post_and_the_result_flows_to_declaration_results_and_minutes(
     assert "Decrypt as a teller" in first.get(f"/polls/{ep.poll_id}").get_data(as_text=True)
     url = f"/polls/{ep.poll_id}/decrypt"
     bad = decrypt_share(world, ep, 2)  # teller 2's share posted by teller 1
-    answer = first.post(url, data={"shares": json.dumps(bad)}, headers={"Accept": "application/json"})
+    answer = first.post(
+        url, data={"shares": json.dumps(bad)}, headers={"Accept": "application/json"}
+    )
     assert answer.status_code == 409 and "not valid" in answer.get_json()["error"]
     assert first.post(url, data={"shares": "nonsense"}).status_code == 400
     answer = first.post(url, data={"shares": json.dumps(decrypt_share(world, ep, 1))})
@@ -116,9 +125,9 @@ def test_tellers_post_and_the_result_flows_to_declaration_results_and_minutes(
     assert "Angenommen." in block
 
 
-def test_no_warning_once_five_voted_online_and_paper_is_named(vote_world, login, app):
+def test_no_warning_once_five_voted_online_and_paper_is_named(vote_world, login, app, tellers):
     world = vote_world(members=6)
-    ep = encrypted_poll(world)
+    ep = encrypted_poll(world, tellers=tellers())
     for i, c in enumerate(("YES", "YES", "NO", "YES", "ABSTAIN")):
         cast_encrypted(world, ep, i, c)
     with world.session() as s:  # member 5 hands in a paper ballot in the room

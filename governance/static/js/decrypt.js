@@ -160,11 +160,11 @@ async function main(el) {
       if (!response.ok) {
         throw new Error(answer.error || L.failed);
       }
-      status.textContent = `${L.done} ${answer.status}`;
+      status.textContent = `${L.done} ${answer.progress}`;
       form.hidden = true;
       const state = document.getElementById("decrypt-state");
       if (state) {
-        state.textContent = answer.status;
+        state.textContent = answer.progress;
       }
     } catch (err) {
       status.textContent = "";
