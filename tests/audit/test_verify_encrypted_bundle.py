@@ -17,94 +17,9 @@ import pytest
 
 from governance import coopvote as cv
 from governance.audit import verify_bundle as vb
-from tests.crypto.ceremony import ASM, CER, POLL, Ceremony
+from governance.audit.sample_bundle import Ceremony, encrypted_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
-POLL_ID = 7
-
-
-def _bundle(
-    votes: list[list[list[int]]],
-    *,
-    kind: str = "MOTION",
-    k: int = 0,
-    n: int = 1,
-    tellers: tuple[int, ...] = (1, 3),
-    paper: dict[str, int] | None = None,
-) -> dict:
-    cer = Ceremony()
-    key = cer.key(kind, k, n)
-    box = [cv.encrypt(key, v) for v in votes]
-    sums = cv.ballot_sums(key.definition, [b.ciphertexts for b in box])
-    options = []
-    if kind != "MOTION":
-        options = [{"id": 100 + i, "position": i, "label": f"Kandidat {i}"} for i in range(k)]
-    roll = [{"member": f"{i:04d}", "weight": 1} for i in range(1, len(votes) + 1)]
-    ballots = sorted(
-        ({"tracker": b.tracker, "choice": "", "cipher": b.wire} for b in box),
-        key=lambda b: b["tracker"],
-    )
-    root = vb.merkle_root([vb.leaf(POLL_ID, b["tracker"], b["cipher"]) for b in ballots])
-    bundle = {
-        "format": vb.FORMAT,
-        "version": vb.VERSION,
-        "poll": {
-            "id": POLL_ID,
-            "title": "Feststellung des Jahresabschlusses",
-            "kind": "MOTION" if kind == "MOTION" else "ELECTION",
-            "election_mode": None if kind == "MOTION" else kind,
-            "seats": n,
-            "majority": "SIMPLE" if kind != "CHOOSE_UP_TO_N" else "RELATIVE",
-            "weighted": False,
-            "secret": True,
-            "options": options,
-        },
-        "rule": {"majority": "SIMPLE"},
-        "roll": {"hash": vb.roll_hash(roll), "entries": roll},
-        "mandates": [],
-        "exclusions": [],
-        "participations": [
-            {"member": e["member"], "cast_by": e["member"], "channel": "ONLINE"} for e in roll
-        ],
-        "ballots": ballots,
-        "paper_counts": paper or {},
-        "seal": {"merkle_root": root, "audit_event": {"seq": 1, "merkle_root": root}},
-        "encryption": {
-            "ceremony": {
-                "id": CER,
-                "n": cer.n,
-                "t": cer.t,
-                "fingerprint": cer.fp,
-                "public_key": cer.Y,
-                "key_fingerprint": cv.key_fingerprint(cer.Y),
-                "tellers": [
-                    {"index": i, "round1": e, "confirmed": cer.fp} for i, e in cer.entries.items()
-                ],
-            },
-            "assembly_uuid": ASM,
-            "poll_uuid": POLL,
-            "definition": key.definition,
-            "sums": json.loads(cv.sums_to_json(sums)) if sums else None,
-            "decryptions": [
-                {"teller": j, "shares": cv.partial_decrypt(key, j, cer.x[j], sums)} for j in tellers
-            ]
-            if sums
-            else [],
-        },
-    }
-    bundle = json.loads(json.dumps(bundle))
-    # The published result: what the server's count gives (recomputed here from the counts).
-    counts = None
-    if sums:
-        verified = {
-            j: cv.check_partial(key, j, cer.y_j(j), sums, d["shares"])
-            for j, d in ((d["teller"], d) for d in bundle["encryption"]["decryptions"])
-        }
-        counts = cv.combine(sums, dict(list(verified.items())[: cer.t]), len(box))
-    else:
-        counts = [[0] * q for q in key.definition["questions"]]
-    bundle["result"] = vb.recompute_result(bundle, counts)
-    return bundle
 
 
 def _verify(bundle: dict, arith: str) -> vb.Report:
@@ -121,7 +36,7 @@ def _failed(report: vb.Report) -> list[str]:
 
 @pytest.fixture(scope="module")
 def motion_bundle() -> dict:
-    return _bundle([[[1, 0, 0]]] * 3 + [[[0, 1, 0]]])
+    return encrypted_bundle([[[1, 0, 0]]] * 3 + [[[0, 1, 0]]])
 
 
 @pytest.mark.parametrize("arith", ["nacl", "pure"])
@@ -138,12 +53,12 @@ def test_an_honest_encrypted_bundle_passes_on_both_arithmetics(motion_bundle, ar
 
 def test_an_election_bundle_counts_candidates_and_explicit_abstention():
     votes = [[[1, 1, 0, 0]], [[0, 1, 0, 0]], [[0, 0, 0, 1]]]
-    bundle = _bundle(votes, kind="CHOOSE_UP_TO_N", k=3, n=2)
+    bundle = encrypted_bundle(votes, kind="CHOOSE_UP_TO_N", k=3, n=2)
     assert not _verify(bundle, "nacl").failed
     cands = {c["label"]: c["votes"] for c in bundle["result"]["candidates"]}
     assert cands == {"Kandidat 0": 1, "Kandidat 1": 2, "Kandidat 2": 0}
     assert bundle["result"]["abstentions"] == 1 and bundle["result"]["valid"] == 3
-    per = _bundle(
+    per = encrypted_bundle(
         [[[1, 0, 0], [0, 1, 0]], [[1, 0, 0], [0, 0, 1]]], kind="YES_NO_ABSTAIN_PER_CANDIDATE", k=2
     )
     assert not _verify(per, "nacl").failed
@@ -152,7 +67,7 @@ def test_an_election_bundle_counts_candidates_and_explicit_abstention():
 
 
 def test_an_empty_box_needs_no_tellers():
-    bundle = _bundle([])
+    bundle = encrypted_bundle([])
     assert not _verify(bundle, "nacl").failed
 
 

@@ -15,7 +15,7 @@ import random
 import pytest
 
 from governance import coopvote as cv
-from tests.crypto.ceremony import ASM, CER, POLL, Ceremony
+from governance.audit.sample_bundle import ASM, CER, POLL, Ceremony
 
 ELL = cv.ELL
 P = 2**255 - 19
