@@ -99,28 +99,30 @@ export function partialDecrypt(ctx, keyFile, sums) {
 /** Check teller j's partial decryptions against Y_j and the sums; returns [[d hex]]. */
 export function checkPartial(ctx, j, Yj, sums, wire) {
   const p = prepare(ctx);
-  const list = typeof wire === "string" ? JSON.parse(wire) : wire;
-  const Y_j = point(Yj, `Y_${j}`);
   const parsed = parseSums(p.def, sums);
+  try {
+    return checkShares(p, j, point(Yj, `Y_${j}`), parsed, typeof wire === "string" ? JSON.parse(wire) : wire);
+  } catch (err) {
+    throw Object.assign(err, { teller: j });
+  }
+}
+
+function checkShares(p, j, Yj, parsed, list) {
   const flat = parsed.flatMap((row, q) => row.map((ab, o) => [q, o, ...ab]));
   if (!Array.isArray(list) || list.length !== flat.length) {
-    fail(`decryption of teller ${j}: wrong number of shares`, { teller: j });
+    fail(`decryption of teller ${j}: wrong number of shares`);
   }
   const out = p.def.questions.map(() => []);
   flat.forEach(([q, o, a, b], k) => {
     const e = list[k];
     const what = `decryption of teller ${j} for ${q}.${o}`;
-    if (!sameKeys(e, ["q", "o", "d", "c", "s"]) || e.q !== q || e.o !== o) {
-      fail(`${what}: malformed`, { teller: j });
-    }
+    if (!sameKeys(e, ["q", "o", "d", "c", "s"]) || e.q !== q || e.o !== o) fail(`${what}: malformed`);
     const d = point(e.d, `${what} d`);
     const c = scalar(e.c, `${what} c`);
     const s = scalar(e.s, `${what} s`);
-    const A = mulPublic(G, s).subtract(mulPublic(Y_j, c));
+    const A = mulPublic(G, s).subtract(mulPublic(Yj, c));
     const C = mulPublic(a, s).subtract(mulPublic(d, c));
-    if (decryptChallenge(p, q, o, j, Y_j, a, b, d, A, C) !== c) {
-      fail(`${what}: the proof fails`, { teller: j });
-    }
+    if (decryptChallenge(p, q, o, j, Yj, a, b, d, A, C) !== c) fail(`${what}: the proof fails`);
     out[q].push(pHex(d));
   });
   return out;
