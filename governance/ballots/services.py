@@ -12,6 +12,7 @@ from sqlmodel import Session
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
 from governance.auditlog import record_event
 from governance.ballots import hooks
+from governance.ballots.encryption import attach_key, ceremony_of
 from governance.ballots.models import (
     QUALIFIED,
     ElectionMode,
@@ -235,6 +236,7 @@ def open_poll(
         auto_close_at = min(auto_close_at or assembly.voting_ends_at, assembly.voting_ends_at)
     if auto_close_at is not None and auto_close_at <= now:
         raise DomainError(_l("The closing time must lie in the future."), field="auto_close_at")
+    attach_key(session, locked)
     locked.open(now=now)
     locked.opened_by_id = getattr(actor, "id", None)
     locked.auto_close_at = auto_close_at
@@ -255,8 +257,17 @@ def open_poll(
         secret=locked.secret,
         publish_choices=locked.publish_choices,
         majority=locked.majority,
+        **_key_facts(session, locked),
     )
     return locked
+
+
+def _key_facts(session: Session, poll: Poll) -> dict[str, Any]:
+    """For the audit chain: the poll's id and, when it is encrypted, its key's fingerprint."""
+    ceremony = ceremony_of(session, poll)
+    if ceremony is None:
+        return {}
+    return {"poll_uuid": poll.uuid, "key_fingerprint": ceremony.key_fingerprint}
 
 
 def turnout(session: Session, *, poll_id: int) -> int:
