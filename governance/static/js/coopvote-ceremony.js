@@ -61,7 +61,11 @@ export function round1(ceremony, i, t) {
 export function checkRound1(ceremony, i, t, entry) {
   return teller(i, () => {
     const shaped =
-      sameKeys(entry, ["T", "A", "c", "s"]) && Array.isArray(entry.A) && entry.A.length === t;
+      entry !== null &&
+      typeof entry === "object" &&
+      JSON.stringify(Object.keys(entry).sort()) === '["A","T","c","s"]' &&
+      Array.isArray(entry.A) &&
+      entry.A.length === t;
     if (!shaped) fail(`ceremony: teller ${i}'s entry is malformed`);
     const T = fromHex(entry.T, 32, `teller ${i} T`);
     const As = entry.A.map((h, k) => point(h, `teller ${i} A${k}`));
@@ -90,11 +94,12 @@ function checkAll(ceremony, t, entries) {
 
 /** SHA-256 hex of the whole round-1 transcript, which the tellers compare with each other. */
 export function fingerprint(ceremony, n, t, entries) {
+  if (indices(entries).length !== n) fail("ceremony: the fingerprint needs the entries of tellers 1…n");
   const tr = new Transcript("coopvote/v1/ceremony").str(ceremony).int(n).int(t);
   for (let i = 1; i <= n; i++) {
     const e = entries[i];
-    if (!e) fail(`ceremony: no entry of teller ${i}`, { teller: i });
     teller(i, () => {
+      if (!Array.isArray(e.A) || e.A.length !== t) fail(`ceremony: teller ${i}'s entry is malformed`);
       tr.int(i).field(fromHex(e.T, 32, `teller ${i} T`));
       e.A.forEach((h, k) => tr.point(point(h, `teller ${i} A${k}`)));
       tr.scalar(scalar(e.c, `teller ${i} c`)).scalar(scalar(e.s, `teller ${i} s`));
@@ -185,11 +190,8 @@ function openShare(checked, mine, j, i, box) {
     const opened = nacl.box.open(sealed, nonce, checked[i].T, mine);
     if (!opened || opened.length !== 32) fail(`ceremony: the share from teller ${i} does not open`);
     const value = leInt(opened);
-    if (value >= ELL) {
-      fail(`ceremony: the share from teller ${i} is not a scalar`);
-    }
-    const seen = value === 0n ? O : G.multiply(value);
-    if (!seen.equals(image(checked[i].As, j))) fail(`ceremony: the share from teller ${i} is wrong`);
+    if (value >= ELL || value === 0n) fail(`ceremony: the share from teller ${i} is not a scalar`);
+    if (!G.multiply(value).equals(image(checked[i].As, j))) fail(`ceremony: the share from teller ${i} is wrong`);
     return value;
   });
 }

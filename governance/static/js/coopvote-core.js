@@ -7,7 +7,7 @@ export const Point = ed25519.Point;
 export const G = Point.BASE;
 export const O = Point.ZERO;
 export const ELL = 2n ** 252n + 27742317777372353535851937790883648493n;
-const KINDS = ["MOTION", "CHOOSE_UP_TO_N", "YES_NO_ABSTAIN_PER_CANDIDATE"];
+const MAX_OPTIONS = 64; // as governance/coopvote.py
 const utf8 = new TextEncoder();
 
 function fail(message, extra) {
@@ -163,35 +163,29 @@ export function definition(kind, k, n = 1) {
   return { kind, questions: [k + 1], sums: [{ terms, min: 1, max: n }] };
 }
 
+/** A definition from elsewhere: exactly one of the three shapes, as definition() makes it. */
 function checkDefinition(def) {
-  const ok =
-    def &&
-    KINDS.includes(def.kind) &&
-    Array.isArray(def.questions) &&
-    def.questions.length > 0 &&
-    def.questions.every((k) => isCount(k, 1)) &&
-    Array.isArray(def.sums) &&
-    def.sums.every(
-      (s) =>
-        s &&
-        isCount(s.min) &&
-        isCount(s.max) &&
-        s.min <= s.max &&
-        Array.isArray(s.terms) &&
-        s.terms.length > 0 &&
-        s.terms.every(
-          (t) =>
-            Array.isArray(t) &&
-            t.length === 3 &&
-            isCount(t[0]) &&
-            t[0] < def.questions.length &&
-            isCount(t[1]) &&
-            t[1] < def.questions[t[0]] &&
-            isCount(t[2], 1),
-        ),
-    );
-  if (!ok) fail("coopvote: not a poll definition");
-  return def;
+  let expected = null;
+  try {
+    const [K, sum] = [def.questions, def.sums[0]];
+    if (def.kind === "MOTION") expected = definition("MOTION");
+    else if (def.kind === "CHOOSE_UP_TO_N") expected = definition(def.kind, K[0] - 1, sum.max);
+    else if (def.kind === "YES_NO_ABSTAIN_PER_CANDIDATE") expected = definition(def.kind, K.length);
+  } catch {
+    expected = null;
+  }
+  if (!expected || JSON.stringify(sorted(def)) !== JSON.stringify(sorted(expected))) {
+    fail("coopvote: not a poll definition of coopvote v1");
+  }
+  if (expected.questions.reduce((a, k) => a + k, 0) > MAX_OPTIONS) fail("coopvote: too many options");
+  return expected;
+}
+
+// The value with every object's keys sorted (compares definitions whatever their key order).
+function sorted(value) {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k])]));
 }
 
 function hPollBytes(ceremony, Y, assembly, poll, def) {
@@ -267,6 +261,8 @@ function parseBallot(def, wire) {
   const cts = obj.questions.map((row, q) =>
     row.map((c, o) => [point(c.alpha, `ballot α${q}.${o}`), point(c.beta, `ballot β${q}.${o}`)]),
   );
+  const alphas = obj.questions.flatMap((row) => row.map((c) => c.alpha));
+  if (new Set(alphas).size !== alphas.length) fail("ballot: two ciphertexts share their α");
   return { text, obj, cts };
 }
 

@@ -279,3 +279,26 @@ test("the audit file refuses a choice or randomness that was not encrypted", () 
   refuses(() => cv.checkAuditFile({ ...audit, tracker: "00".repeat(16) }), /tracker/);
   refuses(() => cv.checkAuditFile({ ...audit, poll: POLL.replace("a1", "b1") }), /h_poll|does not verify/);
 });
+
+test("a definition that is not one of the three shapes is refused", () => {
+  const odd = [
+    { ...MOTION, questions: [4] },
+    { ...MOTION, sums: [{ ...MOTION.sums[0], max: 2 }] },
+    { ...CHOOSE, sums: [{ ...CHOOSE.sums[0], min: 0 }] },
+    { ...YNA, sums: YNA.sums.slice(1) },
+    { ...MOTION, kind: "RANKED" },
+    cv.definition("YES_NO_ABSTAIN_PER_CANDIDATE", 22),
+  ];
+  for (const definition of odd) {
+    refuses(() => cv.encrypt(context(definition), definition.questions.map((k) => Array(k).fill(0))), /poll definition|too many/);
+  }
+  const reordered = { sums: MOTION.sums, questions: [3], kind: "MOTION" };
+  assert.ok(cv.encrypt(context(reordered), motion("yes")).wire);
+});
+
+test("two options sharing their α are refused", () => {
+  const ctx = context(MOTION);
+  const { wire } = cv.encrypt(ctx, motion("yes"));
+  const same = edit(wire, (b) => (b.questions[0][1].alpha = b.questions[0][0].alpha));
+  refuses(() => cv.checkBallot(ctx, same), /share their α/);
+});
