@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from governance.auditlog import AuditEvent
 from governance.ballots import decrypt
 from governance.ballots.models import Ballot, DecryptionShare, Poll, PollState
 from governance.ballots.seal import box_root, leaf_hash, merkle_root
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.services import close_due, close_poll, publish_poll
 from governance.ballots.tally import compute_result
 from governance.db import utcnow
 from governance.errors import DomainError
@@ -305,3 +306,35 @@ def test_a_share_written_into_the_database_does_not_count(vote_world):
         _counts(world, ep)
     _post(world, ep, 3)
     assert _counts(world, ep) == [[0, 1, 0]]
+
+
+def test_closing_due_polls_skips_a_box_that_fails_and_closes_the_others(vote_world, make_poll):
+    world = vote_world(members=3)
+    bad = encrypted_poll(world, title="Verfälscht")
+    good = make_poll(world, title="Klartext", secret=False)
+    enc = coopvote.encrypt(bad.key, [[1, 0, 0]])
+    insert_ballot(world, bad.poll_id, tracker=str(enc.tracker), cipher=enc.wire)  # no voter
+    with world.session() as s:
+        for poll_id in (bad.poll_id, good.id):
+            s.get(Poll, poll_id).auto_close_at = utcnow() - timedelta(minutes=1)
+        s.commit()
+    with world.session() as s:
+        assert close_due(s, now=utcnow()) == [good.id]
+        s.commit()
+    with world.session() as s:
+        assert s.get(Poll, bad.poll_id).state == PollState.OPEN
+        assert s.get(Poll, good.id).state == PollState.SEALED
+
+
+def test_the_chair_is_told_which_ballot_refuses_the_seal(vote_world, login):
+    world = vote_world(members=3)
+    ep = encrypted_poll(world)
+    cast_encrypted(world, ep, 0, "YES")
+    forged = coopvote.encrypt(ep.key, [[0, 0, 1]])
+    cipher = _tampered_proof(forged.wire)
+    insert_ballot(world, ep.poll_id, tracker=str(forged.tracker), cipher=cipher, member=1)
+    chair = login(world.chair)
+    page = chair.post(f"/polls/{ep.poll_id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "cannot be sealed" in page and str(forged.tracker) in page
+    with world.session() as s:
+        assert s.get(Poll, ep.poll_id).state == PollState.OPEN
