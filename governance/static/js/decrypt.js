@@ -160,7 +160,7 @@ async function main(el) {
       if (!response.ok) {
         throw new Error(answer.error || L.failed);
       }
-      status.textContent = `${L.done} ${answer.progress}`;
+      status.textContent = L.done;
       form.hidden = true;
       const state = document.getElementById("decrypt-state");
       if (state) {
