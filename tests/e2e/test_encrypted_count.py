@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from governance.accounts.models import Role
 from governance.ballots import decrypt
 from governance.ballots.models import DecryptionShare, Poll
+from tests.e2e.conftest import axe_violations
 from tests.e2e.helpers import password_login
 from tests.factories_encrypted import cast_encrypted, encrypted_poll, seal
 
@@ -67,6 +68,7 @@ def test_two_tellers_decrypt_through_their_pages(
     expect(page.locator("#decrypt-form")).to_be_visible(timeout=30_000)
     expect(page.locator("#decrypt-checked")).to_have_text("4")
     expect(page.locator("#decrypt-title")).to_have_text("Verschlüsselte Abstimmung")
+    assert axe_violations(page) == [], "the teller's decryption page"
     page.set_input_files("#decrypt-key", _key_file(tmp_path, ep, 2))
     page.click("#decrypt-send")
     expect(page.locator("#decrypt-error")).to_contain_text("Schlüsseldatei gehört nicht")
@@ -81,7 +83,9 @@ def test_two_tellers_decrypt_through_their_pages(
     page.context.close()
 
     page = _decryption_page(live_server, browser, users[1].email, ep.poll_id)
+    page.set_viewport_size({"width": 390, "height": 844})  # a teller's phone
     expect(page.locator("#decrypt-form")).to_be_visible(timeout=30_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_input_files("#decrypt-key", _key_file(tmp_path, ep, 2))
     page.click("#decrypt-send")
     expect(page.locator("#decrypt-state")).to_contain_text("abgeschlossen")
