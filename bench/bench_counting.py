@@ -19,11 +19,10 @@ import os
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from typing import Any
 
 from governance import coopvote
-from governance.ballots.recheck import _duplicate_alphas, check_rows
+from governance.ballots.recheck import _duplicate_alphas, check_rows, pool_context
 
 BALLOTS = int(os.environ.get("BENCH_BALLOTS", "10000"))
 GOAL_SEAL = 30.0
@@ -58,7 +57,7 @@ def main() -> None:
     )
     workers = os.cpu_count() or 1
     print(f"CPUs: {workers}, load average: {os.getloadavg()[0]:.1f}, ballots: {BALLOTS}")
-    with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
         rows = list(pool.map(_encrypt, [key] * BALLOTS, range(BALLOTS), chunksize=250))
 
     start = time.perf_counter()

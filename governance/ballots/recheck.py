@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,10 +33,6 @@ from governance.i18n import _l
 PARALLEL_FROM = 400  # ballots; below, starting worker processes costs more than it saves
 CHUNK = 250
 SHOW = 5  # trackers named in a refusal
-# Workers fork from a fresh server process (not from this one, with its database connections)
-# that imported this module once: a worker starts in milliseconds, not in a second of imports.
-_CONTEXT = get_context("forkserver")
-_CONTEXT.set_forkserver_preload([__name__])
 
 
 @dataclass(frozen=True)
@@ -93,11 +90,20 @@ def check_rows(
     if workers < 2 or len(rows) < PARALLEL_FROM:
         return check_chunk(key, list(rows))
     chunks = [list(rows[i : i + CHUNK]) for i in range(0, len(rows), CHUNK)]
-    with ProcessPoolExecutor(workers, mp_context=_CONTEXT) as pool:
+    with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
         parts = list(pool.map(check_chunk, [key] * len(chunks), chunks))
     checked = [c for part, _sums in parts for c in part]
     sums = coopvote.ballot_sums(key.definition, [s for _c, s in parts if s is not None])
     return checked, sums
+
+
+def pool_context() -> BaseContext:
+    """Workers fork from a fresh server process (not from this one, with its database
+    connections) that imported this module once, if this process starts that server now (the
+    server is one per process: the minutes' PDF workers may have started it already)."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def expected_ballots(session: Session, *, poll: Poll) -> int:
