@@ -195,7 +195,7 @@ def decrypted_counts(session: Session, *, poll: Poll) -> list[list[int]]:
 
 
 def waiting_text(posted: int, needed: int) -> str:
-    """ "waiting for decryption by the tellers: 1 of 2"."""
+    """The progress, e.g. "waiting for decryption by the tellers: 1 of 2"."""
     return _l("waiting for decryption by the tellers: %(k)d of %(t)d", k=posted, t=needed)
 
 
