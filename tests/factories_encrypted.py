@@ -58,6 +58,7 @@ def encrypted_poll(
     t: int = 2,
     tellers: list[int] | None = None,
     open: bool = True,
+    multiple_votes: bool = False,
     **kw: Any,
 ) -> EncryptedPoll:
     """A secret poll with the assembly's key, opened unless `open=False`."""
@@ -68,7 +69,9 @@ def encrypted_poll(
         poll = create_poll(s, assembly=assembly, data=PollData(**kw), actor=world.chair)
         attach_key(s, poll)
         if open:
-            poll = open_poll(s, poll=poll, actor=world.chair, now=utcnow())
+            poll = open_poll(
+                s, poll=poll, actor=world.chair, now=utcnow(), multiple_votes=multiple_votes
+            )
         key = poll_key(s, poll)
         s.commit()
         return EncryptedPoll(poll.id or 0, key, ready)
@@ -93,13 +96,22 @@ def insert_ballot(
 
 
 def cast_encrypted(
-    world: World, ep: EncryptedPoll, i: int, choices: list[list[int]] | str, **kw: Any
+    world: World,
+    ep: EncryptedPoll,
+    i: int,
+    choices: list[list[int]] | str,
+    *,
+    votes: int = 1,
+    **kw: Any,
 ) -> Any:
-    """Member i's encrypted ballot (choices per question, or a motion's YES/NO/ABSTAIN)."""
+    """Member i's encrypted ballot (choices per question, or a motion's YES/NO/ABSTAIN); with
+    `votes`, that many ballots (a member's multiple votes) for the one participation."""
     if isinstance(choices, str):
         choices = MOTION[choices]
-    enc = coopvote.encrypt(ep.key, choices, **kw)
-    insert_ballot(world, ep.poll_id, tracker=_hex(enc.tracker), cipher=enc.wire, member=i)
+    for k in range(votes):
+        enc = coopvote.encrypt(ep.key, choices, **kw)
+        member = i if k == 0 else None
+        insert_ballot(world, ep.poll_id, tracker=_hex(enc.tracker), cipher=enc.wire, member=member)
     return enc
 
 

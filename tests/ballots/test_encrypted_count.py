@@ -338,3 +338,25 @@ def test_the_chair_is_told_which_ballot_refuses_the_seal(vote_world, login):
     assert "cannot be sealed" in page and str(forged.tracker) in page
     with world.session() as s:
         assert s.get(Poll, ep.poll_id).state == PollState.OPEN
+
+
+def test_multiple_votes_are_one_ballot_each_and_counted_at_the_seal(vote_world):
+    world = vote_world(members=3, weights=[3, 1, 1])
+    ep = encrypted_poll(world, multiple_votes=True)
+    cast_encrypted(world, ep, 0, "NO", votes=3)
+    cast_encrypted(world, ep, 1, "YES", votes=2)  # one ballot too many for a single vote
+    assert "5 encrypted ballots, but 4 votes" in _close_refused(world, ep)
+
+
+def test_multiple_votes_decrypt_to_the_weighted_count(vote_world):
+    world = vote_world(members=3, weights=[3, 1, 1])
+    ep = encrypted_poll(world, multiple_votes=True)
+    cast_encrypted(world, ep, 0, "NO", votes=3)
+    cast_encrypted(world, ep, 1, "YES")
+    seal(world, ep)
+    _post(world, ep, 1)
+    _post(world, ep, 2)
+    with world.session() as s:
+        result = compute_result(s, poll=s.get(Poll, ep.poll_id))
+    assert result.weighted and result.counts == {"YES": 1, "NO": 3, "ABSTAIN": 0}
+    assert result.outcome == "REJECTED" and result.turnout_votes == 4
