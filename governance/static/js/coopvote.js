@@ -5,6 +5,28 @@
 // neither the identity nor of small order), scalars as BigInt mod ℓ, randomness only from
 // crypto.getRandomValues. A failed check throws an Error (with `.teller` where a teller's step
 // failed); nothing is ever "repaired" or reduced. No storage: the caller keeps secrets in memory.
+//
+// The API (hex strings for points and scalars everywhere; ctx = {ceremony, Y, assembly, poll,
+// definition} with the ceremony's UUID, Y hex, the assembly's and poll's UUIDs):
+//   definition(kind, k, n) -> {kind, questions, sums}       hPoll(ceremony, Y, assembly, poll, def) -> hex
+//   prepareKey(ctx) -> H_poll hex (checks ctx, builds Y's table once; encrypt does it when needed)
+//   encrypt(ctx, choices [[0|1 per option] per question]) -> {wire, tracker, randomness [[hex]],
+//       choices, auditFile() -> the Benaloh check file (an object; offer it as a JSON download)}
+//   checkBallot(ctx, wire) -> {wire, tracker, ciphertexts [[[α, β]]]}   tracker(ctx, wire) -> hex
+//   checkAuditFile(file) -> as checkBallot (the page's own check: proves nothing to the voter)
+//   round1(ceremony, i, t) -> {entry {T, A, c, s}, secret}   (secret: keep in memory only)
+//   checkRound1(ceremony, i, t, entry)     fingerprint(ceremony, n, t, {i: entry}) -> hex
+//   makeShares(ceremony, secret, i, {i: entry}) -> [{from, to, nonce, box}] (to every other
+//       teller; checks every entry and its own first; then erases the polynomial from secret)
+//   openShares(ceremony, secret, j, t, {i: entry}, boxes to j) -> key file {format, version,
+//       ceremony, index, t, n, x, Y_j, Y, fingerprint}
+//   publicShare({i: entry}, j) -> Y_j hex     pollKey({i: entry}) -> Y hex
+//   keyFingerprint(Y) -> 32 hex (show in groups of four)
+//   ballotSums(def, [wire]) -> [[[α_sum, β_sum]]] | null (no ballots); every α distinct
+//   partialDecrypt(ctx, keyFile, sums) -> [{q, o, d, c, s}]
+//   checkPartial(ctx, j, Y_j, sums, partials) -> [[d]]
+//   combine(sums, {j: [[d]]} of t tellers, ballot count) -> [[count]]
+// coopvote-worker.js runs encrypt in a module Web Worker (its header says the messages).
 import {
   checkDefinition,
   ciphertextBlock,
