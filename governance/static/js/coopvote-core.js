@@ -177,7 +177,8 @@ function checkDefinition(def) {
   if (!expected || JSON.stringify(sorted(def)) !== JSON.stringify(sorted(expected))) {
     fail("coopvote: not a poll definition of coopvote v1");
   }
-  if (expected.questions.reduce((a, k) => a + k, 0) > MAX_OPTIONS) fail("coopvote: too many options");
+  if (expected.questions.reduce((a, k) => a + k, 0) > MAX_OPTIONS)
+    fail("coopvote: too many options");
   return expected;
 }
 
@@ -185,7 +186,11 @@ function checkDefinition(def) {
 function sorted(value) {
   if (Array.isArray(value)) return value.map(sorted);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sorted(value[k])]),
+  );
 }
 
 function hPollBytes(ceremony, Y, assembly, poll, def) {
@@ -265,7 +270,6 @@ function parseBallot(def, wire) {
   if (new Set(alphas).size !== alphas.length) fail("ballot: two ciphertexts share their α");
   return { text, obj, cts };
 }
-
 
 export {
   checkDefinition,

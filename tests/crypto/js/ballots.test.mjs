@@ -35,7 +35,15 @@ test("definitions are those of docs/coopvote.md", () => {
     '{"kind":"CHOOSE_UP_TO_N","questions":[5],"sums":[{"terms":[[0,0,1],[0,1,1],[0,2,1],[0,3,1],[0,4,2]],"min":1,"max":2}]}',
   );
   assert.deepEqual(YNA.questions, [3, 3, 3]);
-  assert.deepEqual(YNA.sums[2], { terms: [[2, 0, 1], [2, 1, 1], [2, 2, 1]], min: 1, max: 1 });
+  assert.deepEqual(YNA.sums[2], {
+    terms: [
+      [2, 0, 1],
+      [2, 1, 1],
+      [2, 2, 1],
+    ],
+    min: 1,
+    max: 1,
+  });
   refuses(() => cv.definition("CHOOSE_UP_TO_N", 2, 3), /n must be/);
   refuses(() => cv.definition("RANKED", 2), /unknown kind/);
 });
@@ -47,7 +55,15 @@ const cases = [
   ["choose one of four", CHOOSE, [[0, 0, 1, 0, 0]]],
   ["choose two of four", CHOOSE, [[1, 0, 0, 1, 0]]],
   ["choose: abstain", CHOOSE, [[0, 0, 0, 0, 1]]],
-  ["yes/no/abstain per candidate", YNA, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]],
+  [
+    "yes/no/abstain per candidate",
+    YNA,
+    [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ],
+  ],
 ];
 for (const [name, def, choices] of cases) {
   test(`round trip: ${name}`, () => {
@@ -94,9 +110,20 @@ test("two encryptions of the same choice differ", () => {
 
 test("a byte of any proof changed is refused", () => {
   const ctx = context(YNA);
-  const { wire } = cv.encrypt(ctx, [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
-  for (const [q, o, j, k] of [[0, 0, 0, 0], [1, 2, 1, 1], [2, 1, 0, 1]]) {
-    const bad = edit(wire, (b) => (b.questions[q][o].proof[j][k] = flipHex(b.questions[q][o].proof[j][k], 10)));
+  const { wire } = cv.encrypt(ctx, [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ]);
+  for (const [q, o, j, k] of [
+    [0, 0, 0, 0],
+    [1, 2, 1, 1],
+    [2, 1, 0, 1],
+  ]) {
+    const bad = edit(
+      wire,
+      (b) => (b.questions[q][o].proof[j][k] = flipHex(b.questions[q][o].proof[j][k], 10)),
+    );
     refuses(() => cv.checkBallot(ctx, bad), new RegExp(`option ${q}.${o}`));
   }
   for (const s of [0, 2]) {
@@ -130,8 +157,18 @@ test("swapped ciphertexts and moved proofs are refused", () => {
 
 test("a candidate's group copied into another ballot is refused", () => {
   const ctx = context(YNA);
-  const a = JSON.parse(cv.encrypt(ctx, [[1, 0, 0], [1, 0, 0], [1, 0, 0]]).wire);
-  const { wire } = cv.encrypt(ctx, [[0, 1, 0], [0, 1, 0], [0, 1, 0]]);
+  const a = JSON.parse(
+    cv.encrypt(ctx, [
+      [1, 0, 0],
+      [1, 0, 0],
+      [1, 0, 0],
+    ]).wire,
+  );
+  const { wire } = cv.encrypt(ctx, [
+    [0, 1, 0],
+    [0, 1, 0],
+    [0, 1, 0],
+  ]);
   const copied = edit(wire, (b) => {
     b.questions[1] = a.questions[1];
     b.sums[1] = a.sums[1];
@@ -147,7 +184,10 @@ test("a proof checked under another poll, assembly, ceremony or key is refused",
     { ...ctx, assembly: "6f0c3a52-3b0e-4d43-9d2e-0b8f8a3c1e01" },
     { ...ctx, ceremony: "cer-2" },
     { ...ctx, Y: somePoint() },
-    { ...ctx, definition: CHOOSE.questions[0] === 3 ? CHOOSE : cv.definition("CHOOSE_UP_TO_N", 2, 1) },
+    {
+      ...ctx,
+      definition: CHOOSE.questions[0] === 3 ? CHOOSE : cv.definition("CHOOSE_UP_TO_N", 2, 1),
+    },
   ];
   for (const other of others) refuses(() => cv.checkBallot(other, wire), /does not|fit/);
 });
@@ -159,11 +199,13 @@ test("an option encrypting −1 is refused although its question sums to 1", () 
   const p = core.prepare(ctx);
   const ms = [1n, 1n, -1n];
   const rs = ms.map(() => core.randomScalar());
-  const cts = [ms.map((m, o) => {
-    const alpha = core.G.multiply(rs[o]);
-    const mB = m === 1n ? core.G : m === -1n ? core.G.negate() : core.O;
-    return [alpha, p.Y.multiply(rs[o]).add(mB)];
-  })];
+  const cts = [
+    ms.map((m, o) => {
+      const alpha = core.G.multiply(rs[o]);
+      const mB = m === 1n ? core.G : m === -1n ? core.G.negate() : core.O;
+      return [alpha, p.Y.multiply(rs[o]).add(mB)];
+    }),
+  ];
   const forged = cheatingBallot(p, cts, rs, ms);
   refuses(() => cv.checkBallot(ctx, forged), /option 0.2: proof does not verify/);
 });
@@ -189,11 +231,13 @@ function cheatingBallot(p, cts, rs, ms) {
     ss[i] = core.mod(w + cs[i] * r);
     return cs.map((c, j) => [core.sHex(c), core.sHex(ss[j])]);
   };
-  const questions = [cts[0].map(([alpha, beta], o) => ({
-    alpha: core.pHex(alpha),
-    beta: core.pHex(beta),
-    proof: prove("zero-one", [0, o], [0n, 1n], alpha, beta, rs[o], ms[o] === 1n ? 1 : 0),
-  }))];
+  const questions = [
+    cts[0].map(([alpha, beta], o) => ({
+      alpha: core.pHex(alpha),
+      beta: core.pHex(beta),
+      proof: prove("zero-one", [0, o], [0n, 1n], alpha, beta, rs[o], ms[o] === 1n ? 1 : 0),
+    })),
+  ];
   const alpha = cts[0].reduce((a, c) => a.add(c[0]), core.O);
   const beta = cts[0].reduce((a, c) => a.add(c[1]), core.O);
   const r = core.mod(rs.reduce((a, b) => a + b, 0n));
@@ -206,10 +250,12 @@ test("the cheating prover makes valid ballots when it tells the truth (the test 
   const p = core.prepare(ctx);
   const ms = [0n, 1n, 0n];
   const rs = ms.map(() => core.randomScalar());
-  const cts = [ms.map((m, o) => {
-    const beta = p.Y.multiply(rs[o]);
-    return [core.G.multiply(rs[o]), m ? beta.add(core.G) : beta];
-  })];
+  const cts = [
+    ms.map((m, o) => {
+      const beta = p.Y.multiply(rs[o]);
+      return [core.G.multiply(rs[o]), m ? beta.add(core.G) : beta];
+    }),
+  ];
   assert.match(cv.checkBallot(ctx, cheatingBallot(p, cts, rs, ms)).tracker, /^[0-9a-f]{32}$/);
 });
 
@@ -242,13 +288,48 @@ test("scalars ≥ ℓ and 0 are refused, never reduced", () => {
   const obj = JSON.parse(wire);
   const s = obj.questions[0][0].proof[0][1];
   const plusEll = scalarHex(hexScalar(s) + cv.ELL);
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => (b.questions[0][0].proof[0][1] = plusEll))), /not below ℓ/);
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => (b.questions[0][0].proof[0][1] = plusEll)),
+      ),
+    /not below ℓ/,
+  );
   const c = obj.sums[0][0][0];
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => (b.sums[0][0][0] = scalarHex(hexScalar(c) + cv.ELL)))), /not below ℓ/);
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => (b.sums[0][0][0] = scalarHex(hexScalar(c) + cv.ELL))),
+      ),
+    /not below ℓ/,
+  );
   const zero = "00".repeat(32);
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => (b.questions[0][2].proof[1][0] = zero))), /is 0/);
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => (b.questions[0][2].proof[1][1] = zero))), /is 0/);
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => (b.questions[0][2].proof[1][1] = "ff".repeat(32)))), /not below ℓ/);
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => (b.questions[0][2].proof[1][0] = zero)),
+      ),
+    /is 0/,
+  );
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => (b.questions[0][2].proof[1][1] = zero)),
+      ),
+    /is 0/,
+  );
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => (b.questions[0][2].proof[1][1] = "ff".repeat(32))),
+      ),
+    /not below ℓ/,
+  );
 });
 
 test("non-canonical wire text and wrong shapes are refused", () => {
@@ -261,9 +342,30 @@ test("non-canonical wire text and wrong shapes are refused", () => {
     b.questions[0][0] = { beta, alpha, proof };
   });
   refuses(() => cv.checkBallot(ctx, reordered), /does not fit/);
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => b.questions[0].pop())), /does not fit/);
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => (b.extra = 1))), /does not fit/);
-  refuses(() => cv.checkBallot(ctx, edit(wire, (b) => b.sums[0].push(b.sums[0][0]))), /wrong length/);
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => b.questions[0].pop()),
+      ),
+    /does not fit/,
+  );
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => (b.extra = 1)),
+      ),
+    /does not fit/,
+  );
+  refuses(
+    () =>
+      cv.checkBallot(
+        ctx,
+        edit(wire, (b) => b.sums[0].push(b.sums[0][0])),
+      ),
+    /wrong length/,
+  );
   refuses(() => cv.checkBallot(ctx, "not json"), /not JSON/);
 });
 
@@ -277,7 +379,16 @@ test("the audit file refuses a choice or randomness that was not encrypted", () 
   refuses(() => cv.checkAuditFile({ ...audit, randomness: r }), /does not encrypt/);
   refuses(() => cv.checkAuditFile({ ...audit, h_poll: "00".repeat(32) }), /h_poll/);
   refuses(() => cv.checkAuditFile({ ...audit, tracker: "00".repeat(16) }), /tracker/);
-  refuses(() => cv.checkAuditFile({ ...audit, poll: POLL.replace("a1", "b1") }), /h_poll|does not verify/);
+  refuses(
+    () => cv.checkAuditFile({ ...audit, poll: POLL.replace("a1", "b1") }),
+    /h_poll|does not verify/,
+  );
+  assert.equal(cv.checkAuditFile(audit, ctx).tracker, audit.tracker);
+  refuses(
+    () => cv.checkAuditFile(audit, { ...ctx, poll: POLL.replace("a1", "b1") }),
+    /another poll or key/,
+  );
+  refuses(() => cv.checkAuditFile(audit, { ...ctx, Y: somePoint() }), /another poll or key/);
 });
 
 test("a definition that is not one of the three shapes is refused", () => {
@@ -290,7 +401,14 @@ test("a definition that is not one of the three shapes is refused", () => {
     cv.definition("YES_NO_ABSTAIN_PER_CANDIDATE", 22),
   ];
   for (const definition of odd) {
-    refuses(() => cv.encrypt(context(definition), definition.questions.map((k) => Array(k).fill(0))), /poll definition|too many/);
+    refuses(
+      () =>
+        cv.encrypt(
+          context(definition),
+          definition.questions.map((k) => Array(k).fill(0)),
+        ),
+      /poll definition|too many/,
+    );
   }
   const reordered = { sums: MOTION.sums, questions: [3], kind: "MOTION" };
   assert.ok(cv.encrypt(context(reordered), motion("yes")).wire);
