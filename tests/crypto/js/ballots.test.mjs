@@ -211,7 +211,7 @@ test("an option encrypting −1 is refused although its question sums to 1", () 
 });
 
 // A prover that runs the honest algorithm for the branch it claims, whatever the truth.
-function cheatingBallot(p, cts, rs, ms) {
+function cheatingBallot(p, cts, rs, ms, override = {}) {
   const block = core.ciphertextBlock(cts);
   const prove = (tag, ids, values, alpha, beta, r, i) => {
     const T = new core.Transcript(tag).field(p.hp).raw(block);
@@ -235,7 +235,9 @@ function cheatingBallot(p, cts, rs, ms) {
     cts[0].map(([alpha, beta], o) => ({
       alpha: core.pHex(alpha),
       beta: core.pHex(beta),
-      proof: prove("zero-one", [0, o], [0n, 1n], alpha, beta, rs[o], ms[o] === 1n ? 1 : 0),
+      proof:
+        override[o] ??
+        prove("zero-one", [0, o], [0n, 1n], alpha, beta, rs[o], ms[o] === 1n ? 1 : 0),
     })),
   ];
   const alpha = cts[0].reduce((a, c) => a.add(c[0]), core.O);
@@ -419,4 +421,87 @@ test("two options sharing their α are refused", () => {
   const { wire } = cv.encrypt(ctx, motion("yes"));
   const same = edit(wire, (b) => (b.questions[0][1].alpha = b.questions[0][0].alpha));
   refuses(() => cv.checkBallot(ctx, same), /share their α/);
+});
+
+// --- weak Fiat–Shamir (Bernhard, Pereira, Warinschi 2012): hash only the commitments ---------
+
+const pow = (b, e) => {
+  let [r, x] = [1n, core.mod(b)];
+  for (; e > 0n; e >>= 1n, x = (x * x) % cv.ELL) if (e & 1n) r = (r * x) % cv.ELL;
+  return r;
+};
+
+// A square root mod ℓ (ℓ ≡ 5 mod 8: Atkin's formula), or null.
+function sqrt(a) {
+  const v = pow(2n * a, (cv.ELL - 5n) / 8n);
+  const i = core.mod(2n * a * v * v);
+  const x = core.mod(a * v * (i - 1n));
+  return core.mod(x * x) === core.mod(a) ? x : null;
+}
+
+/**
+ * A 0/1 proof for a ciphertext chosen after the challenge: commitments A_j = a_j·B,
+ * B_j = b_j·B + a_j·Y, c = H(commitments only); then v (the plaintext) solves
+ * c·v² + (b_0 + b_1 − c)·v − b_0 = 0, c_0 = −b_0/v, and (α, β) = (u·B, v·B + u·Y).
+ */
+function weakForgery(Y) {
+  for (;;) {
+    const [a0, a1, b0, b1, u] = [0, 1, 2, 3, 4].map(() => core.randomScalar());
+    const A = [core.G.multiply(a0), core.G.multiply(a1)];
+    const Bs = [core.G.multiply(b0).add(Y.multiply(a0)), core.G.multiply(b1).add(Y.multiply(a1))];
+    const weak = new core.Transcript("zero-one");
+    [0, 1].forEach((j) => weak.point(A[j]).point(Bs[j]));
+    const c = weak.challenge();
+    const [qa, qb, qc] = [c, core.mod(b0 + b1 - c), core.mod(-b0)];
+    const root = sqrt(core.mod(qb * qb - 4n * qa * qc));
+    if (root === null) continue;
+    const v = core.mod((root - qb) * core.inverse(2n * qa));
+    if (v === 0n || v === 1n) continue;
+    const c0 = core.mod(-b0 * core.inverse(v));
+    const cs = [c0, core.mod(c - c0)];
+    const ss = [core.mod(a0 + cs[0] * u), core.mod(a1 + cs[1] * u)];
+    const alpha = core.G.multiply(u);
+    const beta = core.G.multiply(v).add(Y.multiply(u));
+    return { u, v, alpha, beta, proof: cs.map((cj, j) => [core.sHex(cj), core.sHex(ss[j])]) };
+  }
+}
+
+test("the weak Fiat–Shamir forgery: accepted by a weak verifier, refused by coopvote", () => {
+  const ctx = context(MOTION);
+  const Y = Point.fromHex(ctx.Y);
+  const f = weakForgery(Y);
+  // The weak verifier (commitments only in the hash) accepts an encryption of v ∉ {0, 1} …
+  const weak = new core.Transcript("zero-one");
+  const total = [0n, 1n].reduce((sum, m, j) => {
+    const [c, s] = f.proof[j].map(hexScalar);
+    const shifted = m === 0n ? f.beta : f.beta.subtract(core.G);
+    weak.point(core.G.multiply(s).subtract(f.alpha.multiply(c)));
+    weak.point(Y.multiply(s).subtract(shifted.multiply(c)));
+    return sum + c;
+  }, 0n);
+  assert.equal(core.mod(total), weak.challenge());
+  // (α, β) = (u·B, v·B + u·Y) encrypts v, which is neither 0 nor 1
+  assert.ok(f.beta.subtract(Y.multiply(f.u)).equals(core.G.multiply(f.v)));
+  assert.ok(f.v > 1n);
+  // … coopvote's transcript holds H_poll and every ciphertext: the same proof fails, in a ballot
+  // whose other options are proven correctly over the transcript with the forged ciphertext.
+  const p = core.prepare(ctx);
+  const rs = [core.randomScalar(), f.u, core.randomScalar()];
+  const cts = [
+    [
+      [core.G.multiply(rs[0]), p.Y.multiply(rs[0]).add(core.G)],
+      [f.alpha, f.beta],
+      [core.G.multiply(rs[2]), p.Y.multiply(rs[2])],
+    ],
+  ];
+  const forged = cheatingBallot(p, cts, rs, [1n, 0n, 0n], { 1: f.proof });
+  refuses(() => cv.checkBallot(ctx, forged), /option 0.1: proof does not verify/);
+  // (and without the forged option the same construction checks: the test can fail)
+  const honest = cheatingBallot(
+    p,
+    [[cts[0][0], [core.G.multiply(f.u), p.Y.multiply(f.u)], cts[0][2]]],
+    rs,
+    [1n, 0n, 0n],
+  );
+  assert.ok(cv.checkBallot(ctx, honest));
 });
