@@ -17,7 +17,7 @@ import {
   point,
   randomBytes,
   randomScalar,
-  sameKeys,
+  hasFields,
   scalar,
   sHex,
   toHex,
@@ -67,11 +67,7 @@ export function round1(ceremony, i, t) {
 export function checkRound1(ceremony, i, t, entry) {
   return teller(i, () => {
     const shaped =
-      entry !== null &&
-      typeof entry === "object" &&
-      JSON.stringify(Object.keys(entry).sort()) === '["A","T","c","s"]' &&
-      Array.isArray(entry.A) &&
-      entry.A.length === t;
+      hasFields(entry, ["T", "A", "c", "s"]) && Array.isArray(entry.A) && entry.A.length === t;
     if (!shaped) fail(`ceremony: teller ${i}'s entry is malformed`);
     const T = fromHex(entry.T, 32, `teller ${i} T`);
     const As = entry.A.map((h, k) => point(h, `teller ${i} A${k}`));
@@ -192,7 +188,7 @@ export function makeShares(ceremony, secret, i, entries) {
 
 function openShare(checked, mine, j, i, box) {
   return teller(i, () => {
-    if (!sameKeys(box, ["from", "to", "nonce", "box"]) || box.from !== i || box.to !== j) {
+    if (!hasFields(box, ["from", "to", "nonce", "box"]) || box.from !== i || box.to !== j) {
       fail(`ceremony: the share from teller ${i} is malformed`);
     }
     const nonce = fromHex(box.nonce, 24, `share ${i} nonce`);

@@ -239,6 +239,13 @@ function trackerOf(poll, block) {
   return toHex(new Transcript("coopvote/v1/tracker").str(poll).raw(block).sha256().slice(0, 16));
 }
 
+/** Exactly these fields, in any order (JSON from a server may sort them). */
+const hasFields = (obj, keys) =>
+  obj !== null &&
+  typeof obj === "object" &&
+  !Array.isArray(obj) &&
+  JSON.stringify(Object.keys(obj).sort()) === JSON.stringify([...keys].sort());
+
 const sameKeys = (obj, keys) =>
   obj !== null &&
   typeof obj === "object" &&
@@ -276,6 +283,7 @@ export {
   ciphertextBlock,
   fail,
   fromHex,
+  hasFields,
   hPollBytes,
   inverse,
   leBytes,

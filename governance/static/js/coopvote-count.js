@@ -14,7 +14,7 @@ import {
   point,
   prepare,
   randomScalar,
-  sameKeys,
+  hasFields,
   scalar,
   sHex,
   Transcript,
@@ -123,7 +123,7 @@ function checkShares(p, j, Yj, parsed, list) {
   flat.forEach(([q, o, a, b], k) => {
     const e = list[k];
     const what = `decryption of teller ${j} for ${q}.${o}`;
-    if (!sameKeys(e, ["q", "o", "d", "c", "s"]) || e.q !== q || e.o !== o)
+    if (!hasFields(e, ["q", "o", "d", "c", "s"]) || e.q !== q || e.o !== o)
       fail(`${what}: malformed`);
     const d = point(e.d, `${what} d`);
     const c = scalar(e.c, `${what} c`);

@@ -145,9 +145,17 @@ test("openShares refuses a bad, missing, foreign or replayed share, naming the s
   const open = (list) => cv.openShares(ID, secrets[3], 3, 2, entries, list);
   assert.equal(open(to3).index, 3);
   assert.equal(JSON.stringify(open(boxes)), JSON.stringify(open(to3))); // others' boxes ignored
+  // fields in another order (a server's sorted JSON) are the same entries and boxes
+  const sortedBoxes = to3.map(({ box, from, nonce, to }) => ({ box, from, nonce, to }));
+  const sortedEntries = Object.fromEntries(
+    Object.entries(entries).map(([i, { A, T, c, s }]) => [i, { A, T, c, s }]),
+  );
+  const reordered = cv.openShares(ID, secrets[3], 3, 2, sortedEntries, sortedBoxes);
+  assert.equal(JSON.stringify(reordered), JSON.stringify(open(to3)));
   const from1 = to3.find((b) => b.from === 1);
   const rest = to3.filter((b) => b.from !== 1);
   assert.throws(() => open(rest), teller(1, /no single share from teller 1/));
+  assert.throws(() => open([...rest, { ...from1, extra: 1 }]), teller(1, /malformed/));
   assert.throws(() => open([...to3, from1]), teller(1, /no single share/));
   assert.throws(
     () => open([...rest, { ...from1, box: flipHex(from1.box, 9) }]),

@@ -54,6 +54,11 @@ test("the sums refuse a repeated α (a copied ballot) and a ballot of another sh
   assert.throws(() => cv.ballotSums(YNA, [...ballots, motionBallot]), /does not fit/);
 });
 
+test("partial decryptions with their fields in another order (a server's sorted JSON) check", () => {
+  const sortedKeys = partial(2).map(({ c: cc, d, o, q, s }) => ({ c: cc, d, o, q, s }));
+  assert.deepEqual(check(2, sortedKeys), check(2, partial(2)));
+});
+
 test("a partial decryption for another sum, teller or key is refused", () => {
   const wire = partial(1);
   const otherSums = cv.ballotSums(YNA, ballots.slice(1));
