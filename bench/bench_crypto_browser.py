@@ -138,7 +138,7 @@ def report(label: str, result: dict[str, Any], verdict: bool) -> None:
         if m["worker"]:
             print(f"{'':>14}  via the worker ms {_ms(m['worker'])}")
         print(
-            f"{'':>14}  Y's table + H_poll once {m['prepare']:.0f} ms, check in the browser "
+            f"{'':>14}  prepareKey {m['prepare']:.0f} ms (Y's table on the key's first use), check in the browser "
             f"{m['check']:.0f} ms, wire {m['bytes']} bytes"
         )
         if verdict:

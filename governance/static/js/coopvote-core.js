@@ -212,20 +212,28 @@ export function hPoll(ceremony, Y, assembly, poll, def) {
 }
 
 // A context's checked values, and Y with its precomputed table: once per page (or worker).
+// One key serves every secret poll of an assembly: its table is kept by Y.
 const prepared = new Map();
+const keys = new Map();
+
+function remember(map, key, make) {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    if (map.size >= 8) map.delete(map.keys().next().value);
+    map.set(key, value);
+  }
+  return value;
+}
 
 function prepare(ctx) {
   const key = JSON.stringify([ctx.ceremony, ctx.Y, ctx.assembly, ctx.poll, ctx.definition]);
-  let p = prepared.get(key);
-  if (!p) {
+  return remember(prepared, key, () => {
     const def = checkDefinition(ctx.definition);
-    const Y = point(ctx.Y, "Y").precompute(8, false);
+    const Y = remember(keys, ctx.Y, () => point(ctx.Y, "Y").precompute(8, false));
     const hp = hPollBytes(ctx.ceremony, Y.toBytes(), ctx.assembly, ctx.poll, def);
-    p = { ctx, def, Y, hp };
-    if (prepared.size >= 8) prepared.delete(prepared.keys().next().value);
-    prepared.set(key, p);
-  }
-  return p;
+    return { ctx, def, Y, hp };
+  });
 }
 
 // ---- ballots ----
