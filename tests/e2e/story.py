@@ -277,11 +277,19 @@ REASON = "Der Vorstand legt ein Gutachten zur nächsten Versammlung vor."
 DOCUMENT = "Lagebericht-2025.txt"
 
 
-def notifier(engine: Any, config: Any, deliver_mail: Any) -> Any:
-    """One pass of the worker's kind "notify" (reminders due, mails written), then delivery."""
+def notifier(app: Any, engine: Any, deliver_mail: Any) -> Any:
+    """One pass of the worker's kind "notify" (reminders due, mails written), then delivery.
+
+    The worker writes in the cooperative's language, German, like the server under test (the
+    test app's default is English)."""
 
     def run() -> None:
-        Runner(engine, config, only=("notify",)).run_once(interval=1)
+        default = app.config["BABEL_DEFAULT_LOCALE"]
+        app.config["BABEL_DEFAULT_LOCALE"] = "de"
+        try:
+            Runner(engine, app.config, only=("notify",)).run_once(interval=1)
+        finally:
+            app.config["BABEL_DEFAULT_LOCALE"] = default
         deliver_mail()
 
     return run

@@ -175,7 +175,7 @@ def test_a_general_assembly_in_the_browser(
     app, serve, browser, smtp, deliver_mail, people, shots, engine
 ):
     run = Run(serve(workers=4).url, browser, smtp, engine, shots, people)
-    run.notify = story.notifier(engine, app.config, deliver_mail)
+    run.notify = story.notifier(app, engine, deliver_mail)
     run.pages["chair"], run.assembly_id = _board_prepares(browser, run.url, people, shots)
     _members_log_in(run, deliver_mail)
     _hold_the_vote(run)
