@@ -35,7 +35,7 @@ Notifier = Callable[[ProxyGrant, Member, Member], tuple[str, str]]
 
 def _event(session: Session, grant: ProxyGrant, event_type: str, actor: object | None) -> None:
     principal = session.get(Member, grant.principal_id)
-    holder = session.get(Member, grant.holder_id)
+    holder = session.get(Member, grant.holder_id) if grant.holder_id else None
     record_event(
         session,
         event_type=event_type,
@@ -45,7 +45,7 @@ def _event(session: Session, grant: ProxyGrant, event_type: str, actor: object |
         assembly_id=grant.assembly_id,
         payload={
             "principal": getattr(principal, "number", None),
-            "holder": getattr(holder, "number", None),
+            "holder": getattr(holder, "number", None) or grant.holder_name or None,
             "this_assembly_only": grant.this_assembly_only,
             "reason": grant.reason or None,
         },

@@ -106,7 +106,12 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS proxy_relative()")
     op.execute("DELETE FROM proxy_grant WHERE holder_id IS NULL")
     with op.batch_alter_table("proxy_grant", recreate="always") as batch_op:
-        for name in ("ck_grant_relative_slot", "ck_grant_holder", "ck_grant_accepted_mandate"):
+        for name in (
+            "ck_grant_relative_slot",
+            "ck_grant_holder",
+            "ck_grant_accepted_mandate",
+            "proxy_relationship",
+        ):
             batch_op.drop_constraint(name, type_="check")
         batch_op.create_check_constraint(
             "ck_grant_accepted_mandate", "(state = 'ACCEPTED') = (mandate_id IS NOT NULL)"
