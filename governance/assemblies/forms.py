@@ -217,7 +217,6 @@ class RelativeProxyForm(FlaskForm):
         _l("Email address of the holder"), validators=[DataRequired(), Email(), Length(max=254)]
     )
     relationship = SelectField(_l("Relationship to me"), validators=[DataRequired()])
-    this_assembly_only = BooleanField(_l("Only for this assembly"), default=True)
     confirm = BooleanField(
         _l("I authorise this person to exercise my vote and declare this proxy in text form."),
         validators=[DataRequired(_l("Confirm the declaration of the proxy."))],

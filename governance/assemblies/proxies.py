@@ -224,7 +224,9 @@ def _standing(session: Session, assembly: Assembly) -> list[ProxyGrant]:
     ).scalars()
     latest = {g.principal_id: g for g in rows}
     return [
-        g for g in latest.values() if g.state == GrantState.ACCEPTED and not g.this_assembly_only
+        g
+        for g in latest.values()
+        if g.state == GrantState.ACCEPTED and not g.this_assembly_only and g.holder_id is not None
     ]
 
 

@@ -7,7 +7,8 @@ names the relative (name, address, relationship) and declares the proxy in text 
 relative gets a login of their own (an account linked to no member: no vote of their own,
 never on a roll) and a login link by mail, and accepts. The accepted grant is their mandate:
 it takes one of their two slots (UNIQUE per assembly, holder and slot, as the mandate's), so
-one relative represents at most two members. Revocation and the secretary's rejection are the
+one relative represents at most two members. It holds for one assembly only: the relationship
+is checked again for the next one. Revocation and the secretary's rejection are the
 member grant's (proxies.revoke_grant, reject_grant). The database keeps the holder a
 non-member and the member's proxy single (assemblies/ddl.py `proxy_relative`).
 """
@@ -24,7 +25,7 @@ from sqlmodel import Session
 from governance.accounts.models import User
 from governance.accounts.services import create_user, normalize_email, user_by_email
 from governance.assemblies import mandates
-from governance.assemblies.grants import LIVE_STATES, GrantState, ProxyGrant, Relationship
+from governance.assemblies.grants import GrantState, ProxyGrant, Relationship
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.assemblies.proxies import live_grant
 from governance.assemblies.roll import roll_entry
@@ -104,7 +105,6 @@ def grant_to_relative(
     relationship: Relationship,
     allowed: Sequence[Relationship],
     declaration: str,
-    this_assembly_only: bool,
     actor: User | None,
     notify: RelativeNotifier,
 ) -> ProxyGrant:
@@ -129,7 +129,7 @@ def grant_to_relative(
         holder_email=email,
         relationship=relationship,
         declaration=declaration.strip(),
-        this_assembly_only=this_assembly_only,
+        this_assembly_only=True,  # never carried to the next assembly (proxies._standing)
         granted_by_id=getattr(actor, "id", None),
     )
     try:
@@ -190,14 +190,3 @@ def accept_relative(
         ) from None
     _event(session, grant, "proxy.accepted", actor)
     return grant
-
-
-def grants_of_holder(session: Session, *, user_id: int) -> list[tuple[ProxyGrant, Member]]:
-    """The live proxies a relative holds or is offered, with the members, newest first."""
-    rows = session.execute(
-        select(ProxyGrant, Member)
-        .join(Member, Member.id == ProxyGrant.principal_id)
-        .where(ProxyGrant.holder_user_id == user_id, ProxyGrant.state.in_(LIVE_STATES))
-        .order_by(ProxyGrant.id.desc())
-    ).all()
-    return [(g, m) for g, m in rows]

@@ -143,7 +143,6 @@ def proxy_grant_relative(assembly_id: int) -> Any:
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
         return _to_mine(assembly)
-    only = bool(form.this_assembly_only.data)
     try:
         relatives.grant_to_relative(
             db(),
@@ -153,8 +152,7 @@ def proxy_grant_relative(assembly_id: int) -> Any:
             email=form.email.data,
             relationship=Relationship(form.relationship.data),
             allowed=proxy_relatives(),
-            declaration=_relative_declaration(assembly, principal, form.name.data, only),
-            this_assembly_only=only,
+            declaration=_relative_declaration(assembly, principal, form.name.data),
             actor=current_user,
             notify=_relative_notifier(assembly),
         )
@@ -166,12 +164,8 @@ def proxy_grant_relative(assembly_id: int) -> Any:
     return _to_mine(assembly)
 
 
-def _relative_declaration(assembly: Assembly, principal: Member, name: str, only: bool) -> str:
-    scope = (
-        _("for the assembly “%(title)s”", title=assembly.title)
-        if only
-        else _("for the assembly “%(title)s” and the following ones until I revoke it")
-    )
+def _relative_declaration(assembly: Assembly, principal: Member, name: str) -> str:
+    scope = _("for the assembly “%(title)s”", title=assembly.title)
     return _(
         "I, %(principal)s (%(pn)s), authorise %(holder)s, who is not a member, to exercise my "
         "vote %(scope)s (proxy in text form, §43(5) GenG and the statute). Declared on %(now)s.",

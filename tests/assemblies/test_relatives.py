@@ -26,7 +26,6 @@ RELATIVE = {
     "name": "Rita Neu",
     "email": "Rita.Neu@example.org",
     "relationship": "SPOUSE",
-    "this_assembly_only": "y",
     "confirm": "y",
 }
 
@@ -112,7 +111,7 @@ def _grant(session, assembly, member, *, email="rita@example.org", allowed=(Rela
     return relatives.grant_to_relative(
         session, assembly=assembly, principal=member, name="Rita", email=email,
         relationship=Relationship.SPOUSE, allowed=list(allowed), declaration="Vollmacht",
-        this_assembly_only=True, actor=None, notify=lambda *_a: ("Vollmacht", "Link"),
+        actor=None, notify=lambda *_a: ("Vollmacht", "Link"),
     )  # fmt: skip
 
 
@@ -208,3 +207,26 @@ def test_the_database_keeps_the_relative_a_non_member_and_the_proxy_single(
         session.execute(
             text('UPDATE "user" SET member_id = :m WHERE id = :u'), {"m": q.id, "u": relative.id}
         )
+
+
+def test_a_relatives_proxy_holds_for_one_assembly_and_is_not_carried(
+    session, make_member, make_assembly
+):
+    from datetime import timedelta
+
+    from governance.assemblies import convening, proxies
+    from governance.db import utcnow
+
+    first, (p,) = _world(session, make_member, make_assembly, 1)
+    grant = _grant(session, first, p)
+    holder = session.get(User, grant.holder_user_id)
+    relatives.accept_relative(session, assembly=first, grant=grant, actor=holder, now=utcnow())
+    assert grant.this_assembly_only and grant.state == GrantState.ACCEPTED
+    session.commit()
+    draft = session.get(Assembly, make_assembly(starts_at=utcnow() + timedelta(days=30)).id)
+    convening.convene(
+        session, assembly=draft, actor=None, now=utcnow(), today=utcnow().date(),
+        settings=convening.ConveningSettings(), render=lambda *_a: convening.Notice("s", "t"),
+        make_link=lambda _u: "",
+    )  # fmt: skip
+    assert proxies.live_grant(session, assembly_id=draft.id, principal_id=p.id) is None
