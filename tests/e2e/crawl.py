@@ -52,6 +52,7 @@ NOT_PAGES = {
     "minutes.version_pdf",
     "audit.bundle",
     "audit.verifier",
+    "audit.coopvote_module",
     # The room's projector page opens with its token in the URL, not a login (test_cockpit.py).
     "assemblies.screen_page",
     "assemblies.screen_json",
