@@ -24,6 +24,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from governance.accounts.forms import MultiCheckboxField
 from governance.ballots import choices as ch
@@ -97,7 +98,9 @@ class DeclarationForm(FlaskForm):
 
 
 class RoomVoterForm(FlaskForm):
-    member_id = SelectField(_l("Member handing in a paper ballot"), coerce=int)
+    """The member handing in a paper ballot, chosen from the list and confirmed by name."""
+
+    member_id = IntegerField(validators=[InputRequired()], widget=HiddenInput())
 
 
 class TrackerForm(FlaskForm):

@@ -30,6 +30,7 @@ from governance.ballots.models import (
     PollOption,
     PollState,
 )
+from governance.ballots.paper import room_votes
 from governance.ballots.provides import has_voted
 from governance.ballots.services import published_result
 from governance.ballots.tally import shape_of
@@ -273,6 +274,7 @@ def box(poll_id: int) -> Any:
         total=total,
         page=page,
         pages=pages,
+        paper_votes=room_votes(db(), poll=poll),
     )
 
 
