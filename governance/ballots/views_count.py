@@ -11,7 +11,7 @@ from sqlalchemy import select
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies.models import Assembly, Attendance, Channel, RollEntry
 from governance.ballots import choices as ch
-from governance.ballots import paper, services
+from governance.ballots import paper, runoff, services
 from governance.ballots.access import can_prepare, can_run, is_staff, load_poll
 from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.charts import bar_chart, chart_rows
@@ -226,8 +226,35 @@ def declare(poll_id: int) -> Any:
             return redirect(url_for("ballots.results", poll_id=poll.id))
     chart = bar_chart(chart_rows(result), title=poll.title)
     return render_template(
-        "ballots/declare.html", poll=poll, assembly=assembly, form=form, result=result, chart=chart
+        "ballots/declare.html",
+        poll=poll,
+        assembly=assembly,
+        form=form,
+        result=result,
+        chart=chart,
+        needs_runoff=runoff.needs_runoff(db(), poll=poll, result=result),
+        runoff=runoff.runoff_of(db(), poll_id=poll.id or 0),
     )
+
+
+@bp.route("/<int:poll_id>/runoff", methods=["POST"])
+@login_required
+def create_runoff(poll_id: int) -> Any:
+    """Create the run-off of a tied election (a draft with the tied candidates)."""
+    poll, assembly = load_poll(poll_id)
+    require(can_run(current_user, assembly))
+    if ConfirmForm().validate_on_submit():
+        try:
+            result = compute_result(db(), poll=poll)
+            runoff.create_runoff(db(), poll=poll, result=result, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            flash(
+                _("The run-off is prepared as a draft: declare this result, then open it."),
+                "success",
+            )
+    return redirect(url_for("ballots.declare", poll_id=poll.id))
 
 
 @bp.route("/<int:poll_id>/audit")

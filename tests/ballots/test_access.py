@@ -73,6 +73,7 @@ def test_access_matrix(app, login_as, vote_world, make_poll):
         Route("POST", f"/polls/{sealed}/paper", allow(*PREPARE)),
         Route("GET", f"/polls/{sealed}/declare", allow(Role.BOARD)),
         Route("POST", f"/polls/{sealed}/declare", allow(Role.BOARD)),
+        Route("POST", f"/polls/{sealed}/runoff", allow(Role.BOARD, ok=302)),
         Route("GET", f"/polls/{sealed}/audit", allow(*STAFF)),
     ]
     assert_covers(app, "ballots", routes)
