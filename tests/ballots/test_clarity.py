@@ -8,10 +8,13 @@ import re
 import pytest
 from flask_babel import force_locale
 
-from governance.ballots.models import ElectionMode, Majority, PollKind
+from governance.assemblies.models import AssemblyForm
+from governance.ballots.models import ElectionMode, Majority, Poll, PollKind
+from governance.ballots.paper import register_room_voter
 from governance.ballots.services import options_of
 from governance.ballots.tally import ADOPTED, REJECTED, TIE, PollResult
 from governance.ballots.wording import majority_line
+from governance.db import utcnow
 from tests.factories_ballots import add_mandate, cast
 
 
@@ -144,3 +147,31 @@ def test_after_voting_the_live_page_says_so_with_the_vote_counted(
     assert f'data-voted-poll="{poll.id}"' in after
     assert re.search(r'id="live-turnout" data-poll="\d+" data-votes="1">1<', after), after
     assert "You have voted" in after
+
+
+def test_the_ballot_box_explains_the_paper_ballots(vote_world, make_poll, login):
+
+    world = vote_world(members=3, form=AssemblyForm.HYBRID)
+    poll = make_poll(world)
+    with world.session() as s:
+        member = world.member_ids[2]
+        register_room_voter(
+            s, poll=s.get(Poll, poll.id), member_id=member, cast_by_member_id=member, now=utcnow()
+        )
+        s.commit()
+    cast(world, poll.id, 0, "YES")
+    cast(world, poll.id, 1, "NO")
+    chair = login(world.chair)
+    assert chair.post(f"/polls/{poll.id}/close").status_code == 302
+    box = login(world.users[0]).get(f"/polls/{poll.id}/box").text
+    assert "2 ballots." in box
+    assert re.search(r'id="box-paper">1 more vote was cast on paper in the room\. Paper ballots '
+                     r"are not in this box", box)  # fmt: skip
+
+
+def test_a_box_without_paper_ballots_says_nothing_of_them(vote_world, make_poll, login):
+    world = vote_world(members=1)
+    poll = make_poll(world)
+    cast(world, poll.id, 0, "YES")
+    assert login(world.chair).post(f"/polls/{poll.id}/close").status_code == 302
+    assert 'id="box-paper"' not in login(world.users[0]).get(f"/polls/{poll.id}/box").text
