@@ -38,11 +38,11 @@
     setText("live-item", data.item ? "TOP " + data.item.number + " · " + data.item.title : none);
     setText("live-poll", data.poll ? data.poll.title : none);
     const vote = document.getElementById("live-vote");
-    const covered = window.liveBallot && window.liveBallot.covers(data.poll);
     if (vote) {
-      if (data.poll && data.poll.vote_url && !covered) {
+      if (data.poll && data.poll.vote_url) {
         vote.href = data.poll.vote_url;
-        vote.hidden = false;
+        // One call to action: where the ballot is on this page, the link to its page goes.
+        vote.hidden = Boolean(window.liveBallot && window.liveBallot.covers(data.poll));
       } else {
         vote.removeAttribute("href");
         vote.hidden = true;
