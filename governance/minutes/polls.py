@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from governance.ballots.models import Participation, Poll, PollState
 from governance.ballots.tally import PollResult, compute_result
+from governance.i18n import name_key
 from governance.register.models import Member
 
 SEALED = (PollState.SEALED, PollState.PUBLISHED)
@@ -132,7 +133,7 @@ def participants(session: Session, *, assembly_id: int) -> list[ParticipantRecor
         )
         for mid, chs in channels.items()
     ]
-    records.sort(key=lambda r: (r.name.casefold(), r.number))
+    records.sort(key=lambda r: (name_key(r.name), r.number))
     return records
 
 
