@@ -16,13 +16,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_percent as babel_percent
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import (
     Babel,
     format_date,
     format_datetime,
     format_decimal,
-    format_percent,
     get_locale,
     ngettext,  # noqa: F401
 )
@@ -83,18 +83,27 @@ def enum_label(value: enum.Enum | None) -> str:
     return str(text) if text is not None else str(value.value)
 
 
+def value_label(enum_name: str, value: Any) -> str | None:
+    """The word for a raw value (as stored in an audit payload) of the enum named `enum_name`;
+    None if the value is not one of that enum's."""
+    for (cls, name), text in _ENUM_LABELS.items():
+        if cls.__name__ == enum_name and value in (name, getattr(cls[name], "value", None)):
+            return str(text)
+    return None
+
+
 def event_label(event_type: str) -> str:
     """An audit event type as words ("online beigetreten" for attendance.online_joined)."""
     text = EVENT_LABELS.get(event_type)
     return str(text) if text is not None else _("other event")
 
 
-def name_key(name: str | None) -> tuple[str, str]:
+def name_key(name: str | None) -> tuple[str, str, str]:
     """Sort key for names as DIN 5007-1 (dictionaries, phone books): ä as a, ö as o, ü as u,
     ß as ss, accents and case ignored; the plain spelling before the marked one."""
     text = (name or "").casefold()
     base = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return base, text
+    return base, (name or "").lower(), name or ""
 
 
 def format_number(value: int | float | Decimal | None) -> str:
@@ -106,7 +115,8 @@ def format_share(value: float | Decimal | None) -> str:
     """A fraction as a percentage with at most one decimal ("1,7 %")."""
     if value is None:
         return ""
-    return format_percent(round(float(value), 3), decimal_quantization=False)
+    rounded = round(float(value), 3)
+    return babel_percent(rounded, locale=get_locale(), decimal_quantization=False)
 
 
 def format_moment(value: datetime | None, width: str = "medium") -> str:

@@ -41,7 +41,8 @@ from governance.i18n import (
     format_share,
     name_key,
 )
-from governance.proposals.models import DemandState
+from governance.proposals.models import DemandState, ProposalState
+from governance.register.models import TransactionKind
 from tests.e2e import crawl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,32 +103,40 @@ def english_msgids() -> list[str]:
 
 
 class Text(HTMLParser):
-    """What a person reads on a page: its text and the attributes read aloud or shown."""
+    """What a person reads on a page: its text and the attributes read aloud or shown. Scripts
+    are left out, and what the page marks `translate="no"` (codes, hashes, raw audit data)."""
 
     SKIP = {"script", "style", "template"}
     SHOWN = ("title", "aria-label", "placeholder", "alt")
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
-        self._skip = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, skipped) of the elements we are in
+
+    def _skipping(self) -> bool:
+        return any(skipped for _tag, skipped in self._open)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self._skip += 1
         values = dict(attrs)
+        skipped = tag in self.SKIP or values.get("translate") == "no"
+        if tag not in self.VOID:
+            self._open.append((tag, skipped))
+        if skipped or self._skipping():
+            return
         self.parts += [values[a] or "" for a in self.SHOWN if values.get(a)]
         if tag == "input" and values.get("type") in ("submit", "button"):
             self.parts.append(values.get("value") or "")
-        if tag == "meta" and values.get("name") == "description":
-            self.parts.append(values.get("content") or "")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self._skip:
-            self._skip -= 1
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                del self._open[i:]
+                return
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if not self._skipping():
             self.parts.append(data)
 
     @classmethod
@@ -179,6 +188,9 @@ def test_the_checks_find_what_they_look_for():
     assert check("1 Zeilen importiert") and check("1 Mitglieder") and check("Bis zu 1 wählen")
     fine = "Veröffentlicht · online teilgenommen · 2 Mitglieder · 11 Stimmen · Bis zu 2 wählen"
     assert check(fine + " · 1 Mitglied · 1,7 % · beispiel.de · Version 2.1 Zeilen") == []
+    page = '<p>Urne <code translate="no">poll.sealed</code> <span title="PUBLISHED">x</span></p>'
+    assert Text.of(page) == "Urne PUBLISHED x"
+    assert check(Text.of("<table><tr translate=no><td>OPEN<br>DRAFT</td></tr></table>")) == []
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -201,14 +213,20 @@ def test_every_enum_a_person_reads_has_a_german_label(app):
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_every_event_type_in_the_code_has_a_label(app):
     """Every audit event type named in the code reads as German words."""
-    literal = re.compile(r"event_type=\"([a-z_]+\.[a-z_]+)\"|\"([a-z]+\.[a-z_]+)\",\s*$")
+    # event_type="…", or the first string of a call to a recording helper (_event(s, x, "…"))
+    literal = re.compile(
+        r"event_type=\"([a-z_]+\.[a-z_]+)\""
+        r"|(?:_event|_audit|record_event)\((?:[^()\"]|\([^()]*\))*?\"([a-z_]+\.[a-z_]+)\""
+    )
     named = set()
     for path in (ROOT / "governance").rglob("*.py"):
-        for line in path.read_text().splitlines():
-            for m in literal.finditer(line):
-                named.add(m.group(1) or m.group(2))
-    named |= {"share.subscription", "share.cancellation", "share.reversal"}
-    named = {n for n in named if n.split(".")[0] not in ("ballots", "audit", "register")}
+        for m in literal.finditer(path.read_text()):
+            named.add(m.group(1) or m.group(2))
+    # Built from a value: "share." + the booking's kind, "proposal." + the proposal's new state.
+    named |= {f"share.{k.value.lower()}" for k in TransactionKind}
+    named |= {f"proposal.{s.value.lower()}" for s in ProposalState if s != ProposalState.SUBMITTED}
+    named |= {f"minutes.{w}" for w in ("general_updated", "item_updated", "objection_added")}
+    assert len(named) > 60, "the scan for event types finds too few"
     assert {n for n in named if n not in EVENT_LABELS} == set()
     with app.test_request_context(), force_locale("de"):
         assert event_label("attendance.online_joined") == "online teilgenommen"

@@ -21,7 +21,7 @@ from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll, PollState, ScrubState
 from governance.ballots.scrub import describe, job_of
 from governance.errors import NotFound
-from governance.i18n import _l
+from governance.i18n import _l, enum_label
 
 LABELS: dict[str, Any] = {
     "roll_hash": _l("The poll's roll hash equals the frozen roll"),
@@ -191,7 +191,7 @@ def poll_section(session: Session, poll: Poll) -> Section:
         checks.append(check("poll.tally", LABELS["tally"], [_l("not published yet")], skip=True))
     checks += [result_in_chain(session, poll), minutes_check(session, poll=poll)]
     checks.append(scrub_check(session, poll))
-    title = _l("Poll %(id)d: %(t)s (%(s)s)", id=poll.id, t=poll.title, s=poll.state.value)
+    title = _l("Poll %(id)d: %(t)s (%(s)s)", id=poll.id, t=poll.title, s=enum_label(poll.state))
     return Section(key=f"poll-{poll.id}", title=title, checks=checks, poll_id=poll.id)
 
 
