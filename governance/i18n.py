@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_percent as babel_percent
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import (
     Babel,
     format_date,
@@ -28,6 +28,7 @@ from flask_babel import (
 )
 from flask_babel import gettext as _  # noqa: F401  (re-exported for views and forms)
 from flask_babel import lazy_gettext as _l  # noqa: F401
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from governance.event_labels import EVENT_LABELS
@@ -125,9 +126,21 @@ def format_moment(value: datetime | None, width: str = "medium") -> str:
     if not value:
         return ""
     locale = get_locale()
+    if locale is None:  # no app: the worker's log
+        return value.isoformat(timespec="minutes")
     time = re.sub(r"[:.]ss(\.S+)?", "", locale.time_formats[width].pattern)
     pattern = locale.datetime_formats[width].replace("{0}", time)
     return format_datetime(value, pattern.replace("{1}", locale.date_formats[width].pattern))
+
+
+def lazy_date(value: date) -> LazyString:
+    """A date for a lazily translated message (`_l(..., day=lazy_date(d))`): formatted in the
+    reader's locale when the message is shown, as the message itself."""
+    return LazyString(_date_or_iso, value)
+
+
+def _date_or_iso(value: date) -> str:
+    return format_date(value) if has_app_context() else value.isoformat()
 
 
 def init_app(app: Flask) -> None:

@@ -21,7 +21,7 @@ from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll, PollState, ScrubState
 from governance.ballots.scrub import describe, job_of
 from governance.errors import NotFound
-from governance.i18n import _l, enum_label
+from governance.i18n import _l, enum_label, format_moment
 
 LABELS: dict[str, Any] = {
     "roll_hash": _l("The poll's roll hash equals the frozen roll"),
@@ -178,7 +178,7 @@ def scrub_check(session: Session, poll: Poll) -> Check:
     )
     if not recorded:
         return check("poll.scrub", label, [_l("the chain records no verified scrub")])
-    return check("poll.scrub", label, [], note=str(job.verified_at))
+    return check("poll.scrub", label, [], note=format_moment(job.verified_at))
 
 
 def poll_section(session: Session, poll: Poll) -> Section:
