@@ -28,7 +28,8 @@ from sqlalchemy import select
 
 import governance
 from governance.accounts.models import Role
-from governance.assemblies.models import Channel
+from governance.assemblies.attendance import search_roll
+from governance.assemblies.models import AssemblyState, Channel
 from governance.auditlog import AuditEvent
 from governance.ballots.models import PollState
 from governance.db import new_session
@@ -253,6 +254,14 @@ def test_names_sort_as_in_a_german_phone_book():
     assert sorted(names, key=name_key) == [
         "Abel", "Jäger", "jahn", "Jung", "Ostermann", "Öztürk", "Strauss", "Strauß", "Zander",
     ]  # fmt: skip
+
+
+def test_participants_are_listed_as_in_a_phone_book(session, make_member, make_assembly):
+    """The roll search of the check-in lists Jäger before Jahn before Jung, on both databases."""
+    members = [make_member(last_name=n, first_names="Kim") for n in ("Jung", "Jahn", "Jäger")]
+    assembly = make_assembly(state=AssemblyState.CONVENED, members=members)
+    found = search_roll(session, assembly_id=assembly.id, query="kim")
+    assert [m.last_name for _entry, m in found] == ["Jäger", "Jahn", "Jung"]
 
 
 @pytest.mark.slow
