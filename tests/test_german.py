@@ -84,23 +84,29 @@ def raw_enum_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(values, key=len, reverse=True)) + r")\b")
 
 
-def english_msgids() -> list[str]:
-    """English texts of the catalog that read differently in German, long enough to be found in
-    a page only where the translation is missing (their parts between placeholders)."""
+def english_msgids() -> tuple[list[str], set[str]]:
+    """English texts of the catalog that read differently in German: phrases long enough to be
+    found in a page only where the translation is missing (the parts between placeholders),
+    and whole short messages ("Vote", "Closed") that no German text reads as."""
     with open(ROOT / "governance/translations/de/LC_MESSAGES/messages.po", "rb") as f:
         catalog = read_po(f, locale="de")
-    found: set[str] = set()
+    phrases: set[str] = set()
+    words: set[str] = set()
+    german: set[str] = set()
     for message in catalog:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        german.update(strings)
         for msgid in ids:
             if not msgid or msgid in strings:
                 continue
+            if len(msgid) >= 4 and "%" not in msgid:
+                words.add(msgid)
             for part in re.split(r"%\(\w+\)[sd]|%[sd]|[<>{}]", msgid):
                 part = part.strip(" .,:;·—–-()“”\"'")
                 if len(part.split()) >= 3 and len(part) >= 14:
-                    found.add(part)
-    return sorted(found)
+                    phrases.add(part)
+    return sorted(phrases), words - german
 
 
 class Text(HTMLParser):
@@ -141,6 +147,13 @@ class Text(HTMLParser):
             self.parts.append(data)
 
     @classmethod
+    def nodes(cls, html: str) -> set[str]:
+        """The page's pieces of text one by one (a cell, a button, a label)."""
+        parser = cls()
+        parser.feed(html)
+        return {re.sub(r"\s+", " ", p).strip() for p in parser.parts}
+
+    @classmethod
     def of(cls, html: str) -> str:
         parser = cls()
         parser.feed(html)
@@ -148,7 +161,13 @@ class Text(HTMLParser):
 
 
 def problems_in(
-    text: str, *, raw: re.Pattern[str], events: set[str], english: list[str]
+    text: str,
+    *,
+    raw: re.Pattern[str],
+    events: set[str],
+    english: list[str],
+    nodes: set[str] = frozenset(),  # type: ignore[assignment]
+    words: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[str]:
     """What reads wrong in a page's text, each with its surroundings."""
 
@@ -164,6 +183,7 @@ def problems_in(
         if m.group() in events
     ]
     found += [f"English: {e!r}" for e in english if e in text]
+    found += [f"English: {w!r}" for w in sorted(nodes & words)]
     return found
 
 
@@ -185,6 +205,7 @@ def test_the_checks_find_what_they_look_for():
     assert check("Zustand DRAFT") and check("Kanal: ONLINE") and check("PUBLISHED")
     assert check("attendance.online_joined um 18:00")
     assert check("Paper ballots in the room: register voters")
+    assert problems_in("", raw=raw, events=events, english=[], nodes={"Vote"}, words={"Vote"})
     assert check("3 Stimme(n)") and check("Kandidat(en)") and check("Mitarbeiter(in)")
     assert check("1 Zeilen importiert") and check("1 Mitglieder") and check("Bis zu 1 wählen")
     fine = "Veröffentlicht · online teilgenommen · 2 Mitglieder · 11 Stimmen · Bis zu 2 wählen"
@@ -273,7 +294,7 @@ def test_every_page_reads_as_german(app, make_held_assembly):
     with new_session(app.extensions["governance.engine"]) as s:
         events = set(s.scalars(select(AuditEvent.event_type).distinct()))
     events |= set(EVENT_LABELS)
-    raw, english = raw_enum_pattern(), english_msgids()
+    raw, (english, words) = raw_enum_pattern(), english_msgids()
     problems: list[str] = []
     for role in ROLES:
         client = app.test_client()
@@ -286,8 +307,11 @@ def test_every_page_reads_as_german(app, make_held_assembly):
                 continue
             seen += 1
             assert 'lang="de"' in page.get_data(as_text=True), target.url
-            text = Text.of(page.get_data(as_text=True))
-            for p in problems_in(text, raw=raw, events=events, english=english):
+            html = page.get_data(as_text=True)
+            text, nodes = Text.of(html), Text.nodes(html)
+            for p in problems_in(
+                text, raw=raw, events=events, english=english, nodes=nodes, words=words
+            ):
                 problems.append(f"{role.value} {target.url}: {p}")
         assert seen >= 10, f"{role.value} could open only {seen} pages"
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(dict.fromkeys(problems))
