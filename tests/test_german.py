@@ -269,6 +269,30 @@ def test_numbers_percentages_and_times_read_as_german(app):
         assert format_moment(moment) == "Dec 4, 2026, 6:00\u202fPM"
 
 
+# A template that prints an enum's raw value or an event type instead of its words; in an
+# attribute (data-key="…") or an element marked translate="no" it is for machines.
+RAW_IN_TEMPLATE = re.compile(
+    r"(?<![=\"]\")(?<!translate=\"no\">)"
+    r"\{\{\s*[A-Za-z_][\w.]*\.(?:state|status|kind|channel|role|mode|majority|capacity|action)"
+    r"(?:\.value)?\s*(?:\|\s*(?:lower|upper|title|capitalize)\s*)?\}\}"
+    r"|(?<!translate=\"no\">)\{\{\s*[A-Za-z_][\w.]*\.event_type\s*\}\}"
+)
+
+
+def test_no_template_prints_a_raw_value():
+    """Templates print enums through |label (or a label table) and event types through |event."""
+    found = [
+        f"{path.relative_to(ROOT)}: {m.group()}"
+        for path in sorted((ROOT / "governance/templates").rglob("*.*"))
+        for m in RAW_IN_TEMPLATE.finditer(path.read_text())
+    ]
+    assert found == []
+    assert RAW_IN_TEMPLATE.search("<td>{{ d.state.value|lower }}</td>")
+    assert RAW_IN_TEMPLATE.search("<td>{{ e.event_type }}</td>")
+    assert not RAW_IN_TEMPLATE.search('<li data-key="{{ assembly.state.value }}">')
+    assert not RAW_IN_TEMPLATE.search("<td>{{ d.state|label }}</td>")
+
+
 def test_names_sort_as_in_a_german_phone_book():
     """DIN 5007-1: umlauts as their base letters, ß as ss, case ignored."""
     names = ["Jung", "Jäger", "Zander", "Öztürk", "Abel", "Ostermann", "Strauß", "Strauss", "jahn"]
