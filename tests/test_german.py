@@ -269,6 +269,25 @@ def test_numbers_percentages_and_times_read_as_german(app):
         assert format_moment(moment) == "Dec 4, 2026, 6:00\u202fPM"
 
 
+def test_no_german_text_leaves_an_ending_open():
+    """No German text of a message the code uses says "Stimme(n)", "Sitz(e)", "ist/sind" or
+    "den/die": a count goes through ngettext, and a person is named without slashes."""
+    from tests.test_i18n import extracted_msgids
+
+    used = extracted_msgids()
+    with open(ROOT / "governance/translations/de/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f, locale="de")
+    either = re.compile(rf"{OPTIONAL_ENDING.pattern}|\b(?:ist/sind|den/die|der/die|eine/n)\b")
+    found = [
+        text
+        for m in catalog
+        if (m.context, m.id[0] if isinstance(m.id, tuple) else m.id) in used
+        for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+        if either.search(text)
+    ]
+    assert found == []
+
+
 # A template that prints an enum's raw value or an event type instead of its words; in an
 # attribute (data-key="…") or an element marked translate="no" it is for machines.
 RAW_IN_TEMPLATE = re.compile(
