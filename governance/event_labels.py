@@ -1,6 +1,7 @@
-"""The audit log's event types as a person reads them ("online beigetreten", not
-`attendance.online_joined`): one table for every page that shows an event, through the
-`|event` filter of governance.i18n. The technical type stays in the log and its exports.
+"""The audit log's event types and object types as a person reads them ("online
+teilgenommen", not `attendance.online_joined`): one table for every page that shows an event,
+through the `|event` and `|object` filters of governance.i18n. The technical names stay in the
+log and its exports.
 """
 
 from __future__ import annotations
@@ -96,4 +97,20 @@ EVENT_LABELS = {
     "user.login": _l("logged in"),
     "user.password_changed": _l("password changed"),
     "user.roles_changed": _l("roles changed"),
+}
+
+OBJECT_LABELS = {
+    "agenda_attachment": _l("attachment"),
+    "agenda_item": _l("agenda item"),
+    "assembly": _l("assembly"),
+    "mandate": _l("mandate"),
+    "member": _l("member"),
+    "minority_demand": _l("minority demand"),
+    "minutes": _l("minutes"),
+    "poll": _l("vote"),
+    "proposal": _l("proposal"),
+    "proxy_grant": _l("proxy"),
+    "register": _l("register"),
+    "speaker": _l("request to speak"),
+    "user": _l("account"),
 }

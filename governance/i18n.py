@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
-from governance.event_labels import EVENT_LABELS
+from governance.event_labels import EVENT_LABELS, OBJECT_LABELS
 
 babel = Babel()
 
@@ -100,6 +100,12 @@ def event_label(event_type: str) -> str:
     return str(text) if text is not None else event_type
 
 
+def object_label(object_type: str | None) -> str:
+    """The kind of object an audit event is about, as a word ("Mitglied" for member)."""
+    text = OBJECT_LABELS.get(object_type or "")
+    return str(text) if text is not None else object_type or ""
+
+
 def name_key(name: str | None) -> tuple[str, str, str]:
     """Sort key for names as DIN 5007-1 (dictionaries, phone books): ä as a, ö as o, ü as u,
     ß as ss, accents and case ignored; the plain spelling before the marked one."""
@@ -153,6 +159,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_share, "pct")
     app.add_template_filter(enum_label, "label")
     app.add_template_filter(event_label, "event")
+    app.add_template_filter(object_label, "object")
 
     @app.template_filter("d")
     def _d(value: date | None, fmt: str = "medium") -> str:

@@ -35,12 +35,14 @@ from governance.ballots.models import PollState
 from governance.db import new_session
 from governance.i18n import (
     EVENT_LABELS,
+    OBJECT_LABELS,
     enum_label,
     event_label,
     format_moment,
     format_number,
     format_share,
     name_key,
+    object_label,
 )
 from governance.proposals.models import DemandState, ProposalState
 from governance.register.models import TransactionKind
@@ -182,6 +184,10 @@ def problems_in(
         for m in re.finditer(r"(?<![\w/.@-])[a-z]+\.[a-z_]+(?![\w/.@-])", text)
         if m.group() in events
     ]
+    found += [
+        f"technical name {m.group()!r}: …{around(m)}…"
+        for m in re.finditer(r"(?<![\w./@-])[a-z]+(?:_[a-z0-9]+)+(?![\w/@-])", text)
+    ]
     found += [f"English: {e!r}" for e in english if e in text]
     found += [f"English: {w!r}" for w in sorted(nodes & words)]
     return found
@@ -207,6 +213,7 @@ def test_the_checks_find_what_they_look_for():
     assert check("Paper ballots in the room: register voters")
     assert problems_in("", raw=raw, events=events, english=[], nodes={"Vote"}, words={"Vote"})
     assert check("3 Stimme(n)") and check("Kandidat(en)") and check("Mitarbeiter(in)")
+    assert check("Objekt agenda_item 3") and check("first_names: Max")
     assert check("1 Zeilen importiert") and check("1 Mitglieder") and check("Bis zu 1 wählen")
     fine = "Veröffentlicht · online teilgenommen · 2 Mitglieder · 11 Stimmen · Bis zu 2 wählen"
     assert check(fine + " · 1 Mitglied · 1,7 % · beispiel.de · Version 2.1 Zeilen") == []
@@ -250,7 +257,12 @@ def test_every_event_type_in_the_code_has_a_label(app):
     named |= {f"minutes.{w}" for w in ("general_updated", "item_updated", "objection_added")}
     assert len(named) > 60, "the scan for event types finds too few"
     assert {n for n in named if n not in EVENT_LABELS} == set()
+    objects = set()
+    for path in (ROOT / "governance").rglob("*.py"):
+        objects |= set(re.findall(r"object_type=\"([a-z_]+)\"", path.read_text()))
+    assert len(objects) > 10 and objects - set(OBJECT_LABELS) == set()
     with app.test_request_context(), force_locale("de"):
+        assert object_label("agenda_item") == "Tagesordnungspunkt"
         assert event_label("attendance.online_joined") == "online teilgenommen"
         assert event_label("something.unknown") == "something.unknown"
 

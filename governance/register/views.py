@@ -71,6 +71,10 @@ PAYLOAD_LABELS = {
     "channel": _l("Taking part"),
     "member": _l("Member"),
     "to_member": _l("Transferred to"),
+    "transaction_id": _l("Booking no."),
+    "reverses_id": _l("Reverses booking no."),
+    "shares_after": _l("Shares afterwards"),
+    "user_id": _l("Account no."),
 }
 
 
