@@ -45,6 +45,7 @@ from governance.i18n import (
     object_label,
 )
 from governance.proposals.models import DemandState, ProposalState
+from governance.register.csv_import import ImportRejected, import_csv
 from governance.register.models import TransactionKind
 from tests.e2e import crawl
 
@@ -340,6 +341,24 @@ def test_participants_are_listed_as_in_a_phone_book(session, make_member, make_a
     assembly = make_assembly(state=AssemblyState.CONVENED, members=members)
     found = search_roll(session, assembly_id=assembly.id, query="kim")
     assert [m.last_name for _entry, m in found] == ["Jäger", "Jahn", "Jung"]
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_import_errors_name_the_columns_in_german(app, session):
+    """A bad row of a register import names its columns as the reader says them."""
+    data = (
+        "Nachname;Eintrittsdatum;Anteile;Art;Land\nJäger;31.02.2021;x;Verein;Deutschland\n"
+    ).encode()
+    with pytest.raises(ImportRejected) as info:
+        import_csv(session, data=data, actor=None)
+    with app.test_request_context(), force_locale("de"):
+        messages = [str(e.message) for e in info.value.result.errors]
+    assert messages == [
+        "Land ist ein Kürzel aus zwei Buchstaben (DE).",
+        "Personenart ist „natürlich“ oder „juristisch“.",
+        "Eintrittsdatum ist kein Datum: „31.02.2021“.",
+        "Die Spalte Geschäftsanteile muss eine ganze Zahl ≥ 0 enthalten: „x“.",
+    ]
 
 
 @pytest.mark.slow
