@@ -79,6 +79,7 @@ EVENT_LABELS = {
     "proposal.referred": _l("proposal referred"),
     "proxy.accepted": _l("proxy accepted"),
     "proxy.granted": _l("proxy granted"),
+    "proxy.granted_to_relative": _l("proxy granted to a relative"),
     "proxy.not_carried": _l("proxy not carried"),
     "proxy.rejected": _l("proxy rejected"),
     "proxy.revoked": _l("proxy revoked"),

@@ -69,10 +69,12 @@ _ENUM_LABELS: dict[tuple[type[enum.Enum], str], Any] = {}
 
 
 def register_labels(*mappings: Mapping[Any, Any]) -> None:
-    """Declare the words for enum values (the domains' label tables), read by `enum_label`."""
+    """Declare the words for enum values (the domains' label tables), read by `enum_label`;
+    keys that are not enum members are ignored."""
     for mapping in mappings:
         for member, text in mapping.items():
-            _ENUM_LABELS[(type(member), member.name)] = text
+            if isinstance(member, enum.Enum):
+                _ENUM_LABELS[(type(member), member.name)] = text
 
 
 def enum_label(value: enum.Enum | None) -> str:

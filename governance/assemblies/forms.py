@@ -23,9 +23,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from governance.assemblies.documents import NoticeKind, RollAction
-from governance.assemblies.floor import SpeakerState
-from governance.assemblies.grants import GrantState
 from governance.assemblies.models import (
     AssemblyForm,
     AssemblyKind,
@@ -35,7 +32,7 @@ from governance.assemblies.models import (
     ItemKind,
     SpeakerKind,
 )
-from governance.i18n import _l, local_tz, register_labels
+from governance.i18n import _l, local_tz
 
 BODY_LABELS = {
     Body.GENERAL_ASSEMBLY: _l("General assembly"),
@@ -71,27 +68,6 @@ CHANNEL_LABELS = {
     Channel.ROOM: _l("in the room"),
     Channel.ONLINE: _l("online"),
     Channel.PROXY: _l("by proxy"),
-}
-NOTICE_KIND_LABELS = {
-    NoticeKind.INVITATION: _l("Invitation"),
-    NoticeKind.SUPPLEMENT: _l("Supplement to the agenda"),
-}
-ROLL_ACTION_LABELS = {
-    RollAction.ADD: _l("added"),
-    RollAction.REMOVE: _l("removed"),
-    RollAction.WEIGHT: _l("votes changed"),
-}
-SPEAKER_STATE_LABELS = {
-    SpeakerState.WAITING: _l("waiting"),
-    SpeakerState.SPEAKING: _l("speaking"),
-    SpeakerState.DONE: _l("has spoken"),
-    SpeakerState.WITHDRAWN: _l("withdrawn"),
-}
-GRANT_STATE_LABELS = {
-    GrantState.GRANTED: _l("waiting for the holder"),
-    GrantState.ACCEPTED: _l("accepted"),
-    GrantState.REVOKED: _l("revoked"),
-    GrantState.REJECTED: _l("rejected"),
 }
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -223,11 +199,6 @@ SPEAKER_KIND_LABELS = {
     SpeakerKind.NORMAL: _l("Speech"),
     SpeakerKind.POINT_OF_ORDER: _l("Point of order"),
 }
-register_labels(
-    BODY_LABELS, KIND_LABELS, FORM_LABELS, ITEM_KIND_LABELS, STATE_LABELS, CHANNEL_LABELS,
-    NOTICE_KIND_LABELS, ROLL_ACTION_LABELS, SPEAKER_STATE_LABELS, GRANT_STATE_LABELS,
-    SPEAKER_KIND_LABELS,
-)  # fmt: skip
 
 
 class OpenSessionForm(FlaskForm):
