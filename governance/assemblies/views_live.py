@@ -109,11 +109,6 @@ def _ballot_labels() -> dict[str, str]:
         "vote": _("Your vote"),
         "choose": _("Choose up to %(n)d"),
         "too_many": _("Choose at most %(n)d candidates."),
-        # One seat: no "up to 1" (German plural forms; live_ballot.js picks these then).
-        "choose_one": ngettext("Choose one", "Choose up to %(num)d", 1),
-        "too_many_one": ngettext(
-            "Choose at most one candidate.", "Choose at most %(num)d candidates.", 1
-        ),
         "nobody": _("Choosing nobody counts as an abstention."),
         "required": _("Please choose an answer."),
         "failed": _("The vote could not be cast. Please reload the page."),

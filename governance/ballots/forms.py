@@ -28,7 +28,7 @@ from wtforms.validators import (
 from governance.accounts.forms import MultiCheckboxField
 from governance.ballots import choices as ch
 from governance.ballots.models import ElectionMode, Majority, PollKind, PollOption
-from governance.i18n import _l, ngettext, register_labels
+from governance.i18n import _l, register_labels
 
 KIND_LABELS = {
     PollKind.MOTION: _l("Motion (yes / no / abstain)"),
@@ -178,20 +178,14 @@ def _per_candidate_form(options: list[PollOption]) -> type[BallotForm]:
 def _choose_form(options: list[PollOption], seats: int) -> type[BallotForm]:
     class ChooseBallot(BallotForm):
         chosen = MultiCheckboxField(
-            ngettext("Choose one", "Choose up to %(num)d", seats),
+            _l("Choose up to %(n)d", n=seats),
             coerce=int,
             choices=select_choices((o.id, o.label) for o in options),
         )
 
         def validate_chosen(self, field: Any) -> None:
             if len(field.data or []) > seats:
-                raise ValidationError(
-                    ngettext(
-                        "Choose at most one candidate.",
-                        "Choose at most %(num)d candidates.",
-                        seats,
-                    )
-                )
+                raise ValidationError(_l("Choose at most %(n)d candidates.", n=seats))
 
         def encoded_choice(self) -> str:
             return ch.encode_choose(self.chosen.data or [])

@@ -56,7 +56,7 @@ def test_election_ballots_through_the_ui(vote_world, make_poll, login):
     too_many = member.post(
         f"/polls/{choose.id}/vote", data={"voter": world.member_ids[0], "chosen": [ca, cb]}
     )
-    assert "Choose at most one candidate" in too_many.text
+    assert "Choose at most 1" in too_many.text
     r, choice = _confirm_and_cast(member, choose.id, {"voter": world.member_ids[0], "chosen": [cb]})
     assert r.status_code == 200 and choice == str(cb)
     chair = login(world.chair)

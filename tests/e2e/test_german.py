@@ -1,6 +1,6 @@
 """German on the live page's own ballot, which live_ballot.js builds in the browser (the Flask
-crawl of tests/test_german.py does not run scripts): an election for one seat says "Eine Person
-wählen", not "Bis zu 1 wählen"; for two seats "Bis zu 2 wählen"."""
+crawl of tests/test_german.py does not run scripts): an election for one seat says "Höchstens 1
+ankreuzen", not "Bis zu 1 wählen" (a wording that reads for every number of seats)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_the_live_ballot_counts_seats_in_german(live_server, browser, vote_world
     page = password_login(browser, live_server.url, world.users[0].email)
     page.goto(f"{live_server.url}/assemblies/{world.assembly_id}/live")
     legend = page.locator("#live-ballot-form legend").first
-    expect(legend).to_have_text("Eine Person wählen")
+    expect(legend).to_have_text("Höchstens 1 ankreuzen")
     with world.session() as s:
         from governance.ballots.models import Poll
 
@@ -35,4 +35,4 @@ def test_the_live_ballot_counts_seats_in_german(live_server, browser, vote_world
         election_mode=ElectionMode.CHOOSE_UP_TO_N, seats=2, candidates=["Anna", "Ben", "Cem"],
     )  # fmt: skip
     page.reload()
-    expect(legend).to_have_text("Bis zu 2 wählen")
+    expect(legend).to_have_text("Höchstens 2 ankreuzen")

@@ -66,7 +66,7 @@ window.liveBallot = (function () {
         fields.appendChild(group(o.label, "c" + o.id, "radio", answers, "A"));
       });
     } else {
-      const label = b.seats === 1 ? String(L.choose_one) : String(L.choose).replace("%(n)d", b.seats);
+      const label = String(L.choose).replace("%(n)d", b.seats);
       const list = b.options.map((o) => [String(o.id), o.label]);
       fields.appendChild(group(label, "chosen", "checkbox", list, null));
       fields.appendChild(make("p", { class: "hint" }, L.nobody));
@@ -99,7 +99,7 @@ window.liveBallot = (function () {
     }
     const chosen = checked("chosen").map((input) => Number(input.value));
     if (chosen.length > b.seats) {
-      return [null, b.seats === 1 ? String(L.too_many_one) : String(L.too_many).replace("%(n)d", b.seats)];
+      return [null, String(L.too_many).replace("%(n)d", b.seats)];
     }
     if (chosen.length === 0) {
       return ["ABSTAIN", L.ABSTAIN];
