@@ -22,7 +22,6 @@ from governance.assemblies.models import Assembly, AssemblyForm, Attendance, Con
 from governance.assemblies.speakers import spoken_by_item
 from governance.auditlog import canonical
 from governance.ballots.models import Poll
-from governance.i18n import name_key
 from governance.mailing import Delivery, delivery
 from governance.markup import render_markdown
 from governance.minutes.models import Minutes, MinutesItem, Objection
@@ -131,9 +130,9 @@ def board_members_present(session: Session, *, assembly_id: int) -> list[User]:
         .join(UserRole, UserRole.user_id == User.id)
         .join(Attendance, Attendance.member_id == User.member_id)
         .where(UserRole.role == Role.BOARD, Attendance.assembly_id == assembly_id)
+        .order_by(User.display_name, User.id)
     )
-    users = session.scalars(query).unique()
-    return sorted(users, key=lambda u: (name_key(u.display_name), u.id))  # DIN 5007-1
+    return list(session.scalars(query).unique())
 
 
 def _objections(session: Session, minutes_id: int) -> dict[int, list[ObjectionRecord]]:
