@@ -1,11 +1,14 @@
-"""German that reads naturally: every page of the crawl (tests/e2e/crawl.py: every GET page of
-the URL map, with real ids, against the demo cooperative) is rendered in German for every role
-and read as a person reads it: no raw enum value (DRAFT, ONLINE), no audit event type
-(attendance.online_joined), no English message left untranslated, no "Stimme(n)" and no
-"1 Mitglieder".
+"""German that reads naturally (#16): every page of the crawl (tests/e2e/crawl.py: every GET
+page of the URL map, with real ids, against the demo cooperative) is rendered in German for every
+role and read as a person reads it: no raw enum value (DRAFT, ONLINE), no audit event type
+(attendance.online_joined) or other technical name, no English message left untranslated, no
+"Stimme(n)" and no "1 Mitglieder". Beside it: every enum and event type has its words, the
+German catalog has no forked endings, no template prints a raw value, numbers and times go
+through Babel, names sort as DIN 5007-1, import errors name the columns in German.
 
-The subject is the text, not the database: one backend (SQLite) only. The Flask test client
-renders the pages; the browser crawl (test_phone.py) checks their layout.
+The subject is the text, not the database: the crawl runs on SQLite only. The Flask test client
+renders the pages; the browser crawl (tests/e2e/test_phone.py) checks their layout, and
+tests/e2e/test_german.py the live ballot that a script builds.
 """
 
 from __future__ import annotations
@@ -54,13 +57,14 @@ ROLES = [Role.MEMBER, Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY, Role.A
 # Enums no person reads: states of background machinery shown through their own words.
 INTERNAL_ENUMS = {"MailStatus", "RenderStatus", "ScrubState", "CeremonyState", "MailState"}
 
-# A count of one before a plural noun, and "up to 1".
+# A count of one before a plural noun, and "up to 1" (not the nouns whose plural is the
+# singular: Stimmzettel, Fehler).
 PLURAL_NOUNS = (
-    "Mitglieder|Stimmen|Zeilen|Anteile|Geschäftsanteile|Ja-Stimmen|Nein-Stimmen|Enthaltungen|"
-    "Tage|Wochen|Monate|Jahre|Stunden|Minuten|Sekunden|Personen|Vollmachten|Einträge|Ereignisse|"
-    "Anträge|Seiten|Versionen|Kandidaten|Kandidatinnen|Punkte|Tagesordnungspunkte|Stimmzettel|"
-    "Unterschriften|Mails|Nachrichten|Benachrichtigungen|Anlagen|Dokumente|Fehler|Beschlüsse|"
-    "Wortmeldungen|Redner|Sitze|Plätze|Mitgliedern|Stimmen,"
+    "Mitglieder|Mitgliedern|Stimmen|Zeilen|Anteile|Geschäftsanteile|Ja-Stimmen|Nein-Stimmen|"
+    "Enthaltungen|Tage|Wochen|Monate|Jahre|Stunden|Minuten|Sekunden|Personen|Vollmachten|"
+    "Einträge|Ereignisse|Anträge|Seiten|Versionen|Kandidaten|Kandidatinnen|Kandidaturen|Punkte|"
+    "Tagesordnungspunkte|Unterschriften|Nachrichten|Benachrichtigungen|Anlagen|Dokumente|"
+    "Beschlüsse|Wortmeldungen|Sitze|Plätze|Probleme|Buchungen|Anteilsbuchungen|Prüfungen"
 )
 ONE_PLURAL = re.compile(rf"(?<![\d.,/])\b1 (?:{PLURAL_NOUNS})(?![\w-])|[Bb]is zu 1\b")
 OPTIONAL_ENDING = re.compile(r"\w\((?:n|e|en|s|er|in|innen|nen)\)")
@@ -216,7 +220,7 @@ def test_the_checks_find_what_they_look_for():
     assert check("3 Stimme(n)") and check("Kandidat(en)") and check("Mitarbeiter(in)")
     assert check("Objekt agenda_item 3") and check("first_names: Max")
     assert check("1 Zeilen importiert") and check("1 Mitglieder") and check("Bis zu 1 wählen")
-    fine = "Veröffentlicht · online teilgenommen · 2 Mitglieder · 11 Stimmen · Bis zu 2 wählen"
+    fine = "Veröffentlicht · online teilgenommen · 2 Mitglieder · 11 Stimmen · 1 Stimmzettel"
     assert check(fine + " · 1 Mitglied · 1,7 % · beispiel.de · Version 2.1 Zeilen") == []
     page = '<p>Urne <code translate="no">poll.sealed</code> <span title="PUBLISHED">x</span></p>'
     assert Text.of(page) == "Urne PUBLISHED x"
