@@ -30,7 +30,7 @@ from wtforms.widgets import HiddenInput
 from governance.accounts.forms import MultiCheckboxField
 from governance.ballots import choices as ch
 from governance.ballots.models import ElectionMode, Majority, PollKind, PollOption
-from governance.i18n import _l
+from governance.i18n import _l, register_labels
 
 KIND_LABELS = {
     PollKind.MOTION: _l("Motion (yes / no / abstain)"),
@@ -46,6 +46,7 @@ MAJORITY_LABELS = {
     Majority.NINE_TENTHS: _l("Nine-tenths of votes cast (§16(3) GenG)"),
     Majority.RELATIVE: _l("Relative majority (elections)"),
 }
+register_labels(KIND_LABELS, MODE_LABELS, MAJORITY_LABELS)
 MOTION_LABELS = {ch.YES: _l("Yes"), ch.NO: _l("No"), ch.ABSTAIN: _l("Abstain")}
 ANSWER_LABELS = {"Y": _l("Yes"), "N": _l("No"), "A": _l("Abstain")}
 

@@ -40,7 +40,7 @@ from governance.ballots.models import ElectionMode, Majority, Poll, PollKind, Po
 from governance.ballots.wording import majority_line
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _, _l
+from governance.i18n import _, _l, register_labels
 from governance.proposals.models import Proposal, ProposalState
 from governance.register.models import Member
 from governance.web import db, fail, require
@@ -52,6 +52,7 @@ STATE_LABELS = {
     PollState.SEALED: _l("Sealed"),
     PollState.PUBLISHED: _l("Published"),
 }
+register_labels(STATE_LABELS)
 
 
 @bp.app_context_processor
@@ -242,7 +243,7 @@ def exclusions(poll_id: int) -> Any:
             select(Member)
             .join(RollEntry, RollEntry.member_id == Member.id)
             .where(RollEntry.assembly_id == assembly.id)
-            .order_by(Member.last_name)
+            .order_by(Member.sort_name, Member.number)
         )
         .scalars()
         .all()

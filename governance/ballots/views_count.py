@@ -51,7 +51,7 @@ def _room_candidates(poll: Poll) -> list[Member]:
                 Attendance.checked_out_at.is_(None),
                 Member.id.not_in(voted),
             )
-            .order_by(Member.last_name, Member.first_names)
+            .order_by(Member.sort_name, Member.number)
         )
     )
 

@@ -19,6 +19,7 @@ from governance.ballots.decrypt import AwaitingDecryption, waiting_text
 from governance.ballots.decrypt import status as decryption_status
 from governance.ballots.models import Participation, Poll, PollState
 from governance.ballots.tally import PollResult, compute_result
+from governance.i18n import name_key
 from governance.register.models import Member
 
 SEALED = (PollState.SEALED, PollState.PUBLISHED)
@@ -145,7 +146,7 @@ def participants(session: Session, *, assembly_id: int) -> list[ParticipantRecor
         )
         for mid, chs in channels.items()
     ]
-    records.sort(key=lambda r: (r.name.casefold(), r.number))
+    records.sort(key=lambda r: (name_key(r.name), r.number))
     return records
 
 
