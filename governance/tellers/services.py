@@ -123,6 +123,28 @@ def user_names(session: Session, tellers: list[Teller]) -> dict[int, str]:
     return {t.idx: users[t.user_id].display_name or users[t.user_id].email for t in tellers}
 
 
+def users_by_email(session: Session, *, emails: list[str]) -> list[int]:
+    """The ids of the active accounts with these addresses, in their order."""
+    found = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
+    for email in emails:
+        if email not in found or not found[email].active:
+            raise DomainError(
+                _l("No active account has the address %(e)s.", e=email), field="tellers"
+            )
+    return [found[e].id or 0 for e in emails]
+
+
+def teller_emails(session: Session, *, ceremony_id: int) -> list[str]:
+    """The tellers' account addresses by their number (to restart with the same tellers)."""
+    query = (
+        select(User.email)
+        .join(Teller, Teller.user_id == User.id)
+        .where(Teller.ceremony_id == ceremony_id)
+        .order_by(Teller.idx)
+    )
+    return list(session.scalars(query))
+
+
 # --- starting and voiding -----------------------------------------------------------------------
 
 
