@@ -414,12 +414,10 @@ class PollKey:
     definition: dict[str, Any] = field(hash=False)
 
     @cached_property
-    def y_point(self) -> Point:
-        return _ar(None).point(self.Y)
-
-    @cached_property
     def h_poll(self) -> bytes:
-        return h_poll(self.ceremony, self.y_point, self.assembly, self.poll, self.definition)
+        """H_poll over Y's bytes (every arithmetic validates Y itself before using it)."""
+        y = _bytes_of(self.Y)
+        return h_poll(self.ceremony, y, self.assembly, self.poll, self.definition)
 
 
 # --- the disjunctive Chaum–Pedersen proof ---------------------------------------------------

@@ -13,12 +13,11 @@ import json
 import random
 
 import pytest
-from nacl.public import PrivateKey
 
 from governance import coopvote as cv
+from governance.audit.sample_bundle import ASM, CER, POLL, Ceremony
 
 ELL = cv.ELL
-CER, ASM, POLL = "0b0e7f5e-0000-4000-8000-000000000001", "asm-uuid", "poll-uuid"
 P = 2**255 - 19
 
 # The eight points of small order (Ed25519's torsion subgroup), canonical encodings.
@@ -32,29 +31,6 @@ SMALL_ORDER = [
     "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
     "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
 ]
-
-
-class Ceremony:
-    """A 2-of-3 ceremony run in Python, with every teller's key."""
-
-    def __init__(self, n: int = 3, t: int = 2, ar: str = "nacl") -> None:
-        self.n, self.t = n, t
-        self.transport = {i: PrivateKey.generate() for i in range(1, n + 1)}
-        self.entries, self.coeffs = {}, {}
-        for i in range(1, n + 1):
-            pk = bytes(self.transport[i].public_key)
-            self.entries[i], self.coeffs[i] = cv.round1(CER, i, t, pk, arith=ar)
-        self.fp = cv.fingerprint(CER, n, t, self.entries)
-        self.x = {
-            j: sum(cv.share(self.coeffs[i], j) for i in self.entries) % ELL for j in range(1, n + 1)
-        }
-        self.Y = cv.poll_key(self.entries)
-
-    def key(self, kind: str = "MOTION", k: int = 0, n: int = 1, poll: str = POLL) -> cv.PollKey:
-        return cv.PollKey(CER, self.Y, ASM, poll, cv.definition(kind, k, n))
-
-    def y_j(self, j: int) -> str:
-        return cv.public_share(self.entries, j)
 
 
 @pytest.fixture(scope="module")
