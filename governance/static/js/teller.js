@@ -11,7 +11,7 @@ const root = document.getElementById("teller");
 const L = JSON.parse(root.dataset.labels);
 const POLL_MS = 2500;
 
-let st = JSON.parse(root.dataset.state); // the server's state.json
+let st = null; // the server's state.json (ordered below)
 let secret = null; // {coeffs, transport, …} from coopvote.round1: memory only
 let myEntry = null; // what this page posted in round 1
 let entries = null; // the round-1 entries this page checked and fingerprinted
@@ -60,6 +60,27 @@ async function post(name, body) {
   return data;
 }
 
+// The server's JSON sorts object keys; coopvote expects the fields in the order of
+// docs/coopvote.md. Only the order is restored: a missing or extra field stays and is refused.
+function inOrder(obj, keys) {
+  const exact =
+    obj && typeof obj === "object" && Object.keys(obj).sort().join() === [...keys].sort().join();
+  return exact ? Object.fromEntries(keys.map((k) => [k, obj[k]])) : obj;
+}
+
+function ordered(data) {
+  const out = { ...data };
+  if (data.entries) {
+    out.entries = Object.fromEntries(
+      Object.entries(data.entries).map(([i, e]) => [i, inOrder(e, ["T", "A", "c", "s"])]),
+    );
+  }
+  if (Array.isArray(data.boxes)) {
+    out.boxes = data.boxes.map((b) => inOrder(b, ["from", "to", "nonce", "box"]));
+  }
+  return out;
+}
+
 async function refresh() {
   try {
     const response = await fetch(root.dataset.stateUrl, {
@@ -75,7 +96,7 @@ async function refresh() {
       // a new ceremony: this page's key part belongs to the old one
       secret = myEntry = entries = fingerprint = keyFile = null;
     }
-    st = data;
+    st = ordered(data);
     showError("");
   } catch (_error) {
     showError(L.offline);
@@ -133,7 +154,12 @@ function lost(step) {
   show("lost");
 }
 
-const sameEntry = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+// Round-1 entries compared field by field (the server's JSON may order keys differently).
+const canonical = (e) => (e ? JSON.stringify([e.T, e.A, e.c, e.s]) : "");
+const sameEntry = (a, b) => canonical(a) === canonical(b);
+const sameEntries = (a, b) =>
+  Object.keys(a).length === Object.keys(b).length &&
+  Object.keys(a).every((i) => sameEntry(a[i], b[i]));
 
 // SHARES: check every entry and our own, then the fingerprint to compare (computed once).
 async function prepareCompare() {
@@ -154,7 +180,7 @@ async function prepareCompare() {
 
 // CONFIRM: open and check every share sent to us; the key file.
 async function openKey() {
-  if (!sameEntry(st.entries, entries)) {
+  if (!sameEntries(st.entries, entries)) {
     throw new Error("ceremony: the round-1 entries changed after the fingerprint was compared");
   }
   keyFile = await coopvote.openShares(st.ceremony, secret, st.index, st.t, entries, st.boxes);
@@ -282,5 +308,6 @@ async function tick() {
   }
 }
 
+st = ordered(JSON.parse(root.dataset.state));
 render();
 window.setTimeout(tick, POLL_MS);
