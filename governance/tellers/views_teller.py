@@ -42,6 +42,11 @@ def _labels() -> dict[str, str]:
         "error": _("The server refused: %(reason)s"),
         "offline": _("No connection to the server; trying again."),
         "no_crypto": _("This browser cannot run the key ceremony (no secure random numbers)."),
+        "ROUND1": _("Round 1"),
+        "SHARES": _("Shares"),
+        "CONFIRM": _("Confirmation"),
+        "READY": _("Key ready"),
+        "VOID": _("Void"),
     }
 
 

@@ -240,6 +240,11 @@ function render() {
   if (busy) {
     return;
   }
+  const badge = $("status").querySelector(".badge");
+  if (badge) {
+    badge.textContent = L[st.state] || st.state;
+    badge.className = `badge ${{ READY: "ok", VOID: "err" }[st.state] || "warn"}`;
+  }
   if (st.state === "VOID") {
     $("void-text").textContent = st.void_reason || "";
     show("void");
