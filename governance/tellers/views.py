@@ -6,18 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from governance import coopvote as cv
+from governance.accounts.models import User
 from governance.assemblies.models import Assembly
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _
+from governance.register.blueprint import mail_locale
 from governance.tellers import services
 from governance.tellers.access import load_for_chair
 from governance.tellers.blueprint import bp
 from governance.tellers.forms import StartForm, VoidForm
-from governance.web import db, fail
+from governance.tellers.models import KeyCeremony
+from governance.web import db, external_url, fail, queue_templated_mail
 
 
 def _to_page(assembly: Assembly) -> Any:
@@ -49,6 +53,25 @@ def _page(assembly: Assembly, start_form: StartForm | None = None) -> Any:
     )
 
 
+def _mail_tellers(assembly: Assembly, ceremony: KeyCeremony) -> None:
+    """Each teller hears of it by mail, in their language, with the link to their page."""
+    url = external_url("tellers.teller", assembly_id=assembly.id)
+    for teller in services.tellers_of(db(), ceremony_id=ceremony.id or 0):
+        user = db().get(User, teller.user_id)
+        assert user is not None
+        with force_locale(mail_locale(user)):
+            queue_templated_mail(
+                to=user.email,
+                template="tellers/mail_teller",
+                assembly=assembly,
+                name=user.display_name or user.email,
+                index=teller.idx,
+                n=ceremony.n,
+                t=ceremony.t,
+                url=url,
+            )
+
+
 @bp.route("/<int:assembly_id>/ceremony")
 @login_required
 def ceremony(assembly_id: int) -> Any:
@@ -66,11 +89,17 @@ def start(assembly_id: int) -> Any:
         return _page(assembly, form), 400
     try:
         ids = services.users_by_email(db(), emails=form.emails())
-        services.start(db(), assembly=assembly, tellers=ids, t=form.t.data, actor=current_user)
+        ceremony = services.start(
+            db(), assembly=assembly, tellers=ids, t=form.t.data, actor=current_user
+        )
     except DomainError as exc:
         fail(exc, form)
         return _page(assembly, form), 400
-    flash(_("The key ceremony has started: send each teller the link to their page."), "success")
+    _mail_tellers(assembly, ceremony)
+    flash(
+        _("The key ceremony has started: each teller has been sent the link to their page."),
+        "success",
+    )
     return _to_page(assembly)
 
 

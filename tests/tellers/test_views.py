@@ -216,3 +216,19 @@ def test_start_form_errors_and_void(app, login, world: CeremonyWorld) -> None:
     void = _ceremony(world)
     assert void.state == CeremonyState.VOID and "Test" in (void.void_reason or "")
     assert "Anna Teller1" in (void.void_reason or "")
+
+
+def test_each_named_teller_is_mailed_the_link_to_their_page(app, login, world: CeremonyWorld):
+    from governance.mail import OutboxMessage
+
+    emails = [u.email for u in world.users]
+    r = login(world.chair).post(
+        f"/assemblies/{world.assembly_id}/ceremony/start",
+        data={"tellers": "\n".join(emails), "t": "2"},
+    )
+    assert r.status_code == 302
+    with world.session() as s:
+        mails = {m.to_addr: m for m in s.scalars(select(OutboxMessage))}
+    assert sorted(mails) == sorted(emails)
+    body = mails[emails[1]].body_text
+    assert f"/assemblies/{world.assembly_id}/teller" in body and "teller 2 of 3" in body
