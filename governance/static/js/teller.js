@@ -297,7 +297,10 @@ $("confirm-button").addEventListener("click", () =>
   }),
 );
 
-$("print-button").addEventListener("click", () => window.print());
+$("print-button").addEventListener("click", () => {
+  $("key-print").open = true;
+  window.print();
+});
 
 $("lost-button").addEventListener("click", (event) =>
   report(event.target.dataset.reportStep || "round1", new Error(L.lost)).then(render),
