@@ -159,9 +159,9 @@ def test_an_entry_changed_in_the_database_voids_at_the_shares(world: CeremonyWor
         s.commit()
         other = tellers[0].round1(ceremony)
         dialect = s.get_bind().dialect.name
-        s.execute(
-            text("DROP TRIGGER teller_once" + (" ON teller" if dialect == "postgresql" else ""))
-        )
+        for trigger in ("teller_once", "teller_steps"):
+            on = " ON teller" if dialect == "postgresql" else ""
+            s.execute(text(f"DROP TRIGGER {trigger}{on}"))
         s.execute(
             text("UPDATE teller SET round1 = :r WHERE ceremony_id = :c AND idx = 1"),
             {"r": cv.entry_json(other), "c": ceremony.id},
