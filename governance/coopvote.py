@@ -1078,7 +1078,7 @@ def check_partial(
         raise Invalid(f"teller {j}: one partial decryption per option is expected")
     ds: list[list[Point]] = [[] for _ in sums]
     for item, (q, o) in zip(wire, positions, strict=True):
-        if not isinstance(item, dict) or list(item) != ["q", "o", "d", "c", "s"]:
+        if not isinstance(item, dict) or sorted(item) != ["c", "d", "o", "q", "s"]:
             raise Invalid(f"teller {j}: a partial decryption must have q, o, d, c and s")
         if item["q"] != q or item["o"] != o:
             raise Invalid(f"teller {j}: the partial decryptions are not in the options' order")

@@ -82,16 +82,28 @@ def test_worker_encrypts_off_the_page(page: Any) -> None:
             worker.onerror = (e) => resolve({error: String(e.message)});
             worker.onmessage = (e) => {
                 answers.push(e.data);
-                if (answers.length === 3) {
-                    const [ready, ballot, bad] = answers;
+                if (answers.length === 5) {
+                    const [ready, ballot, bad, sums, badSums] = answers;
+                    const here = cv.ballotSums(ctx.definition, [ballot.wire]);
                     resolve({ready: ready.ready, id: ballot.id,
                              checks: cv.checkBallot(ctx, ballot.wire).tracker === ballot.tracker,
-                             bad: bad.error, ctx, ballot});
+                             bad: bad.error, ctx, ballot,
+                             sums: JSON.stringify(sums.sums) === JSON.stringify(here),
+                             badSums: badSums.error});
                 }
             };
             worker.postMessage({id: 1, ctx});
             worker.postMessage({id: 2, ctx, choices: [[0, 1, 0], [0, 0, 1]]});
             worker.postMessage({id: 3, ctx, choices: [[1, 1, 0], [0, 0, 1]]});
+            worker.onmessage = ((next) => (e) => {
+                next(e);
+                if (e.data.id === 2) {
+                    worker.postMessage({id: 4, op: 'sums', definition: ctx.definition,
+                                        wires: [e.data.wire]});
+                    worker.postMessage({id: 5, op: 'sums', definition: ctx.definition,
+                                        wires: [e.data.wire, e.data.wire]});
+                }
+            })(worker.onmessage);
         })"""
     )
     ballot, ctx = out.pop("ballot"), out.pop("ctx")
@@ -100,6 +112,8 @@ def test_worker_encrypts_off_the_page(page: Any) -> None:
         "id": 2,
         "checks": True,
         "bad": "coopvote: choices outside the allowed range",
+        "sums": True,
+        "badSums": "sums: ballot 1 repeats an α",
     }
     # A ballot Chromium made with crypto.getRandomValues checks in Python, as the server will.
     key = cv.PollKey(ctx["ceremony"], ctx["Y"], ctx["assembly"], ctx["poll"], ctx["definition"])

@@ -191,33 +191,6 @@ def test_the_minus_one_option_is_refused(motion):
     _refused(motion, doc, "does not verify")
 
 
-def test_the_weak_fiat_shamir_forgery_is_refused(motion):
-    """Commitments and challenge first, then solve for a β that encrypts 5 (Bernhard et al.)."""
-    ar = cv.arith("nacl")
-    y = ar.point(motion.Y)
-    enc = cv.encrypt(motion, [[1, 0, 0]])
-    doc = _doc(enc.wire)
-    # Weak Fiat–Shamir hashes only the commitments: pick them, get c, and choose s so that the
-    # 'one' branch verifies for α = r·B whatever β is; the strong transcript holds α, β and H_poll,
-    # so the challenge changes with the forged β and the proof fails.
-    _w0, w1, c0, s0 = (random.randrange(1, ELL) for _ in range(4))
-    r = random.randrange(1, ELL)
-    alpha = ar.base(r)
-    beta = ar.add(ar.base(5), ar.mul(r, y))
-    a1, b1 = ar.base(w1), ar.mul(w1, y)
-    a0 = ar.sub(ar.base(s0), ar.mul(c0, alpha))
-    b0 = ar.sub(ar.mul(s0, y), ar.mul(c0, beta))
-    weak = cv.Transcript("zero-one").point(a0).point(b0).point(a1).point(b1).challenge()
-    c1 = (weak - c0) % ELL
-    s1 = (w1 + c1 * r) % ELL
-    doc["questions"][0][1] = {
-        "alpha": alpha.hex(),
-        "beta": beta.hex(),
-        "proof": [[cv.scalar_hex(c0), cv.scalar_hex(s0)], [cv.scalar_hex(c1), cv.scalar_hex(s1)]],
-    }
-    _refused(motion, doc, "does not verify")
-
-
 @pytest.mark.parametrize("ar", ["nacl", "pure"])
 @pytest.mark.parametrize("point", SMALL_ORDER, ids=[f"order-{i}" for i in range(8)])
 def test_small_order_points_and_the_identity_are_refused(motion, ar, point):
@@ -424,6 +397,8 @@ def test_a_partial_decryption_for_another_sum_or_teller_is_refused(cer, motion):
     with pytest.raises(cv.Invalid, match="order"):
         cv.check_partial(motion, 1, cer.y_j(1), sums_a, reordered)
     cv.check_partial(motion, 1, cer.y_j(1), sums_a, wire_a, arith="pure")
+    # Fields in any order (a JSON layer may sort keys); the values decide.
+    cv.check_partial(motion, 1, cer.y_j(1), sums_a, [dict(sorted(x.items())) for x in wire_a])
 
 
 def test_a_box_without_ballots_has_no_sums_and_zero_votes_decrypt_to_zero(cer, motion):

@@ -34,7 +34,7 @@ def node() -> str:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name.removesuffix(".test.mjs"))
 def test_node(node: str, path: Path) -> None:
     proc = subprocess.run(
-        [node, "--test", str(path)],
+        [node, "--test", "--test-reporter=tap", str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ import {
   point,
   randomBytes,
   randomScalar,
-  sameKeys,
+  hasFields,
   scalar,
   sHex,
   toHex,
@@ -52,7 +52,13 @@ export function round1(ceremony, i, t) {
     const s = mod(w + c * coeffs[0]);
     if (c === 0n || s === 0n) continue;
     const entry = { T: toHex(transport.publicKey), A: As.map(pHex), c: sHex(c), s: sHex(s) };
-    const secret = { ceremony, i, t, coeffs: coeffs.map(sHex), transport: toHex(transport.secretKey) };
+    const secret = {
+      ceremony,
+      i,
+      t,
+      coeffs: coeffs.map(sHex),
+      transport: toHex(transport.secretKey),
+    };
     return { entry, secret };
   }
 }
@@ -61,11 +67,7 @@ export function round1(ceremony, i, t) {
 export function checkRound1(ceremony, i, t, entry) {
   return teller(i, () => {
     const shaped =
-      entry !== null &&
-      typeof entry === "object" &&
-      JSON.stringify(Object.keys(entry).sort()) === '["A","T","c","s"]' &&
-      Array.isArray(entry.A) &&
-      entry.A.length === t;
+      hasFields(entry, ["T", "A", "c", "s"]) && Array.isArray(entry.A) && entry.A.length === t;
     if (!shaped) fail(`ceremony: teller ${i}'s entry is malformed`);
     const T = fromHex(entry.T, 32, `teller ${i} T`);
     const As = entry.A.map((h, k) => point(h, `teller ${i} A${k}`));
@@ -94,12 +96,14 @@ function checkAll(ceremony, t, entries) {
 
 /** SHA-256 hex of the whole round-1 transcript, which the tellers compare with each other. */
 export function fingerprint(ceremony, n, t, entries) {
-  if (indices(entries).length !== n) fail("ceremony: the fingerprint needs the entries of tellers 1…n");
+  if (indices(entries).length !== n)
+    fail("ceremony: the fingerprint needs the entries of tellers 1…n");
   const tr = new Transcript("coopvote/v1/ceremony").str(ceremony).int(n).int(t);
   for (let i = 1; i <= n; i++) {
     const e = entries[i];
     teller(i, () => {
-      if (!Array.isArray(e.A) || e.A.length !== t) fail(`ceremony: teller ${i}'s entry is malformed`);
+      if (!Array.isArray(e.A) || e.A.length !== t)
+        fail(`ceremony: teller ${i}'s entry is malformed`);
       tr.int(i).field(fromHex(e.T, 32, `teller ${i} T`));
       e.A.forEach((h, k) => tr.point(point(h, `teller ${i} A${k}`)));
       tr.scalar(scalar(e.c, `teller ${i} c`)).scalar(scalar(e.s, `teller ${i} s`));
@@ -165,7 +169,9 @@ function ownEntryUnchanged(secret, entry) {
 export function makeShares(ceremony, secret, i, entries) {
   if (secret.ceremony !== ceremony || secret.i !== i) fail("ceremony: not this teller's secret");
   const checked = checkAll(ceremony, secret.t, entries);
-  const coeffs = secret.coeffs ? ownEntryUnchanged(secret, entries[i]) : fail("ceremony: no polynomial");
+  const coeffs = secret.coeffs
+    ? ownEntryUnchanged(secret, entries[i])
+    : fail("ceremony: no polynomial");
   const mine = fromHex(secret.transport, 32, "transport key");
   const boxes = Object.keys(checked)
     .map(Number)
@@ -182,7 +188,7 @@ export function makeShares(ceremony, secret, i, entries) {
 
 function openShare(checked, mine, j, i, box) {
   return teller(i, () => {
-    if (!sameKeys(box, ["from", "to", "nonce", "box"]) || box.from !== i || box.to !== j) {
+    if (!hasFields(box, ["from", "to", "nonce", "box"]) || box.from !== i || box.to !== j) {
       fail(`ceremony: the share from teller ${i} is malformed`);
     }
     const nonce = fromHex(box.nonce, 24, `share ${i} nonce`);
@@ -191,12 +197,13 @@ function openShare(checked, mine, j, i, box) {
     if (!opened || opened.length !== 32) fail(`ceremony: the share from teller ${i} does not open`);
     const value = leInt(opened);
     if (value >= ELL || value === 0n) fail(`ceremony: the share from teller ${i} is not a scalar`);
-    if (!G.multiply(value).equals(image(checked[i].As, j))) fail(`ceremony: the share from teller ${i} is wrong`);
+    if (!G.multiply(value).equals(image(checked[i].As, j)))
+      fail(`ceremony: the share from teller ${i} is wrong`);
     return value;
   });
 }
 
-/** Teller j opens and checks every share sent to it and derives its key file. */
+/** Teller j opens and checks every share sent to it (others' are ignored) and derives its key file. */
 export function openShares(ceremony, secret, j, t, entries, boxes) {
   if (secret.ceremony !== ceremony || secret.i !== j || secret.t !== t) {
     fail("ceremony: not this teller's secret");
@@ -210,7 +217,7 @@ export function openShares(ceremony, secret, j, t, entries, boxes) {
   let x = own;
   for (let i = 1; i <= n; i++) {
     if (i === j) continue;
-    const found = (boxes || []).filter((b) => b && b.from === i);
+    const found = (boxes || []).filter((b) => b && b.from === i && b.to === j);
     if (found.length !== 1) fail(`ceremony: no single share from teller ${i}`, { teller: i });
     x = mod(x + openShare(checked, mine, j, i, found[0]));
   }

@@ -177,7 +177,8 @@ function checkDefinition(def) {
   if (!expected || JSON.stringify(sorted(def)) !== JSON.stringify(sorted(expected))) {
     fail("coopvote: not a poll definition of coopvote v1");
   }
-  if (expected.questions.reduce((a, k) => a + k, 0) > MAX_OPTIONS) fail("coopvote: too many options");
+  if (expected.questions.reduce((a, k) => a + k, 0) > MAX_OPTIONS)
+    fail("coopvote: too many options");
   return expected;
 }
 
@@ -185,7 +186,11 @@ function checkDefinition(def) {
 function sorted(value) {
   if (Array.isArray(value)) return value.map(sorted);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sorted(value[k])]),
+  );
 }
 
 function hPollBytes(ceremony, Y, assembly, poll, def) {
@@ -207,20 +212,28 @@ export function hPoll(ceremony, Y, assembly, poll, def) {
 }
 
 // A context's checked values, and Y with its precomputed table: once per page (or worker).
+// One key serves every secret poll of an assembly: its table is kept by Y.
 const prepared = new Map();
+const keys = new Map();
+
+function remember(map, key, make) {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    if (map.size >= 8) map.delete(map.keys().next().value);
+    map.set(key, value);
+  }
+  return value;
+}
 
 function prepare(ctx) {
   const key = JSON.stringify([ctx.ceremony, ctx.Y, ctx.assembly, ctx.poll, ctx.definition]);
-  let p = prepared.get(key);
-  if (!p) {
+  return remember(prepared, key, () => {
     const def = checkDefinition(ctx.definition);
-    const Y = point(ctx.Y, "Y").precompute(8, false);
+    const Y = remember(keys, ctx.Y, () => point(ctx.Y, "Y").precompute(8, false));
     const hp = hPollBytes(ctx.ceremony, Y.toBytes(), ctx.assembly, ctx.poll, def);
-    p = { ctx, def, Y, hp };
-    if (prepared.size >= 8) prepared.delete(prepared.keys().next().value);
-    prepared.set(key, p);
-  }
-  return p;
+    return { ctx, def, Y, hp };
+  });
 }
 
 // ---- ballots ----
@@ -233,6 +246,13 @@ function ciphertextBlock(cts) {
 function trackerOf(poll, block) {
   return toHex(new Transcript("coopvote/v1/tracker").str(poll).raw(block).sha256().slice(0, 16));
 }
+
+/** Exactly these fields, in any order (JSON from a server may sort them). */
+const hasFields = (obj, keys) =>
+  obj !== null &&
+  typeof obj === "object" &&
+  !Array.isArray(obj) &&
+  JSON.stringify(Object.keys(obj).sort()) === JSON.stringify([...keys].sort());
 
 const sameKeys = (obj, keys) =>
   obj !== null &&
@@ -266,12 +286,12 @@ function parseBallot(def, wire) {
   return { text, obj, cts };
 }
 
-
 export {
   checkDefinition,
   ciphertextBlock,
   fail,
   fromHex,
+  hasFields,
   hPollBytes,
   inverse,
   leBytes,

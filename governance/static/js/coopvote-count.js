@@ -14,7 +14,7 @@ import {
   point,
   prepare,
   randomScalar,
-  sameKeys,
+  hasFields,
   scalar,
   sHex,
   Transcript,
@@ -76,6 +76,7 @@ export function partialDecrypt(ctx, keyFile, sums) {
     keyFile.Y === ctx.Y;
   if (!ok) fail("key file: not a key of this poll's ceremony");
   const j = keyFile.index;
+  if (!Number.isSafeInteger(j) || j < 1 || j > keyFile.n) fail("key file: not a teller index");
   const x = scalar(keyFile.x, "key file x");
   const Yj = point(keyFile.Y_j, "key file Y_j");
   if (!G.multiply(x).equals(Yj)) fail("key file: x·B is not Y_j");
@@ -101,7 +102,13 @@ export function checkPartial(ctx, j, Yj, sums, wire) {
   const p = prepare(ctx);
   const parsed = parseSums(p.def, sums);
   try {
-    return checkShares(p, j, point(Yj, `Y_${j}`), parsed, typeof wire === "string" ? JSON.parse(wire) : wire);
+    return checkShares(
+      p,
+      j,
+      point(Yj, `Y_${j}`),
+      parsed,
+      typeof wire === "string" ? JSON.parse(wire) : wire,
+    );
   } catch (err) {
     throw Object.assign(err, { teller: j });
   }
@@ -116,7 +123,8 @@ function checkShares(p, j, Yj, parsed, list) {
   flat.forEach(([q, o, a, b], k) => {
     const e = list[k];
     const what = `decryption of teller ${j} for ${q}.${o}`;
-    if (!sameKeys(e, ["q", "o", "d", "c", "s"]) || e.q !== q || e.o !== o) fail(`${what}: malformed`);
+    if (!hasFields(e, ["q", "o", "d", "c", "s"]) || e.q !== q || e.o !== o)
+      fail(`${what}: malformed`);
     const d = point(e.d, `${what} d`);
     const c = scalar(e.c, `${what} c`);
     const s = scalar(e.s, `${what} s`);
@@ -136,7 +144,10 @@ export function combine(sums, shares, count) {
   const lambda = Object.fromEntries(
     S.map((j) => [
       j,
-      S.filter((k) => k !== j).reduce((acc, k) => mod(acc * BigInt(k) * inverse(BigInt(k - j))), 1n),
+      S.filter((k) => k !== j).reduce(
+        (acc, k) => mod(acc * BigInt(k) * inverse(BigInt(k - j))),
+        1n,
+      ),
     ]),
   );
   const table = new Map();

@@ -5,6 +5,28 @@
 // neither the identity nor of small order), scalars as BigInt mod ℓ, randomness only from
 // crypto.getRandomValues. A failed check throws an Error (with `.teller` where a teller's step
 // failed); nothing is ever "repaired" or reduced. No storage: the caller keeps secrets in memory.
+//
+// The API (hex strings for points and scalars everywhere; ctx = {ceremony, Y, assembly, poll,
+// definition} with the ceremony's UUID, Y hex, the assembly's and poll's UUIDs):
+//   definition(kind, k, n) -> {kind, questions, sums}       hPoll(ceremony, Y, assembly, poll, def) -> hex
+//   prepareKey(ctx) -> H_poll hex (checks ctx, builds Y's table once; encrypt does it when needed)
+//   encrypt(ctx, choices [[0|1 per option] per question]) -> {wire, tracker, randomness [[hex]],
+//       choices, auditFile() -> the Benaloh check file (an object; offer it as a JSON download)}
+//   checkBallot(ctx, wire) -> {wire, tracker, ciphertexts [[[α, β]]]}   tracker(ctx, wire) -> hex
+//   checkAuditFile(file, ctx?) -> as checkBallot (the page's own check: proves nothing to the voter)
+//   round1(ceremony, i, t) -> {entry {T, A, c, s}, secret}   (secret: keep in memory only)
+//   checkRound1(ceremony, i, t, entry)     fingerprint(ceremony, n, t, {i: entry}) -> hex
+//   makeShares(ceremony, secret, i, {i: entry}) -> [{from, to, nonce, box}] (to every other
+//       teller; checks every entry and its own first; then erases the polynomial from secret)
+//   openShares(ceremony, secret, j, t, {i: entry}, boxes to j) -> key file {format, version,
+//       ceremony, index, t, n, x, Y_j, Y, fingerprint}
+//   publicShare({i: entry}, j) -> Y_j hex     pollKey({i: entry}) -> Y hex
+//   keyFingerprint(Y) -> 32 hex (show in groups of four)
+//   ballotSums(def, [wire]) -> [[[α_sum, β_sum]]] | null (no ballots); every α distinct
+//   partialDecrypt(ctx, keyFile, sums) -> [{q, o, d, c, s}]
+//   checkPartial(ctx, j, Y_j, sums, partials) -> [[d]]
+//   combine(sums, {j: [[d]]} of t tellers, ballot count) -> [[count]]
+// coopvote-worker.js runs encrypt in a module Web Worker (its header says the messages).
 import {
   checkDefinition,
   ciphertextBlock,
@@ -68,7 +90,8 @@ function prove(p, prefix, values, alpha, beta, r, i) {
 }
 
 function verify(p, prefix, values, alpha, beta, proof, what) {
-  if (!Array.isArray(proof) || proof.length !== values.length) fail(`${what}: proof has wrong length`);
+  if (!Array.isArray(proof) || proof.length !== values.length)
+    fail(`${what}: proof has wrong length`);
   const T = new Transcript().raw(prefix);
   let sum = 0n;
   values.forEach((m, j) => {
@@ -178,13 +201,25 @@ export function checkBallot(ctx, wire) {
 
 /** The tracker of a wire ballot (its points checked, not its proofs). */
 export function tracker(ctx, wire) {
-  return trackerOf(ctx.poll, ciphertextBlock(parseBallot(checkDefinition(ctx.definition), wire).cts));
+  return trackerOf(
+    ctx.poll,
+    ciphertextBlock(parseBallot(checkDefinition(ctx.definition), wire).cts),
+  );
 }
 
-/** Check a Benaloh audit file: H_poll, every ciphertext from (m, r, Y), the proofs, the tracker. */
-export function checkAuditFile(data) {
-  const { ceremony, Y, assembly, poll, definition } = data;
+/**
+ * Check a Benaloh audit file: H_poll, every ciphertext from (m, r, Y), the proofs, the tracker;
+ * with `expected` (a ctx), the file must be for that ceremony, key, assembly and poll.
+ */
+export function checkAuditFile(data, expected) {
+  const { ceremony, Y, assembly, poll, definition } = data || {};
   const ctx = { ceremony, Y, assembly, poll, definition };
+  if (
+    expected &&
+    ["ceremony", "Y", "assembly", "poll"].some((k) => String(ctx[k]) !== String(expected[k]))
+  ) {
+    fail("audit file: for another poll or key");
+  }
   const p = prepare(ctx);
   if (data.format !== "coopvote.ballot-audit" || data.version !== 1) fail("audit file: format");
   if (data.h_poll !== toHex(p.hp)) fail("audit file: h_poll does not match the poll");

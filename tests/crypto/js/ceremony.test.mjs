@@ -21,7 +21,18 @@ test("2 of 3: every teller derives a consistent key file; any 2 decrypt, 1 canno
   assert.match(cv.keyFingerprint(c.Y), /^[0-9a-f]{32}$/);
   for (const j of [1, 2, 3]) {
     const k = c.keys[j];
-    assert.deepEqual(Object.keys(k), ["format", "version", "ceremony", "index", "t", "n", "x", "Y_j", "Y", "fingerprint"]);
+    assert.deepEqual(Object.keys(k), [
+      "format",
+      "version",
+      "ceremony",
+      "index",
+      "t",
+      "n",
+      "x",
+      "Y_j",
+      "Y",
+      "fingerprint",
+    ]);
     assert.equal(k.format, "coopvote.teller-key");
     assert.equal(k.index, j);
     assert.equal(k.Y, c.Y);
@@ -30,17 +41,28 @@ test("2 of 3: every teller derives a consistent key file; any 2 decrypt, 1 canno
   }
   const ctx = { ...context(cv.definition("MOTION"), c.Y), ceremony: ID };
   const choices = ["yes", "yes", "no", "yes", "abstain"];
-  const sums = cv.ballotSums(ctx.definition, choices.map((w) => cv.encrypt(ctx, motion(w)).wire));
+  const sums = cv.ballotSums(
+    ctx.definition,
+    choices.map((w) => cv.encrypt(ctx, motion(w)).wire),
+  );
   const d = {};
   for (const j of [1, 2, 3]) {
     d[j] = cv.checkPartial(ctx, j, c.keys[j].Y_j, sums, cv.partialDecrypt(ctx, c.keys[j], sums));
   }
-  for (const S of [[1, 2], [1, 3], [2, 3], [1, 2, 3]]) {
+  for (const S of [
+    [1, 2],
+    [1, 3],
+    [2, 3],
+    [1, 2, 3],
+  ]) {
     const shares = Object.fromEntries(S.map((j) => [j, d[j]]));
     assert.deepEqual(cv.combine(sums, shares, choices.length), [[3, 1, 1]]);
   }
   for (const j of [1, 2, 3]) {
-    assert.throws(() => cv.combine(sums, { [j]: d[j] }, choices.length), /does not decrypt to a count/);
+    assert.throws(
+      () => cv.combine(sums, { [j]: d[j] }, choices.length),
+      /does not decrypt to a count/,
+    );
   }
 });
 
@@ -69,7 +91,8 @@ test("round 1: a changed byte of an entry is refused, naming the teller", () => 
     { ...e, s: "00".repeat(32) },
     { ...e, extra: 1 },
   ];
-  for (const entry of bad) assert.throws(() => cv.checkRound1(ID, 2, 2, entry), teller(2, /teller 2/));
+  for (const entry of bad)
+    assert.throws(() => cv.checkRound1(ID, 2, 2, entry), teller(2, /teller 2/));
   assert.throws(() => cv.checkRound1(ID, 3, 2, e), /teller 3's proof fails/); // another index
   assert.throws(() => cv.checkRound1("other", 2, 2, e), /proof fails/); // another ceremony
 });
@@ -77,9 +100,16 @@ test("round 1: a changed byte of an entry is refused, naming the teller", () => 
 test("the fingerprint covers every entry: a swapped transport key changes it", () => {
   const { entries } = round1s(3, 2);
   const fp = cv.fingerprint(ID, 3, 2, entries);
-  const swapped = { ...entries, 1: { ...entries[1], T: entries[3].T }, 3: { ...entries[3], T: entries[1].T } };
+  const swapped = {
+    ...entries,
+    1: { ...entries[1], T: entries[3].T },
+    3: { ...entries[3], T: entries[1].T },
+  };
   assert.notEqual(cv.fingerprint(ID, 3, 2, swapped), fp);
-  assert.notEqual(cv.fingerprint(ID, 3, 2, { ...entries, 2: { ...entries[2], s: flipHex(entries[2].s, 4) } }), fp);
+  assert.notEqual(
+    cv.fingerprint(ID, 3, 2, { ...entries, 2: { ...entries[2], s: flipHex(entries[2].s, 4) } }),
+    fp,
+  );
   assert.notEqual(cv.fingerprint("cer-10", 3, 2, entries), fp);
   assert.throws(() => cv.fingerprint(ID, 4, 2, entries), /entries of tellers 1…n/);
   assert.equal(cv.fingerprint(ID, 3, 2, JSON.parse(JSON.stringify(entries))), fp);
@@ -88,11 +118,20 @@ test("the fingerprint covers every entry: a swapped transport key changes it", (
 test("makeShares refuses when its own entry changed or another entry fails, and erases the polynomial", () => {
   const { entries, secrets } = round1s(3, 2);
   const other = cv.round1(ID, 1, 2).entry;
-  assert.throws(() => cv.makeShares(ID, secrets[1], 1, { ...entries, 1: other }), teller(1, /own entry was changed/));
+  assert.throws(
+    () => cv.makeShares(ID, secrets[1], 1, { ...entries, 1: other }),
+    teller(1, /own entry was changed/),
+  );
   const broken = { ...entries, 3: { ...entries[3], c: flipHex(entries[3].c, 2) } };
   assert.throws(() => cv.makeShares(ID, secrets[1], 1, broken), teller(3, /proof fails/));
   const boxes = cv.makeShares(ID, secrets[1], 1, entries);
-  assert.deepEqual(boxes.map((b) => [b.from, b.to]), [[1, 2], [1, 3]]);
+  assert.deepEqual(
+    boxes.map((b) => [b.from, b.to]),
+    [
+      [1, 2],
+      [1, 3],
+    ],
+  );
   assert.ok(boxes.every((b) => /^[0-9a-f]{48}$/.test(b.nonce) && /^[0-9a-f]{96}$/.test(b.box)));
   assert.equal(secrets[1].coeffs, undefined);
   assert.match(secrets[1].own, /^[0-9a-f]{64}$/);
@@ -105,12 +144,27 @@ test("openShares refuses a bad, missing, foreign or replayed share, naming the s
   const to3 = boxes.filter((b) => b.to === 3);
   const open = (list) => cv.openShares(ID, secrets[3], 3, 2, entries, list);
   assert.equal(open(to3).index, 3);
+  assert.equal(JSON.stringify(open(boxes)), JSON.stringify(open(to3))); // others' boxes ignored
+  // fields in another order (a server's sorted JSON) are the same entries and boxes
+  const sortedBoxes = to3.map(({ box, from, nonce, to }) => ({ box, from, nonce, to }));
+  const sortedEntries = Object.fromEntries(
+    Object.entries(entries).map(([i, { A, T, c, s }]) => [i, { A, T, c, s }]),
+  );
+  const reordered = cv.openShares(ID, secrets[3], 3, 2, sortedEntries, sortedBoxes);
+  assert.equal(JSON.stringify(reordered), JSON.stringify(open(to3)));
   const from1 = to3.find((b) => b.from === 1);
   const rest = to3.filter((b) => b.from !== 1);
   assert.throws(() => open(rest), teller(1, /no single share from teller 1/));
+  assert.throws(() => open([...rest, { ...from1, extra: 1 }]), teller(1, /malformed/));
   assert.throws(() => open([...to3, from1]), teller(1, /no single share/));
-  assert.throws(() => open([...rest, { ...from1, box: flipHex(from1.box, 9) }]), teller(1, /does not open/));
-  assert.throws(() => open([...rest, { ...from1, nonce: flipHex(from1.nonce, 9) }]), teller(1, /does not open/));
+  assert.throws(
+    () => open([...rest, { ...from1, box: flipHex(from1.box, 9) }]),
+    teller(1, /does not open/),
+  );
+  assert.throws(
+    () => open([...rest, { ...from1, nonce: flipHex(from1.nonce, 9) }]),
+    teller(1, /does not open/),
+  );
   // teller 1's share for teller 2, relabelled for teller 3: it does not open with 3's key
   const for2 = boxes.find((b) => b.from === 1 && b.to === 2);
   assert.throws(() => open([...rest, { ...for2, to: 3 }]), teller(1, /does not open/));
@@ -123,6 +177,16 @@ test("openShares refuses a bad, missing, foreign or replayed share, naming the s
 function wrongValueBox(entries, secrets, from, to) {
   const nonce = new Uint8Array(24).fill(7);
   const value = Buffer.from(scalarHex(123456789n), "hex");
-  const box = nacl.box(value, nonce, Buffer.from(entries[to].T, "hex"), Buffer.from(secrets[from].transport, "hex"));
-  return { from, to, nonce: Buffer.from(nonce).toString("hex"), box: Buffer.from(box).toString("hex") };
+  const box = nacl.box(
+    value,
+    nonce,
+    Buffer.from(entries[to].T, "hex"),
+    Buffer.from(secrets[from].transport, "hex"),
+  );
+  return {
+    from,
+    to,
+    nonce: Buffer.from(nonce).toString("hex"),
+    box: Buffer.from(box).toString("hex"),
+  };
 }

@@ -7,7 +7,15 @@ import { cv } from "./helpers.mjs";
 
 const data = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const c = data.ceremony;
-const checked = { entries: 0, keyFiles: 0, ballots: 0, auditFiles: 0, partials: 0, results: [], refused: [] };
+const checked = {
+  entries: 0,
+  keyFiles: 0,
+  ballots: 0,
+  auditFiles: 0,
+  partials: 0,
+  results: [],
+  refused: [],
+};
 
 for (let i = 1; i <= c.n; i++) {
   cv.checkRound1(c.id, i, c.t, c.entries[i]);
@@ -34,7 +42,10 @@ for (const poll of data.polls) {
     assert.equal(cv.checkAuditFile(b.audit).tracker, b.tracker);
     checked.auditFiles++;
   }
-  const sums = cv.ballotSums(ctx.definition, poll.ballots.map((b) => b.wire));
+  const sums = cv.ballotSums(
+    ctx.definition,
+    poll.ballots.map((b) => b.wire),
+  );
   assert.equal(JSON.stringify(sums), JSON.stringify(poll.sums));
   const ds = {};
   for (const [j, wire] of Object.entries(poll.partials)) {

@@ -7,9 +7,18 @@ const c = sharedCeremony();
 const YNA = cv.definition("YES_NO_ABSTAIN_PER_CANDIDATE", 2);
 const ctx = context(YNA);
 const ballots = [
-  [[1, 0, 0], [0, 0, 1]],
-  [[1, 0, 0], [0, 1, 0]],
-  [[0, 1, 0], [0, 0, 1]],
+  [
+    [1, 0, 0],
+    [0, 0, 1],
+  ],
+  [
+    [1, 0, 0],
+    [0, 1, 0],
+  ],
+  [
+    [0, 1, 0],
+    [0, 0, 1],
+  ],
 ].map((ch) => cv.encrypt(ctx, ch).wire);
 const sums = cv.ballotSums(YNA, ballots);
 const partial = (j, s = sums, cx = ctx) => cv.partialDecrypt(cx, c.keys[j], s);
@@ -19,13 +28,19 @@ test("sums of the ballots decrypt to the counts, options without votes to 0", ()
   assert.equal(sums.length, 2);
   assert.ok(sums.every((row) => row.length === 3 && row.every((ab) => ab.length === 2)));
   const shares = { 1: check(1, partial(1)), 2: check(2, JSON.stringify(partial(2))) };
-  assert.deepEqual(cv.combine(sums, shares, ballots.length), [[2, 1, 0], [0, 1, 2]]);
+  assert.deepEqual(cv.combine(sums, shares, ballots.length), [
+    [2, 1, 0],
+    [0, 1, 2],
+  ]);
 });
 
 test("a box without ballots has no sums; a poll where everyone abstained decrypts to zeros", () => {
   assert.equal(cv.ballotSums(YNA, []), null);
   const m = context(cv.definition("MOTION"));
-  const s = cv.ballotSums(m.definition, [1, 2, 3].map(() => cv.encrypt(m, motion("abstain")).wire));
+  const s = cv.ballotSums(
+    m.definition,
+    [1, 2, 3].map(() => cv.encrypt(m, motion("abstain")).wire),
+  );
   const shares = {
     2: cv.checkPartial(m, 2, c.keys[2].Y_j, s, cv.partialDecrypt(m, c.keys[2], s)),
     3: cv.checkPartial(m, 3, c.keys[3].Y_j, s, cv.partialDecrypt(m, c.keys[3], s)),
@@ -39,10 +54,18 @@ test("the sums refuse a repeated α (a copied ballot) and a ballot of another sh
   assert.throws(() => cv.ballotSums(YNA, [...ballots, motionBallot]), /does not fit/);
 });
 
+test("partial decryptions with their fields in another order (a server's sorted JSON) check", () => {
+  const sortedKeys = partial(2).map(({ c: cc, d, o, q, s }) => ({ c: cc, d, o, q, s }));
+  assert.deepEqual(check(2, sortedKeys), check(2, partial(2)));
+});
+
 test("a partial decryption for another sum, teller or key is refused", () => {
   const wire = partial(1);
   const otherSums = cv.ballotSums(YNA, ballots.slice(1));
-  assert.throws(() => check(1, wire, otherSums), (e) => e.teller === 1 && /proof fails/.test(e.message));
+  assert.throws(
+    () => check(1, wire, otherSums),
+    (e) => e.teller === 1 && /proof fails/.test(e.message),
+  );
   assert.throws(() => check(2, wire), /proof fails/);
   assert.throws(() => check(1, wire, sums, c.keys[2].Y_j), /proof fails/);
   const otherPoll = { ...ctx, poll: "c1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" };
@@ -67,7 +90,10 @@ test("every tampered field of a partial decryption is refused", () => {
   for (const e of edits) {
     const bad = JSON.parse(JSON.stringify(wire));
     e(bad);
-    assert.throws(() => check(3, bad), (err) => err.teller === 3);
+    assert.throws(
+      () => check(3, bad),
+      (err) => err.teller === 3,
+    );
   }
 });
 
@@ -75,12 +101,20 @@ test("a forged share that passes no proof still cannot pass combine: the count i
   const good = check(1, partial(1));
   const forged = good.map((row) => row.map(() => somePoint(42n)));
   assert.throws(() => cv.combine(sums, { 1: good, 2: forged }, ballots.length), /does not decrypt/);
-  assert.throws(() => cv.combine(sums, { 1: good, 2: check(2, partial(2)) }, 1), /does not decrypt/);
+  assert.throws(
+    () => cv.combine(sums, { 1: good, 2: check(2, partial(2)) }, 1),
+    /does not decrypt/,
+  );
 });
 
 test("a key file of another ceremony or with a wrong x is refused", () => {
   const k = c.keys[1];
-  assert.throws(() => cv.partialDecrypt(ctx, { ...k, ceremony: "cer-x" }, sums), /not a key of this poll/);
+  assert.throws(
+    () => cv.partialDecrypt(ctx, { ...k, ceremony: "cer-x" }, sums),
+    /not a key of this poll/,
+  );
   assert.throws(() => cv.partialDecrypt(ctx, { ...k, x: c.keys[2].x }, sums), /x·B is not Y_j/);
   assert.throws(() => cv.partialDecrypt(ctx, { ...k, format: "other" }, sums), /not a key/);
+  assert.throws(() => cv.partialDecrypt(ctx, { ...k, index: 0 }, sums), /not a teller index/);
+  assert.throws(() => cv.partialDecrypt(ctx, { ...k, index: "1" }, sums), /not a teller index/);
 });

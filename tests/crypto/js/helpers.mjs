@@ -38,7 +38,14 @@ export function ceremony(id = "cer-1", n = 3, t = 2) {
   for (let i = 1; i <= n; i++) boxes.push(...cv.makeShares(id, secrets[i], i, entries));
   const keys = {};
   for (let j = 1; j <= n; j++) {
-    keys[j] = cv.openShares(id, secrets[j], j, t, entries, boxes.filter((b) => b.to === j));
+    keys[j] = cv.openShares(
+      id,
+      secrets[j],
+      j,
+      t,
+      entries,
+      boxes.filter((b) => b.to === j),
+    );
   }
   return { id, n, t, entries, secrets, boxes, keys, Y: keys[1].Y };
 }

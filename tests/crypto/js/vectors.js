@@ -37,29 +37,68 @@ function makeVectors(cv, sha512, seed) {
     const keys = {};
     const publicShares = {};
     for (let j = 1; j <= n; j++) {
-      keys[j] = cv.openShares(id, secrets[j], j, t, entries, boxes.filter((b) => b.to === j));
+      keys[j] = cv.openShares(
+        id,
+        secrets[j],
+        j,
+        t,
+        entries,
+        boxes.filter((b) => b.to === j),
+      );
       publicShares[j] = cv.publicShare(entries, j);
     }
     const Y = cv.pollKey(entries);
     const ceremony = {
-      id, n, t, entries, secrets: shown, fingerprint: cv.fingerprint(id, n, t, entries), boxes,
-      keys, public_shares: publicShares, Y, key_fingerprint: cv.keyFingerprint(Y),
+      id,
+      n,
+      t,
+      entries,
+      secrets: shown,
+      fingerprint: cv.fingerprint(id, n, t, entries),
+      boxes,
+      keys,
+      public_shares: publicShares,
+      Y,
+      key_fingerprint: cv.keyFingerprint(Y),
     };
     const assembly = "0b7e4c1a-2d3f-4a5b-9c8d-7e6f5a4b3c2d";
     const polls = [
-      ["9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", cv.definition("MOTION"),
-        [[[1, 0, 0]], [[0, 1, 0]], [[1, 0, 0]], [[0, 0, 1]], [[1, 0, 0]]]],
-      ["8c7b6a5f-4e3d-4c2b-9a1f-0e9d8c7b6a5f", cv.definition("CHOOSE_UP_TO_N", 4, 2),
-        [[[1, 0, 0, 1, 0]], [[0, 0, 1, 0, 0]], [[0, 0, 0, 0, 1]], [[1, 1, 0, 0, 0]]]],
-      ["7b6a5f4e-3d2c-4b1a-8f0e-9d8c7b6a5f4e", cv.definition("YES_NO_ABSTAIN_PER_CANDIDATE", 3),
-        [[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [1, 0, 0], [0, 1, 0]]]],
+      [
+        "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+        cv.definition("MOTION"),
+        [[[1, 0, 0]], [[0, 1, 0]], [[1, 0, 0]], [[0, 0, 1]], [[1, 0, 0]]],
+      ],
+      [
+        "8c7b6a5f-4e3d-4c2b-9a1f-0e9d8c7b6a5f",
+        cv.definition("CHOOSE_UP_TO_N", 4, 2),
+        [[[1, 0, 0, 1, 0]], [[0, 0, 1, 0, 0]], [[0, 0, 0, 0, 1]], [[1, 1, 0, 0, 0]]],
+      ],
+      [
+        "7b6a5f4e-3d2c-4b1a-8f0e-9d8c7b6a5f4e",
+        cv.definition("YES_NO_ABSTAIN_PER_CANDIDATE", 3),
+        [
+          [
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+          [
+            [1, 0, 0],
+            [1, 0, 0],
+            [0, 1, 0],
+          ],
+        ],
+      ],
     ].map(([poll, definition, choices]) => {
       const ctx = { ceremony: id, Y, assembly, poll, definition };
       const ballots = choices.map((ch) => {
         const b = cv.encrypt(ctx, ch);
         return { choices: ch, wire: b.wire, tracker: b.tracker, audit: b.auditFile() };
       });
-      const sums = cv.ballotSums(definition, ballots.map((b) => b.wire));
+      const sums = cv.ballotSums(
+        definition,
+        ballots.map((b) => b.wire),
+      );
       const partials = {};
       const ds = {};
       for (let j = 1; j <= n; j++) {

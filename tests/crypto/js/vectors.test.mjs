@@ -25,9 +25,16 @@ test("every value of the vectors checks", () => {
       assert.equal(cv.checkBallot(poll.ctx, b.wire).tracker, b.tracker);
       assert.equal(cv.checkAuditFile(b.audit).tracker, b.tracker);
     }
-    assert.deepEqual(cv.ballotSums(poll.ctx.definition, poll.ballots.map((b) => b.wire)), poll.sums);
+    assert.deepEqual(
+      cv.ballotSums(
+        poll.ctx.definition,
+        poll.ballots.map((b) => b.wire),
+      ),
+      poll.sums,
+    );
     const ds = {};
-    for (const j of [2, 3]) ds[j] = cv.checkPartial(poll.ctx, j, c.keys[j].Y_j, poll.sums, poll.partials[j]);
+    for (const j of [2, 3])
+      ds[j] = cv.checkPartial(poll.ctx, j, c.keys[j].Y_j, poll.sums, poll.partials[j]);
     assert.deepEqual(cv.combine(poll.sums, ds, poll.ballots.length), poll.result);
   }
 });
