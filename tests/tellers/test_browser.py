@@ -15,7 +15,7 @@ from sqlalchemy import select
 from governance import coopvote as cv
 from governance.tellers import services
 from governance.tellers.models import CeremonyState, KeyCeremony
-from tests.e2e.conftest import browser, live_server, shots  # noqa: F401  (fixtures)
+from tests.e2e.conftest import axe_violations, browser, live_server, shots  # noqa: F401
 from tests.e2e.helpers import password_login, submit_and_wait
 from tests.tellers.conftest import CeremonyWorld
 
@@ -26,6 +26,14 @@ pytestmark = pytest.mark.e2e
 def one_backend(backend: str) -> None:
     if backend != "sqlite":
         pytest.skip("the browser run is the same on PostgreSQL")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def fits(page) -> None:
+    """The page fits a phone's width (nothing sticks out sideways)."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def _ceremony(world: CeremonyWorld) -> KeyCeremony:
@@ -59,15 +67,21 @@ def test_three_tellers_run_the_ceremony_to_ready(
     chair = _start(browser, url, world, [u.email for u in world.users], 2)
     shots(chair, "chair-started")
     pages = {i: password_login(browser, url, u.email) for i, u in enumerate(world.users, 1)}
+    pages[1].set_viewport_size(PHONE)  # teller 1 on a phone
+    chair.set_viewport_size(PHONE)
+    fits(chair)
     for page in pages.values():
         page.goto(f"{url}/assemblies/{a}/teller")
         expect(page.locator("#keep-open")).to_be_visible()
+    fits(pages[1])
     shots(pages[1], "teller-round1")
     for page in pages.values():
         page.click("#round1-button")
     for page in pages.values():
         expect(page.locator("[data-step=compare]")).to_be_visible()
     shots(pages[1], "teller-compare")
+    fits(pages[1])
+    assert axe_violations(pages[1]) == []
     shown = {i: p.locator("#fingerprint").inner_text() for i, p in pages.items()}
     ceremony = _ceremony(world)
     assert ceremony.state == CeremonyState.SHARES
@@ -85,6 +99,9 @@ def test_three_tellers_run_the_ceremony_to_ready(
         download.value.save_as(target)
         key_files[i] = json.loads(target.read_text())
     shots(pages[2], "teller-key-file")
+    pages[1].click("#key-print summary")
+    fits(pages[1])
+    shots(pages[1], "teller-key-file-phone")
     for page in pages.values():
         page.check("#saved")
         page.click("#confirm-button")
@@ -112,8 +129,12 @@ def test_three_tellers_run_the_ceremony_to_ready(
         secret = sum(cv.lagrange(list(pair), j) * x[j] for j in pair) % cv.ELL
         assert cv.arith().base(secret).hex() == ceremony.public_key
 
+    chair.goto(f"{url}/assemblies/{a}/ceremony")
+    fits(chair)
+    assert axe_violations(chair) == []
     chair.goto(f"{url}/assemblies/{a}")
     expect(chair.locator("#key-fingerprint")).to_have_text(grouped)
+    fits(chair)
     shots(chair, "assembly-key-fingerprint")
 
 
