@@ -1,4 +1,5 @@
-"""The key ceremony as the tellers run it: start, round 1, shares, confirmation, failure.
+"""The key ceremony as the chair and the tellers run it: reading it, starting it, voiding it
+and a teller's report of a failure (the tellers' steps are in steps.py).
 
 The server only relays (docs/coopvote.md "The key ceremony"): it checks every round-1 proof,
 computes the round-1 fingerprint once all n entries are in, keeps the boxed shares it cannot
@@ -13,14 +14,12 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance import coopvote as cv
 from governance.accounts.models import User
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.auditlog import record_event
@@ -35,8 +34,6 @@ from governance.tellers.models import (
     TellerShare,
 )
 
-_HEX = re.compile(r"^[0-9a-f]+$")
-BOX_HEX = 2 * (32 + 16)  # a 32-byte scalar in a nacl box (16 bytes of MAC)
 IN_PROGRESS = (CeremonyState.ROUND1, CeremonyState.SHARES, CeremonyState.CONFIRM)
 
 
@@ -152,6 +149,34 @@ def start(
     session: Session, *, assembly: Assembly, tellers: list[int], t: int, actor: Any
 ) -> KeyCeremony:
     """The chair names n tellers (user ids, in the order of their numbers) and the threshold t."""
+    _check_start(session, assembly, tellers, t)
+    n = len(tellers)
+    ceremony = KeyCeremony(
+        assembly_id=assembly.id, n=n, t=t, created_by_id=getattr(actor, "id", None)
+    )
+    session.add(ceremony)
+    session.flush()
+    assert ceremony.id is not None
+    session.add_all(
+        Teller(ceremony_id=ceremony.id, idx=i, user_id=uid) for i, uid in enumerate(tellers, 1)
+    )
+    session.flush()
+    ceremony_event(
+        session,
+        ceremony,
+        "ceremony.started",
+        actor,
+        {
+            "n": n,
+            "t": t,
+            "tellers": [{"index": i, "user_id": u} for i, u in enumerate(tellers, 1)],
+        },
+    )
+    return ceremony
+
+
+def _check_start(session: Session, assembly: Assembly, tellers: list[int], t: int) -> None:
+    """Who may be named, how many, and whether the assembly can still take a new key."""
     n = len(tellers)
     if not 1 <= n <= MAX_TELLERS:
         raise DomainError(
@@ -179,28 +204,6 @@ def start(
     )
     if active != set(tellers):
         raise DomainError(_l("Every teller needs an active user account."), field="tellers")
-    ceremony = KeyCeremony(
-        assembly_id=assembly.id, n=n, t=t, created_by_id=getattr(actor, "id", None)
-    )
-    session.add(ceremony)
-    session.flush()
-    assert ceremony.id is not None
-    session.add_all(
-        Teller(ceremony_id=ceremony.id, idx=i, user_id=uid) for i, uid in enumerate(tellers, 1)
-    )
-    session.flush()
-    _event(
-        session,
-        ceremony,
-        "ceremony.started",
-        actor,
-        {
-            "n": n,
-            "t": t,
-            "tellers": [{"index": i, "user_id": u} for i, u in enumerate(tellers, 1)],
-        },
-    )
-    return ceremony
 
 
 def outstanding(session: Session, ceremony: KeyCeremony) -> list[tuple[Teller, Step]]:
@@ -219,7 +222,7 @@ def void(
     session: Session, *, ceremony: KeyCeremony, actor: Any, reason: str, now: datetime
 ) -> None:
     """The chair voids a ceremony in progress; the reason names the tellers it waits for."""
-    ceremony = _locked(session, ceremony)
+    ceremony = locked(session, ceremony)
     if ceremony.state not in IN_PROGRESS:
         raise DomainError(_l("Only a ceremony in progress can be voided."))
     waiting = outstanding(session, ceremony)
@@ -236,7 +239,7 @@ def void(
         for t, step in waiting
     )
     text = " — ".join(p for p in (reason.strip(), missing) if p) or str(_l("voided by the chair"))
-    _void(
+    record_void(
         session,
         ceremony,
         actor,
@@ -261,7 +264,7 @@ def report_failure(
 ) -> None:
     """A teller's page found a failure (a bad proof, a changed entry, a share that does not
     check): the ceremony is void, naming whose step failed."""
-    ceremony = _locked(session, _ceremony(session, teller))
+    ceremony = locked(session, ceremony_of(session, teller))
     if ceremony.state not in IN_PROGRESS:
         raise DomainError(_l("The ceremony is no longer in progress."))
     if culprit is not None and not 1 <= culprit <= ceremony.n:
@@ -280,7 +283,7 @@ def report_failure(
         text += " " + str(
             _l("(whose step failed: teller %(j)d, %(name)s)", j=culprit, name=names[culprit])
         )
-    _void(
+    record_void(
         session,
         ceremony,
         actor,
@@ -296,130 +299,16 @@ def report_failure(
     )
 
 
-# --- the tellers' steps -----------------------------------------------------------------------
+# --- shared by the steps (steps.py) ----------------------------------------------------------
 
 
-def post_round1(
-    session: Session, *, teller: Teller, ceremony_uuid: str, entry: Any, now: datetime, actor: Any
-) -> KeyCeremony:
-    """Teller i's round-1 entry: checked (proof of knowledge) and stored; the last one moves
-    the ceremony to SHARES with the fingerprint of the whole round-1 transcript."""
-    ceremony = _current(session, teller, ceremony_uuid, CeremonyState.ROUND1)
-    if teller.round1 is not None:
-        raise DomainError(_l("Your round-1 entry is already in."))
-    try:
-        cv.check_round1(ceremony.uuid, teller.idx, ceremony.t, entry)
-    except cv.Invalid as exc:
-        _fail(session, ceremony, teller, Step.ROUND1, teller.idx, str(exc), now, actor)
-    teller.round1, teller.round1_at = cv.entry_json(entry), now
-    session.flush()
-    _event(session, ceremony, "ceremony.round1", actor, {"index": teller.idx, "entry": entry})
-    entries = entries_of(session, ceremony_id=ceremony.id or 0)
-    if len(entries) == ceremony.n:
-        ceremony.fingerprint = cv.fingerprint(ceremony.uuid, ceremony.n, ceremony.t, entries)
-        ceremony.state = CeremonyState.SHARES
-        session.flush()
-        _event(session, ceremony, "ceremony.shares", None, {"fingerprint": ceremony.fingerprint})
-    return ceremony
-
-
-def post_shares(
-    session: Session,
-    *,
-    teller: Teller,
-    ceremony_uuid: str,
-    fingerprint: str,
-    boxes: list[dict[str, Any]],
-    now: datetime,
-    actor: Any,
-) -> KeyCeremony:
-    """Teller i's boxed shares for every other teller, sent with the fingerprint its page
-    computed and the teller compared; a different fingerprint voids the ceremony."""
-    ceremony = _current(session, teller, ceremony_uuid, CeremonyState.SHARES)
-    if teller.shares_at is not None:
-        raise DomainError(_l("Your shares are already in."))
-    _same_fingerprint(session, ceremony, teller, Step.SHARES, fingerprint, now, actor)
-    _check_boxes(ceremony, teller, boxes)
-    session.add_all(
-        TellerShare(
-            ceremony_id=ceremony.id,
-            from_idx=teller.idx,
-            to_idx=b["to"],
-            nonce=b["nonce"],
-            box=b["box"],
-        )
-        for b in boxes
-    )
-    teller.shares_at = now
-    session.flush()
-    _event(
-        session,
-        ceremony,
-        "ceremony.shares_sent",
-        actor,
-        {"index": teller.idx, "fingerprint": fingerprint},
-    )
-    if all(t.shares_at is not None for t in tellers_of(session, ceremony_id=ceremony.id or 0)):
-        ceremony.state = CeremonyState.CONFIRM
-        session.flush()
-        _event(session, ceremony, "ceremony.confirm", None, {"fingerprint": ceremony.fingerprint})
-    return ceremony
-
-
-def confirm(
-    session: Session,
-    *,
-    teller: Teller,
-    ceremony_uuid: str,
-    fingerprint: str,
-    now: datetime,
-    actor: Any,
-) -> KeyCeremony:
-    """Teller j checked every share sent to it and holds its key file; when all n confirmed the
-    same fingerprint the poll key is READY."""
-    ceremony = _current(session, teller, ceremony_uuid, CeremonyState.CONFIRM)
-    if teller.confirmed_at is not None:
-        raise DomainError(_l("Your confirmation is already in."))
-    _same_fingerprint(session, ceremony, teller, Step.CONFIRM, fingerprint, now, actor)
-    teller.confirmed_fingerprint, teller.confirmed_at = fingerprint, now
-    session.flush()
-    _event(
-        session,
-        ceremony,
-        "ceremony.confirmed",
-        actor,
-        {"index": teller.idx, "fingerprint": fingerprint},
-    )
-    tellers = tellers_of(session, ceremony_id=ceremony.id or 0)
-    if all(t.confirmed_fingerprint == ceremony.fingerprint for t in tellers):
-        y = cv.poll_key(entries_of(session, ceremony_id=ceremony.id or 0))
-        ceremony.public_key, ceremony.key_fingerprint = y, cv.key_fingerprint(y)
-        ceremony.state, ceremony.ready_at = CeremonyState.READY, now
-        session.flush()
-        _event(
-            session,
-            ceremony,
-            "ceremony.ready",
-            None,
-            {
-                "fingerprint": ceremony.fingerprint,
-                "public_key": y,
-                "key_fingerprint": ceremony.key_fingerprint,
-            },
-        )
-    return ceremony
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
-def _ceremony(session: Session, teller: Teller) -> KeyCeremony:
+def ceremony_of(session: Session, teller: Teller) -> KeyCeremony:
     ceremony = session.get(KeyCeremony, teller.ceremony_id)
     assert ceremony is not None
     return ceremony
 
 
-def _locked(session: Session, ceremony: KeyCeremony) -> KeyCeremony:
+def locked(session: Session, ceremony: KeyCeremony) -> KeyCeremony:
     """The ceremony row, locked until the transaction ends (PostgreSQL; SQLite writes serially)."""
     query = (
         select(KeyCeremony)
@@ -430,124 +319,7 @@ def _locked(session: Session, ceremony: KeyCeremony) -> KeyCeremony:
     return session.scalars(query).one()
 
 
-def _current(
-    session: Session, teller: Teller, ceremony_uuid: str, state: CeremonyState
-) -> KeyCeremony:
-    """The teller's ceremony, locked, if the page means it and it waits for this step."""
-    ceremony = _locked(session, _ceremony(session, teller))
-    session.refresh(teller)
-    if ceremony.uuid != ceremony_uuid:
-        raise DomainError(_l("This page belongs to another key ceremony: reload it."))
-    if ceremony.state == CeremonyState.VOID:
-        raise DomainError(_l("The key ceremony has been voided: %(r)s", r=ceremony.void_reason))
-    if ceremony.state != state:
-        raise DomainError(_l("The key ceremony is not at this step."))
-    return ceremony
-
-
-def _same_fingerprint(
-    session: Session,
-    ceremony: KeyCeremony,
-    teller: Teller,
-    step: Step,
-    fingerprint: str,
-    now: datetime,
-    actor: Any,
-) -> None:
-    """The teller's fingerprint is the server's, and the stored entries still give it."""
-    entries = entries_of(session, ceremony_id=ceremony.id or 0)
-    try:
-        stored = cv.fingerprint(ceremony.uuid, ceremony.n, ceremony.t, entries)
-    except cv.Invalid as exc:
-        stored = str(exc)
-    if stored != ceremony.fingerprint:
-        _fail(
-            session,
-            ceremony,
-            teller,
-            step,
-            None,
-            "the stored round-1 entries no longer give the fingerprint",
-            now,
-            actor,
-        )
-    if fingerprint != ceremony.fingerprint:
-        _fail(
-            session,
-            ceremony,
-            teller,
-            step,
-            teller.idx,
-            "the fingerprint of the teller's page differs from the server's",
-            now,
-            actor,
-        )
-
-
-def _check_boxes(ceremony: KeyCeremony, teller: Teller, boxes: list[dict[str, Any]]) -> None:
-    """Exactly one well-formed box from this teller to every other teller."""
-    wanted = {j for j in range(1, ceremony.n + 1) if j != teller.idx}
-    seen = set()
-    for b in boxes:
-        ok = (
-            isinstance(b, dict)
-            and sorted(b) == ["box", "from", "nonce", "to"]
-            and b["from"] == teller.idx
-            and b["to"] in wanted
-            and isinstance(b["nonce"], str)
-            and len(b["nonce"]) == 48
-            and _HEX.match(b["nonce"])
-            and isinstance(b["box"], str)
-            and len(b["box"]) == BOX_HEX
-            and _HEX.match(b["box"])
-        )
-        if not ok or b["to"] in seen:
-            raise DomainError(_l("The shares are malformed."))
-        seen.add(b["to"])
-    if seen != wanted:
-        raise DomainError(_l("A share for every other teller is needed."))
-
-
-def _fail(
-    session: Session,
-    ceremony: KeyCeremony,
-    teller: Teller,
-    step: Step,
-    culprit: int | None,
-    reason: str,
-    now: datetime,
-    actor: Any,
-) -> None:
-    """Void the ceremony for a failed check of a teller's post and refuse the post."""
-    names = user_names(session, tellers_of(session, ceremony_id=ceremony.id or 0))
-    who = culprit or teller.idx
-    text = str(
-        _l(
-            "Teller %(i)d (%(name)s), %(step)s: %(reason)s",
-            i=who,
-            name=names[who],
-            step=STEP_LABELS[step],
-            reason=reason,
-        )
-    )
-    _void(
-        session,
-        ceremony,
-        actor,
-        text,
-        now,
-        {
-            "by": "server",
-            "index": teller.idx,
-            "step": step.value,
-            "culprit": culprit,
-            "reason": reason,
-        },
-    )
-    raise CeremonyVoided(str(_l("Refused, and the key ceremony is void: %(r)s", r=text)))
-
-
-def _void(
+def record_void(
     session: Session,
     ceremony: KeyCeremony,
     actor: Any,
@@ -557,10 +329,10 @@ def _void(
 ) -> None:
     ceremony.state, ceremony.void_reason, ceremony.voided_at = CeremonyState.VOID, text, now
     session.flush()
-    _event(session, ceremony, "ceremony.void", actor, {**payload, "void_reason": text})
+    ceremony_event(session, ceremony, "ceremony.void", actor, {**payload, "void_reason": text})
 
 
-def _event(
+def ceremony_event(
     session: Session, ceremony: KeyCeremony, event_type: str, actor: Any, payload: dict[str, Any]
 ) -> None:
     record_event(

@@ -18,7 +18,7 @@ from governance import coopvote as cv
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _
-from governance.tellers import services
+from governance.tellers import services, steps
 from governance.tellers.access import load_teller
 from governance.tellers.blueprint import bp, json_response
 from governance.tellers.forms import ConfirmKeyForm, FailureForm, Round1Form, SharesForm
@@ -136,7 +136,7 @@ def round1(assembly_id: int) -> Any:
     form = Round1Form()
     return _post(
         form,
-        lambda: services.post_round1(
+        lambda: steps.post_round1(
             db(),
             teller=row,
             ceremony_uuid=form.ceremony.data,
@@ -155,7 +155,7 @@ def shares(assembly_id: int) -> Any:
     form = SharesForm()
     return _post(
         form,
-        lambda: services.post_shares(
+        lambda: steps.post_shares(
             db(),
             teller=row,
             ceremony_uuid=form.ceremony.data,
@@ -175,7 +175,7 @@ def confirm(assembly_id: int) -> Any:
     form = ConfirmKeyForm()
     return _post(
         form,
-        lambda: services.confirm(
+        lambda: steps.confirm(
             db(),
             teller=row,
             ceremony_uuid=form.ceremony.data,

@@ -17,7 +17,7 @@ from governance import coopvote as cv
 from governance.accounts.models import Role, User
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.db import new_session, utcnow
-from governance.tellers import services
+from governance.tellers import services, steps
 from governance.tellers.models import KeyCeremony, Teller
 
 
@@ -100,7 +100,7 @@ class CeremonyWorld:
 
     def round1(self, s: Session, ceremony: KeyCeremony, tellers: list[PyTeller]) -> None:
         for p in tellers:
-            services.post_round1(
+            steps.post_round1(
                 s,
                 teller=self.row(s, ceremony, p.idx),
                 ceremony_uuid=ceremony.uuid,
@@ -113,7 +113,7 @@ class CeremonyWorld:
         entries = services.entries_of(s, ceremony_id=ceremony.id)
         for p in tellers:
             boxes = p.shares(ceremony, entries)
-            services.post_shares(
+            steps.post_shares(
                 s,
                 teller=self.row(s, ceremony, p.idx),
                 ceremony_uuid=ceremony.uuid,
@@ -127,7 +127,7 @@ class CeremonyWorld:
         entries = services.entries_of(s, ceremony_id=ceremony.id)
         for p in tellers:
             p.open(ceremony, entries, services.boxes_to(s, ceremony_id=ceremony.id, idx=p.idx))
-            services.confirm(
+            steps.confirm(
                 s,
                 teller=self.row(s, ceremony, p.idx),
                 ceremony_uuid=ceremony.uuid,

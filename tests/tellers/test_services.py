@@ -12,8 +12,8 @@ from governance import coopvote as cv
 from governance.auditlog import AuditEvent
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.tellers import services
-from governance.tellers.models import CeremonyState, KeyCeremony
+from governance.tellers import services, steps
+from governance.tellers.models import CeremonyState, KeyCeremony, TellerShare
 from tests.tellers.conftest import CeremonyWorld
 
 
@@ -104,7 +104,7 @@ def test_a_bad_proof_is_refused_and_voids_naming_the_teller(world: CeremonyWorld
             s=cv.scalar_hex((int.from_bytes(bytes.fromhex(entry["s"]), "little") + 1) % cv.ELL),
         )
         with pytest.raises(services.CeremonyVoided, match="proof of knowledge"):
-            services.post_round1(
+            steps.post_round1(
                 s,
                 teller=world.row(s, ceremony, 2),
                 ceremony_uuid=ceremony.uuid,
@@ -121,7 +121,7 @@ def test_an_entry_for_another_index_does_not_verify(world: CeremonyWorld) -> Non
     with world.session() as s:
         ceremony, tellers = world.start(s)
         with pytest.raises(services.CeremonyVoided, match="2"):
-            services.post_round1(
+            steps.post_round1(
                 s,
                 teller=world.row(s, ceremony, 2),
                 ceremony_uuid=ceremony.uuid,
@@ -169,7 +169,7 @@ def test_an_entry_changed_in_the_database_voids_at_the_shares(world: CeremonyWor
         entries = {p.idx: p.entry for p in tellers}
         tellers[1].shares(ceremony, entries)
         with pytest.raises(services.CeremonyVoided, match="no longer give"):
-            services.post_shares(
+            steps.post_shares(
                 s,
                 teller=world.row(s, ceremony, 2),
                 ceremony_uuid=ceremony.uuid,
@@ -188,7 +188,7 @@ def test_a_wrong_fingerprint_at_the_shares_is_refused_and_voids(world: CeremonyW
         entries = services.entries_of(s, ceremony_id=ceremony.id)
         boxes = tellers[0].shares(ceremony, entries)
         with pytest.raises(services.CeremonyVoided, match="differs"):
-            services.post_shares(
+            steps.post_shares(
                 s,
                 teller=world.row(s, ceremony, 1),
                 ceremony_uuid=ceremony.uuid,
@@ -199,7 +199,7 @@ def test_a_wrong_fingerprint_at_the_shares_is_refused_and_voids(world: CeremonyW
             )
         reason = _voided(s, ceremony)
         assert "Anna Teller1" in reason
-        assert s.scalars(select(services.TellerShare)).first() is None
+        assert s.scalars(select(TellerShare)).first() is None
 
 
 def test_a_wrong_fingerprint_at_the_confirmation_voids(world: CeremonyWorld) -> None:
@@ -208,7 +208,7 @@ def test_a_wrong_fingerprint_at_the_confirmation_voids(world: CeremonyWorld) -> 
         world.round1(s, ceremony, tellers)
         world.shares(s, ceremony, tellers)
         with pytest.raises(services.CeremonyVoided, match="differs"):
-            services.confirm(
+            steps.confirm(
                 s,
                 teller=world.row(s, ceremony, 2),
                 ceremony_uuid=ceremony.uuid,
@@ -281,18 +281,18 @@ def test_posts_at_the_wrong_step_or_for_another_ceremony_are_refused(world: Cere
         row = world.row(s, ceremony, 1)
         entry = tellers[0].round1(ceremony)
         with pytest.raises(DomainError, match="another key ceremony"):
-            services.post_round1(
+            steps.post_round1(
                 s, teller=row, ceremony_uuid="x", entry=entry, now=utcnow(), actor=None
             )
-        services.post_round1(
+        steps.post_round1(
             s, teller=row, ceremony_uuid=ceremony.uuid, entry=entry, now=utcnow(), actor=None
         )
         with pytest.raises(DomainError, match="already in"):
-            services.post_round1(
+            steps.post_round1(
                 s, teller=row, ceremony_uuid=ceremony.uuid, entry=entry, now=utcnow(), actor=None
             )
         with pytest.raises(DomainError, match="not at this step"):
-            services.confirm(
+            steps.confirm(
                 s,
                 teller=row,
                 ceremony_uuid=ceremony.uuid,
@@ -317,7 +317,7 @@ def test_malformed_boxes_are_refused_without_voiding(world: CeremonyWorld) -> No
             [dict(boxes[0], box="zz"), boxes[1]],
         ):
             with pytest.raises(DomainError, match="share"):
-                services.post_shares(
+                steps.post_shares(
                     s,
                     teller=row,
                     ceremony_uuid=ceremony.uuid,
