@@ -50,3 +50,16 @@ def test_the_invitation_preview_shows_the_key_fingerprint(app, login, make_assem
     page = board.get(f"/assemblies/{assembly.id}/convene").text
     assert "Secret polls are encrypted" in page
     assert cv.group4(cv.key_fingerprint(ready.Y)) in page
+
+
+def test_the_assembly_page_marks_a_one_of_one_key_as_a_test(app, login, make_assembly):
+    from governance.assemblies.models import AssemblyState
+
+    chair = login(roles=[Role.BOARD])
+    assembly = make_assembly(state=AssemblyState.CONVENED)
+    with new_session(app.extensions["governance.engine"]) as s:
+        ready = ready_ceremony(s, assembly.id, n=1, t=1)
+        s.commit()
+    page = chair.get(f"/assemblies/{assembly.id}").text
+    assert cv.group4(cv.key_fingerprint(ready.Y)) in page
+    assert "1 of 1 is a test setting" in page and "1 of 1 tellers: Stimmzähler 1" in page
