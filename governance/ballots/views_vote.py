@@ -30,6 +30,7 @@ from governance.ballots.models import (
     PollOption,
     PollState,
 )
+from governance.ballots.paper import room_votes
 from governance.ballots.provides import has_voted
 from governance.ballots.services import published_result
 from governance.ballots.tally import shape_of
@@ -128,7 +129,8 @@ def vote(poll_id: int) -> Any:
     voters = _choices(entitled)
     shape, options = shape_of(db(), poll)
     if not voters:
-        return render_template("ballots/voted.html", poll=poll, assembly=assembly)
+        proxy = any(v.by_proxy for v in entitled)
+        return render_template("ballots/voted.html", poll=poll, assembly=assembly, proxy=proxy)
     form = build_ballot_form(
         kind=poll.kind, mode=poll.election_mode, seats=poll.seats, options=options, voters=voters
     )
@@ -166,7 +168,8 @@ def cast(poll_id: int) -> Any:
     """Cast the confirmed vote and show its tracker(s) once, in this response only: as the
     receipt page, or as JSON for the live page's ballot (confirmed on that page)."""
     as_json = _wants_json()
-    entitled = {v.member.id for v in _voters(poll_id)}
+    voters = _voters(poll_id)
+    entitled = {v.member.id for v in voters}
     form = CastForm()
     if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
         if as_json:
@@ -204,7 +207,11 @@ def cast(poll_id: int) -> Any:
     trackers = [format_tracker(t) for t in receipt.trackers]
     if as_json:
         return _json(200, trackers=trackers)
-    return render_template("ballots/receipt.html", poll=receipt.poll, trackers=trackers)
+    # The way back to the ballot only while votes for represented members are still to cast.
+    left = [v for v in voters if not v.done and v.member.id != int(form.voter.data)]
+    return render_template(
+        "ballots/receipt.html", poll=receipt.poll, trackers=trackers, votes_left=bool(left)
+    )
 
 
 def _box_page(poll: Poll, page: int) -> list[tuple[str, str]]:
@@ -267,6 +274,7 @@ def box(poll_id: int) -> Any:
         total=total,
         page=page,
         pages=pages,
+        paper_votes=room_votes(db(), poll=poll),
     )
 
 

@@ -5,7 +5,7 @@
 - teller: what a teller posted (round 1, the confirmation) is written once; who the teller is
   never changes; a teller is removed only before posting anything.
 - teller_share: append-only.
-- (revision 0004) the steps: a ceremony is created in ROUND1 and moves ROUND1 → SHARES →
+- (revision 0006) the steps: a ceremony is created in ROUND1 and moves ROUND1 → SHARES →
   CONFIRM → READY only when every one of its n tellers has done the step (all round-1 entries
   in; all shares sent, n·(n−1) boxes; all n confirmed the ceremony's fingerprint), or to VOID
   while in progress; a teller's round 1, shares and confirmation are written only while the

@@ -1,5 +1,5 @@
 """The ceremony's steps as database rules: raw SQL that skips a step or writes a teller's post
-at the wrong step is refused on both databases (tellers/ddl.py, revision 0004)."""
+at the wrong step is refused on both databases (tellers/ddl.py, revision 0006)."""
 
 from __future__ import annotations
 

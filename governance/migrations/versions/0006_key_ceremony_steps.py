@@ -6,8 +6,8 @@ ceremony is at that step, and boxes are relayed only during the shares.
 
 Triggers only, copied as literal SQL; no table changes. Existing ceremonies are not touched.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05 08:21:07
 """
 
@@ -72,8 +72,8 @@ TRIGGERS_POSTGRESQL = [
     "EXECUTE FUNCTION teller_share_during_shares()",
 ]
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
