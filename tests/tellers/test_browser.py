@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from governance import coopvote as cv
 from governance.tellers import services
-from governance.tellers.models import CeremonyState, KeyCeremony
+from governance.tellers.models import CeremonyState, KeyCeremony, TellerShare
 from tests.e2e.conftest import axe_violations, browser, live_server, shots  # noqa: F401
 from tests.e2e.helpers import password_login, submit_and_wait
 from tests.tellers.conftest import CeremonyWorld
@@ -158,3 +158,41 @@ def test_a_teller_page_reloaded_after_round_one_voids_the_ceremony(
     chair.goto(f"{url}/assemblies/{a}/ceremony")
     expect(chair.locator(".void-reason")).to_contain_text("Anna Teller1")
     expect(chair.locator("#start")).to_be_visible()
+
+
+def test_a_teller_page_finds_its_entry_changed_by_the_server(
+    one_backend,
+    live_server,  # noqa: F811
+    browser,  # noqa: F811
+    world: CeremonyWorld,
+) -> None:
+    """The server (here: a database edit past the triggers) swaps teller 1's round-1 entry for
+    one it made itself: teller 1's page refuses to send shares and the ceremony is void."""
+    from nacl.public import PrivateKey
+    from sqlalchemy import text
+
+    url, a = live_server.url, world.assembly_id
+    _start(browser, url, world, [u.email for u in world.users], 2)
+    pages = {i: password_login(browser, url, u.email) for i, u in enumerate(world.users, 1)}
+    for i in (1, 2):
+        pages[i].goto(f"{url}/assemblies/{a}/teller")
+        pages[i].click("#round1-button")
+        expect(pages[i].locator("[data-step=wait]")).to_be_visible()
+    ceremony = _ceremony(world)
+    forged, _coeffs = cv.round1(ceremony.uuid, 1, 2, bytes(PrivateKey.generate().public_key))
+    with world.session() as s:
+        for trigger in ("teller_once", "teller_steps"):
+            s.execute(text(f"DROP TRIGGER {trigger}"))
+        s.execute(
+            text("UPDATE teller SET round1 = :r WHERE ceremony_id = :c AND idx = 1"),
+            {"r": cv.entry_json(forged), "c": ceremony.id},
+        )
+        s.commit()
+    pages[3].goto(f"{url}/assemblies/{a}/teller")
+    pages[3].click("#round1-button")
+    expect(pages[1].locator("[data-step=void]")).to_be_visible()
+    expect(pages[1].locator("#void-text")).to_contain_text("own entry was changed")
+    ceremony = _ceremony(world)
+    assert ceremony.state == CeremonyState.VOID and "Anna Teller1" in (ceremony.void_reason or "")
+    with world.session() as s:
+        assert s.scalars(select(TellerShare)).first() is None  # no share left a page
