@@ -49,6 +49,7 @@ def _page(assembly: Assembly, start_form: StartForm | None = None) -> Any:
         start_form=start_form,
         void_form=VoidForm(),
         group4=cv.group4,
+        teller_url=external_url("tellers.teller", assembly_id=assembly.id),
         step_labels=services.STEP_LABELS,
     )
 
