@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -101,6 +102,23 @@ class RoomVoterForm(FlaskForm):
     """The member handing in a paper ballot, chosen from the list and confirmed by name."""
 
     member_id = IntegerField(validators=[InputRequired()], widget=HiddenInput())
+
+
+class DecryptionForm(FlaskForm):
+    """A teller's partial decryptions (JSON list of {"q", "o", "d", "c", "s"}), from decrypt.js."""
+
+    shares = HiddenField(validators=[DataRequired(), Length(max=200_000)])
+
+    def validate_shares(self, field: HiddenField) -> None:
+        try:
+            value = json.loads(field.data)
+        except ValueError as exc:
+            raise ValidationError(_l("The partial decryption is not readable.")) from exc
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValidationError(_l("The partial decryption is not readable."))
+
+    def wire(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.shares.data))
 
 
 class TrackerForm(FlaskForm):

@@ -16,7 +16,7 @@ from governance.accounts.forms import ConfirmForm
 from governance.assemblies.access import load_assembly
 from governance.assemblies.forms import to_utc
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, RollEntry
-from governance.ballots import scrub, services
+from governance.ballots import decrypt, scrub, services
 from governance.ballots.access import (
     can_prepare,
     can_prepare_for,
@@ -201,6 +201,7 @@ def poll(poll_id: int) -> Any:
     return render_template(
         "ballots/poll.html",
         poll=poll,
+        decryption=_decryption(poll),
         scrub=job,
         scrub_waits_for=scrub.describe(job) if job else None,
         assembly=assembly,
@@ -214,6 +215,18 @@ def poll(poll_id: int) -> Any:
         STATE_LABELS=STATE_LABELS,
         assembly_open=assembly.state == AssemblyState.IN_SESSION,
     )
+
+
+def _decryption(poll: Poll) -> dict[str, Any] | None:
+    """An encrypted poll's decryption for its page: progress, and whether the user decrypts."""
+    if not poll.is_encrypted:
+        return None
+    state = decrypt.status(db(), poll=poll) if poll.is_sealed else None
+    return {
+        "state": state,
+        "waiting": decrypt.waiting_text(len(state.posted), state.needed) if state else "",
+        "teller": decrypt.teller_of(db(), poll=poll, user_id=current_user.id) is not None,
+    }
 
 
 @bp.route("/<int:poll_id>/exclusions", methods=["GET", "POST"])
