@@ -24,7 +24,7 @@ from governance.accounts.models import User
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.auditlog import record_event
 from governance.errors import DomainError
-from governance.i18n import _l
+from governance.i18n import _l, register_labels
 from governance.tellers import hooks
 from governance.tellers.models import (
     MAX_TELLERS,
@@ -50,6 +50,7 @@ STEP_LABELS = {
     Step.SHARES: _l("sending the shares"),
     Step.CONFIRM: _l("checking the shares and confirming"),
 }
+register_labels(STEP_LABELS)
 
 
 class CeremonyVoided(DomainError):
