@@ -338,6 +338,12 @@ def _refused(exc: DomainError, poll_id: int, member_id: int, as_json: bool) -> A
     return redirect(url_for("ballots.vote", poll_id=poll_id))
 
 
+def _with_choices(poll: Poll) -> bool:
+    """Whether the box shows each ballot's choice: never for an encrypted poll (nobody knows
+    a single ballot's choice; the tellers decrypt only the sums)."""
+    return poll.publish_choices and not poll.is_encrypted
+
+
 def _box_page(poll: Poll, page: int) -> list[tuple[str, str]]:
     shape, options = shape_of(db(), poll)
     rows = (
@@ -352,7 +358,7 @@ def _box_page(poll: Poll, page: int) -> list[tuple[str, str]]:
         .all()
     )
     return [
-        (format_tracker(bytes(t)), describe(c, shape, options) if poll.publish_choices else "")
+        (format_tracker(bytes(t)), describe(c, shape, options) if _with_choices(poll) else "")
         for t, c in rows
     ]
 
@@ -370,7 +376,7 @@ def _lookup(poll: Poll, form: TrackerForm) -> dict[str, Any] | None:
     if row is None:
         return {"found": False, "tracker": format_tracker(tracker)}
     shape, options = shape_of(db(), poll)
-    choice = describe(row[0], shape, options) if poll.publish_choices else None
+    choice = describe(row[0], shape, options) if _with_choices(poll) else None
     return {"found": True, "tracker": format_tracker(tracker), "choice": choice}
 
 
