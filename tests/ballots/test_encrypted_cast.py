@@ -194,3 +194,20 @@ def test_pages_say_how_a_secret_poll_is_protected(vote_world, make_poll, login):
         assert "secrecy protected by the server" in member.get(url).get_data(as_text=True)
     live = member.get(f"/assemblies/{world.assembly_id}/live.json").json["poll"]["ballot"]
     assert live["encrypted"]["poll"] == poll.uuid and live["encrypted"]["fingerprint"]
+
+
+def test_the_live_page_carries_what_the_encrypted_ballot_needs(vote_world, make_poll, login):
+    world = vote_world(members=2, weights=[2, 1])
+    _poll, key = encrypted_poll(world, make_poll, multiple_votes=True)
+    page = login(world.users[0]).get(f"/assemblies/{world.assembly_id}/live")
+    html = page.get_data(as_text=True)
+    assert 'data-weight="2"' in html and "js/coopvote-worker.js" in html
+    assert html.index("js/encrypted_ballot.js") < html.index("js/live_ballot.js")
+    assert "<noscript>" in html and "vote on paper in the room" in html
+    section = re.search(r'<section id="live-ballot".*?</section>', html, re.S).group(0)
+    labels = json.loads(re.search(r"data-labels='([^']*)'", section).group(1))
+    assert labels["encrypted"] == "encrypted – key fingerprint %(fp)s"
+    assert labels["check"] == "Check this ballot"
+    ballot = json.loads(re.search(r"data-poll='([^']*)'", section).group(1))["ballot"]
+    assert ballot["weighted"] is True and ballot["encrypted"]["Y"] == key.Y
+    assert ballot["encrypted"]["definition"] == key.definition
