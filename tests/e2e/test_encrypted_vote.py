@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from governance import coopvote as cv
-from governance.ballots.models import Ballot
+from governance.ballots.models import Ballot, ElectionMode, Majority, PollKind, PollOption
 from governance.ballots.trackers import format_tracker
 from tests.ballots.test_encrypted_cast import encrypted_poll
 from tests.e2e.helpers import password_login
@@ -93,3 +93,74 @@ def test_a_proxy_votes_for_a_member_on_the_ballot_page(
     shots(page, "encrypted-ballot-page-receipt")
     [(tracker, choice, _cipher)] = _stored(world)
     assert format_tracker(tracker) == fresh and choice == ""
+
+
+def test_elections_encrypt_the_chosen_candidates_one_ballot_per_vote(
+    live_server, browser, vote_world, make_poll
+):
+    """The page's choice → 0/1 per option mapping, checked through the revealed ballot: a
+    wrong order would encrypt a valid ballot for the wrong candidate."""
+    world = vote_world(members=1, weights=[2])
+    _poll, key = encrypted_poll(
+        world,
+        make_poll,
+        multiple_votes=True,
+        kind=PollKind.ELECTION,
+        election_mode=ElectionMode.CHOOSE_UP_TO_N,
+        seats=2,
+        majority=Majority.RELATIVE,
+        candidates=["Anna", "Bernd", "Carla"],
+        title="Wahl zum Aufsichtsrat",
+    )
+    page = password_login(browser, live_server.url, world.users[0].email)
+    page.goto(f"{live_server.url}/assemblies/{world.assembly_id}/live")
+    page.check("#live-ballot-form label:has-text('Carla') input")
+    page.check("#live-ballot-form label:has-text('Anna') input")
+    page.click("#live-ballot-form button[type=submit]")
+    shown = page.locator("#live-ballot-pretrackers code.tracker")
+    expect(shown).to_have_count(2, timeout=60_000)  # two votes: two encryptions
+    page.click("#live-ballot-check")
+    links = page.locator("#live-ballot-audit a[download]")
+    expect(links).to_have_count(2)
+    with page.expect_download() as info:
+        links.first.click()
+    data = json.loads(Path(info.value.path()).read_text())
+    cv.check_audit_file(data, key)
+    assert data["choices"] == [[1, 0, 1, 0]]  # Anna, Carla; not abstaining
+    expect(shown).to_have_count(2, timeout=60_000)
+    page.click("#live-ballot-cast")
+    expect(page.locator("#live-trackers code.tracker")).to_have_count(2, timeout=15_000)
+    assert len(_stored(world)) == 2
+
+
+def test_yes_no_abstain_per_candidate_on_the_ballot_page(
+    live_server, browser, vote_world, make_poll
+):
+    world = vote_world(members=1)
+    _poll, key = encrypted_poll(
+        world,
+        make_poll,
+        kind=PollKind.ELECTION,
+        election_mode=ElectionMode.YES_NO_ABSTAIN_PER_CANDIDATE,
+        candidates=["Dora", "Emil"],
+        title="Wahl des Vorstands",
+    )
+    page = password_login(browser, live_server.url, world.users[0].email)
+    page.goto(f"{live_server.url}/polls/{_poll.id}/vote")
+    with world.session() as s:
+        dora, emil = s.scalars(
+            select(PollOption.id)
+            .where(PollOption.poll_id == _poll.id)
+            .order_by(PollOption.position)
+        ).all()
+    page.check(f"input[name=c{dora}][value=N]")
+    page.check(f"input[name=c{emil}][value=Y]")
+    page.click("#eb-continue")
+    expect(page.locator("#eb-pretrackers code.tracker")).to_have_count(1, timeout=30_000)
+    page.click("#eb-check")
+    link = page.locator("#eb-audit a[download]")
+    with page.expect_download() as info:
+        link.click()
+    data = json.loads(Path(info.value.path()).read_text())
+    cv.check_audit_file(data, key)
+    assert data["choices"] == [[0, 1, 0], [1, 0, 0]]  # Dora: no, Emil: yes
