@@ -2,9 +2,10 @@
 
 A poll with a key (encrypted ballots, docs/coopvote.md) takes one wire ballot per vote, encrypted
 in the voter's browser: `check_encrypted` verifies every ballot's encodings and proofs before the
-lock (the expensive part), `cast_encrypted` then re-checks only the poll, the participation rules,
-the number of ballots and that no α of them is in the poll already, and stores each ballot with
-an empty choice, its wire text in `cipher` and its hash as tracker (a copy hits the primary key).
+lock (the expensive part), `cast_encrypted` then re-checks only the poll, the participation rules
+and the number of ballots, claims every α in `ballot_alpha` (its primary key refuses an α the
+poll has already), and stores each ballot with an empty choice, its wire text in `cipher` and its
+hash as tracker (a copy hits the primary key).
 The plaintext choice never reaches the server: nothing here sees, logs or stores one.
 """
 
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -29,7 +30,7 @@ from governance.ballots.casting import (
     participate,
 )
 from governance.ballots.encryption import poll_key
-from governance.ballots.models import Ballot, Poll
+from governance.ballots.models import Ballot, BallotAlpha, Poll
 from governance.db import is_sqlite
 from governance.errors import DomainError
 from governance.i18n import _l
@@ -87,7 +88,6 @@ def cast_encrypted(
     """Record that `member_id` voted and store their checked encrypted ballots; the caller
     commits. The proofs were verified before (check_encrypted): only the rules are left."""
     begin_write(session)
-    _lock_alphas(session, checked)
     poll, assembly = lock_for_cast(session, poll_id=poll_id)
     check_open(poll, now)
     if not poll.is_encrypted or poll.uuid != checked.poll_uuid:
@@ -105,42 +105,22 @@ def cast_encrypted(
     trackers = tuple(bytes.fromhex(b.tracker) for b in checked.ballots)
     if session.execute(select(Ballot.tracker).where(Ballot.tracker.in_(trackers))).first():
         raise InvalidBallot(COPY)
-    _refuse_reused_alphas(session, poll.id or 0, checked)
+    _claim_alphas(session, poll.id or 0, checked)
     _insert_encrypted(session, poll.id or 0, checked)
     return Receipt(poll=poll, member_id=member_id, trackers=trackers)
 
 
-ALPHA_LOCKS = 720  # the key space of the α advisory locks (PostgreSQL), beside auditlog's
-
-
-def _lock_alphas(session: Session, checked: CheckedBallots) -> None:
-    """PostgreSQL: casts run side by side (FOR SHARE), so two casts with a common α would both
-    find it absent. A transaction lock per α (in sorted order: no deadlock) makes them take
-    turns; casts without a common α never wait. SQLite: the write lock serialises them."""
-    if is_sqlite(session):
-        return
-    keys = sorted(
-        {int.from_bytes(a[:4], "little", signed=True) for b in checked.ballots for a in b.alphas}
+def _claim_alphas(session: Session, poll_id: int, checked: CheckedBallots) -> None:
+    """All α of a poll are distinct (docs/coopvote.md): each α is claimed in ballot_alpha,
+    whose primary key (poll, α) refuses one in the poll already, also when two casts send it
+    at the same instant (the second waits for the first and then finds it)."""
+    dialect_insert = sqlite.insert if is_sqlite(session) else postgresql.insert
+    stmt = dialect_insert(BallotAlpha.__table__).on_conflict_do_nothing(
+        index_elements=["poll_id", "alpha"]
     )
-    for key in keys:
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:ns, :k)"), {"ns": ALPHA_LOCKS, "k": key}
-        )
-
-
-def _refuse_reused_alphas(session: Session, poll_id: int, checked: CheckedBallots) -> None:
-    """All α of a poll are distinct (docs/coopvote.md): refuse ballots reusing one."""
-    alphas = [a.hex() for b in checked.ballots for a in b.alphas]
-    find = func.instr if is_sqlite(session) else func.strpos
-    hit = session.execute(
-        select(Ballot.tracker)
-        .where(
-            Ballot.poll_id == poll_id,
-            or_(*(find(Ballot.cipher, f'"alpha":"{a}"') > 0 for a in alphas)),
-        )
-        .limit(1)
-    ).first()
-    if hit is not None:
+    rows = [{"poll_id": poll_id, "alpha": a} for b in checked.ballots for a in b.alphas]
+    claimed = session.execute(stmt.returning(BallotAlpha.__table__.c.alpha), rows).all()
+    if len(claimed) != len(rows):
         raise InvalidBallot(
             _l("A ciphertext of this ballot is in the ballot box already; it was not stored.")
         )

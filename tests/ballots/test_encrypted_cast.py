@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from governance import coopvote as cv
 from governance.ballots.encryption import poll_key
@@ -211,3 +213,17 @@ def test_the_live_page_carries_what_the_encrypted_ballot_needs(vote_world, make_
     ballot = json.loads(re.search(r"data-poll='([^']*)'", section).group(1))["ballot"]
     assert ballot["weighted"] is True and ballot["encrypted"]["Y"] == key.Y
     assert ballot["encrypted"]["definition"] == key.definition
+
+
+def test_the_database_refuses_an_alpha_twice_in_a_poll(vote_world, make_poll, engine):
+    """Bypassing Python: ballot_alpha's primary key and length check hold on their own."""
+    world = vote_world(members=1)
+    poll, _key = encrypted_poll(world, make_poll)
+    alpha = bytes(range(32))
+    insert = text("INSERT INTO ballot_alpha (poll_id, alpha) VALUES (:p, :a)")
+    with engine.begin() as conn:
+        conn.execute(insert, {"p": poll.id, "a": alpha})
+    with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate"), engine.begin() as conn:
+        conn.execute(insert, {"p": poll.id, "a": alpha})
+    with pytest.raises(IntegrityError, match="ck_ballot_alpha_length"), engine.begin() as conn:
+        conn.execute(insert, {"p": poll.id, "a": alpha[:31]})
