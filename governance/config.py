@@ -130,6 +130,16 @@ def _web_url(text: str) -> str:
     return text
 
 
+RELATIVES = ("spouse", "partner", "parent", "child", "sibling")
+
+
+def _relatives(text: str) -> str:
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    if any(n not in RELATIVES for n in names) or not names:
+        raise _refuse(f"must be a comma-separated list of {', '.join(RELATIVES)}")
+    return ",".join(dict.fromkeys(names))
+
+
 def _database_url(text: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -223,6 +233,8 @@ class Settings(BaseSettings):
     ASSEMBLY_DURATION_HOURS: whole(1, 48) = 3
     ATTACHMENT_MAX_BYTES: whole(1) = 10 * 1024 * 1024
     MULTIPLE_VOTES: Flag = False
+    # §43(5) GenG: whom besides members the statute allows as proxy holders (None: members only)
+    PROXY_RELATIVES: _checked(str, _relatives) | None = None
     TRACKERS_ONLY_DEFAULT: Flag = False
     METRICS_ENABLED: Flag = False
     METRICS_TOKEN: str | None = None
@@ -318,6 +330,8 @@ def default_config(instance_path: Path, settings: Settings | None = None) -> dic
         # The calendar entry's end when the assembly has no voting phase to end it.
         "ASSEMBLY_DURATION_HOURS": s.ASSEMBLY_DURATION_HOURS,
         "MULTIPLE_VOTES": s.MULTIPLE_VOTES,
+        # §43(5) GenG: the relatives the statute allows as proxy holders; empty: members only.
+        "PROXY_RELATIVES": tuple((s.PROXY_RELATIVES or "").split(",")) if s.PROXY_RELATIVES else (),
         "PUBLISH_CHOICES_DEFAULT": not s.TRACKERS_ONLY_DEFAULT,
         "SCHEMA_CHECK": True,
         # Prometheus metrics at /metrics (governance/metrics.py): off unless enabled; with a

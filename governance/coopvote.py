@@ -414,12 +414,10 @@ class PollKey:
     definition: dict[str, Any] = field(hash=False)
 
     @cached_property
-    def y_point(self) -> Point:
-        return _ar(None).point(self.Y)
-
-    @cached_property
     def h_poll(self) -> bytes:
-        return h_poll(self.ceremony, self.y_point, self.assembly, self.poll, self.definition)
+        """H_poll over Y's bytes (every arithmetic validates Y itself before using it)."""
+        y = _bytes_of(self.Y)
+        return h_poll(self.ceremony, y, self.assembly, self.poll, self.definition)
 
 
 # --- the disjunctive Chaum–Pedersen proof ---------------------------------------------------
@@ -1080,7 +1078,7 @@ def check_partial(
         raise Invalid(f"teller {j}: one partial decryption per option is expected")
     ds: list[list[Point]] = [[] for _ in sums]
     for item, (q, o) in zip(wire, positions, strict=True):
-        if not isinstance(item, dict) or list(item) != ["q", "o", "d", "c", "s"]:
+        if not isinstance(item, dict) or sorted(item) != ["c", "d", "o", "q", "s"]:
             raise Invalid(f"teller {j}: a partial decryption must have q, o, d, c and s")
         if item["q"] != q or item["o"] != o:
             raise Invalid(f"teller {j}: the partial decryptions are not in the options' order")

@@ -41,6 +41,8 @@ def clean_environment(monkeypatch):
         ("TIMEZONE", "../etc/passwd", "must be a time zone"),
         ("MULTIPLE_VOTES", "ja", "must be one of 1, true, yes, on, 0, false, no, off"),
         ("RATELIMIT_DISABLED", "2", "must be one of 1, true"),
+        ("PROXY_RELATIVES", "spouse,cousin", "must be a comma-separated list of spouse, partner"),
+        ("PROXY_RELATIVES", " , ", "must be a comma-separated list of spouse, partner"),
         ("MINORITY_QUORUM", "1.5", "must be greater than 0 and at most 1"),
         ("MINORITY_QUORUM", "0", "must be greater than 0 and at most 1"),
         ("MINORITY_QUORUM", "zehn Prozent", "must be a number greater than 0"),
@@ -105,6 +107,7 @@ def test_good_values_are_read_with_their_types(monkeypatch):
         "RATELIMIT_DISABLED": "on",
         "TRACKERS_ONLY_DEFAULT": "1",
         "MULTIPLE_VOTES": "false",
+        "PROXY_RELATIVES": "Spouse, partner,spouse",
         "SECURE_COOKIES": "off",
         "ENV": "production",
         "LOG_LEVEL": "debug",
@@ -125,6 +128,7 @@ def test_good_values_are_read_with_their_types(monkeypatch):
     assert config["SMTP_PORT"] == 587 and config["SMTP_STARTTLS"] is True
     assert config["RATELIMIT_ENABLED"] is False and config["PUBLISH_CHOICES_DEFAULT"] is False
     assert config["MULTIPLE_VOTES"] is False
+    assert config["PROXY_RELATIVES"] == ("spouse", "partner")
     assert config["SESSION_COOKIE_SECURE"] is False  # create_app forces it on in production
     assert (config["ENV_NAME"], config["LOG_LEVEL"], config["LOG_FORMAT"]) == (
         "production",
@@ -203,6 +207,7 @@ DEFAULTS = {
     "ATTACHMENT_MAX_BYTES": 10485760,
     "MAX_PROXIES": 2,
     "MULTIPLE_VOTES": False,
+    "PROXY_RELATIVES": (),
     "PUBLISH_CHOICES_DEFAULT": True,
     "SCHEMA_CHECK": True,
     "METRICS_ENABLED": False,

@@ -13,7 +13,8 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
-from governance.assemblies.models import Assembly
+from governance.assemblies.grants import ProxyGrant
+from governance.assemblies.models import MEMBER_BODIES, Assembly, AssemblyState
 from governance.web import get_or_404
 
 
@@ -32,3 +33,17 @@ def load_assembly(
     if allowed is not None and not allowed(assembly, current_user):
         abort(403)
     return assembly
+
+
+def load_held_grant(assembly_id: int, grant_id: int) -> tuple[Assembly, ProxyGrant]:
+    """A proxy given to a relative who is not a member, for its holder (relatives.py): the
+    assembly must be one its members see (a member body, convened) and the grant the current
+    user's; else 404 or 403. Staff see such grants on the mandates page, not here."""
+    assembly = get_or_404(Assembly, assembly_id)
+    grant = get_or_404(ProxyGrant, grant_id)
+    if grant.assembly_id != assembly.id:
+        abort(404)
+    mine = grant.holder_user_id is not None and grant.holder_user_id == current_user.id
+    if not (mine and assembly.state != AssemblyState.DRAFT and assembly.body in MEMBER_BODIES):
+        abort(403)
+    return assembly, grant

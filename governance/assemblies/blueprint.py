@@ -15,10 +15,17 @@ from flask import Blueprint, current_app, redirect, url_for
 
 from governance.assemblies import convening
 from governance.assemblies.floor import SpeakerKind
-from governance.assemblies.forms import SPEAKER_KIND_LABELS
+from governance.assemblies.forms import (
+    RELATIONSHIP_LABELS,
+    SPEAKER_KIND_LABELS,
+    RelativeProxyForm,
+    options,
+)
+from governance.assemblies.grants import Relationship
 from governance.assemblies.ics import CalendarSettings
 from governance.assemblies.live import LiveCache
 from governance.assemblies.models import Assembly
+from governance.assemblies.relatives import allowed_relationships
 from governance.i18n import _
 
 bp = Blueprint("assemblies", __name__, url_prefix="/assemblies")
@@ -49,6 +56,21 @@ def calendar_settings() -> CalendarSettings:
         organizer=cfg["COOP_NAME"],
         duration=timedelta(hours=int(cfg["ASSEMBLY_DURATION_HOURS"])),
     )
+
+
+def proxy_relatives() -> list[Relationship]:
+    """The relatives the statute allows as proxy holders (setting PROXY_RELATIVES); [] = none."""
+    return allowed_relationships(current_app.config.get("PROXY_RELATIVES", ()))
+
+
+def relative_form() -> RelativeProxyForm | None:
+    """The form for a proxy to a relative, offering what the statute names; None when off."""
+    allowed = proxy_relatives()
+    if not allowed:
+        return None
+    form = RelativeProxyForm()
+    form.relationship.choices = options((r.value, RELATIONSHIP_LABELS[r]) for r in allowed)
+    return form
 
 
 def proposal_deadline_days() -> int:

@@ -113,3 +113,60 @@ register(
         "FOR EACH ROW EXECUTE FUNCTION assembly_uuid()",
     ],
 )
+
+
+# A relative or spouse who holds a member's proxy (statute setting, §43(5) GenG) is no member:
+# their login is linked to none, so they have no vote of their own and are never on a roll.
+# And a member's proxy is one: a relative's accepted grant (it holds a slot) and a mandate of
+# the same member at the same assembly exclude each other.
+MSG_RELATIVE_MEMBER = "a relative holding a proxy is not a member"
+MSG_ONE_PROXY = "the member has given a proxy for this assembly already"
+_HOLDER_LINKED = (
+    'EXISTS (SELECT 1 FROM "user" u WHERE u.id = NEW.holder_user_id AND u.member_id IS NOT NULL)'
+)
+_GRANT_HAS_MANDATE = (
+    "NEW.slot IS NOT NULL AND EXISTS (SELECT 1 FROM mandate m WHERE "
+    "m.assembly_id = NEW.assembly_id AND m.principal_id = NEW.principal_id)"
+)
+_MANDATE_HAS_GRANT = (
+    "EXISTS (SELECT 1 FROM proxy_grant g WHERE g.assembly_id = NEW.assembly_id "
+    "AND g.principal_id = NEW.principal_id AND g.slot IS NOT NULL)"
+)
+_USER_HOLDS = (
+    "NEW.member_id IS NOT NULL AND EXISTS (SELECT 1 FROM proxy_grant g "
+    "WHERE g.holder_user_id = NEW.id AND g.state IN ('GRANTED', 'ACCEPTED'))"
+)
+register(
+    "proxy_relative",
+    sqlite=[
+        f"CREATE TRIGGER proxy_grant_{name}{suffix} BEFORE {op} ON proxy_grant WHEN {cond} "
+        f"BEGIN SELECT RAISE(ABORT, '{msg}'); END"
+        for name, cond, msg in (
+            ("relative", _HOLDER_LINKED, MSG_RELATIVE_MEMBER),
+            ("one_proxy", _GRANT_HAS_MANDATE, MSG_ONE_PROXY),
+        )
+        for op, suffix in (("INSERT", ""), ("UPDATE", "_update"))
+    ]
+    + [
+        f"CREATE TRIGGER mandate_not_relative BEFORE INSERT ON mandate WHEN {_MANDATE_HAS_GRANT} "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_ONE_PROXY}'); END",
+        'CREATE TRIGGER user_not_relative_holder BEFORE UPDATE OF member_id ON "user" '
+        f"WHEN {_USER_HOLDS} BEGIN SELECT RAISE(ABORT, '{MSG_RELATIVE_MEMBER}'); END",
+    ],
+    postgresql=[
+        "CREATE OR REPLACE FUNCTION proxy_relative() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN IF TG_TABLE_NAME = 'proxy_grant' THEN "
+        f"IF {_HOLDER_LINKED} THEN RAISE EXCEPTION '{MSG_RELATIVE_MEMBER}'; END IF; "
+        f"IF {_GRANT_HAS_MANDATE} THEN RAISE EXCEPTION '{MSG_ONE_PROXY}'; END IF; "
+        "ELSIF TG_TABLE_NAME = 'mandate' THEN "
+        f"IF {_MANDATE_HAS_GRANT} THEN RAISE EXCEPTION '{MSG_ONE_PROXY}'; END IF; "
+        f"ELSIF {_USER_HOLDS} THEN RAISE EXCEPTION '{MSG_RELATIVE_MEMBER}'; "
+        "END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER proxy_grant_relative BEFORE INSERT OR UPDATE ON proxy_grant "
+        "FOR EACH ROW EXECUTE FUNCTION proxy_relative()",
+        "CREATE TRIGGER mandate_not_relative BEFORE INSERT ON mandate "
+        "FOR EACH ROW EXECUTE FUNCTION proxy_relative()",
+        'CREATE TRIGGER user_not_relative_holder BEFORE UPDATE OF member_id ON "user" '
+        "FOR EACH ROW EXECUTE FUNCTION proxy_relative()",
+    ],
+)

@@ -15,14 +15,23 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
+from governance.assemblies.grants import Relationship
 from governance.assemblies.models import (
     AssemblyForm,
     AssemblyKind,
@@ -33,6 +42,14 @@ from governance.assemblies.models import (
     SpeakerKind,
 )
 from governance.i18n import _l, local_tz
+
+RELATIONSHIP_LABELS = {
+    Relationship.SPOUSE: _l("spouse"),
+    Relationship.PARTNER: _l("registered partner"),
+    Relationship.PARENT: _l("parent"),
+    Relationship.CHILD: _l("child"),
+    Relationship.SIBLING: _l("sibling"),
+}
 
 BODY_LABELS = {
     Body.GENERAL_ASSEMBLY: _l("General assembly"),
@@ -187,6 +204,21 @@ class ProxyGrantForm(FlaskForm):
     this_assembly_only = BooleanField(_l("Only for this assembly"), default=True)
     confirm = BooleanField(
         _l("I authorise this member to exercise my vote and declare this proxy in text form."),
+        validators=[DataRequired(_l("Confirm the declaration of the proxy."))],
+    )
+
+
+class RelativeProxyForm(FlaskForm):
+    """A member gives a proxy to a relative who is not a member (where the statute allows it);
+    the relationships offered are those the statute names (blueprint.relative_form)."""
+
+    name = StringField(_l("Name of the holder"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("Email address of the holder"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    relationship = SelectField(_l("Relationship to me"), validators=[DataRequired()])
+    confirm = BooleanField(
+        _l("I authorise this person to exercise my vote and declare this proxy in text form."),
         validators=[DataRequired(_l("Confirm the declaration of the proxy."))],
     )
 

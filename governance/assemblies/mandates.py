@@ -93,13 +93,29 @@ def check_new_mandate(
         if expelled_on(member.expulsion_letter_date, utcnow().date()):
             refusal = expelled_refusal(member.display_name, member.expulsion_letter_date)
             raise DomainError(refusal.message, field=field)
-    if mandate_of(session, assembly_id=assembly.id, principal_id=principal.id) is not None:
+    if mandate_of(session, assembly_id=assembly.id, principal_id=principal.id) is not None or (
+        _relative_holds(session, assembly.id, principal.id)
+    ):
         raise DomainError(
             _l(
                 "%(name)s has given a proxy for this assembly already.", name=principal.display_name
             ),
             field="principal",
         )
+
+
+def _relative_holds(session: Session, assembly_id: int, principal_id: int) -> bool:
+    """A relative who is not a member holds the member's proxy (relatives.py)."""
+    return (
+        session.execute(
+            select(ProxyGrant.id).where(
+                ProxyGrant.assembly_id == assembly_id,
+                ProxyGrant.principal_id == principal_id,
+                ProxyGrant.slot.is_not(None),
+            )
+        ).first()
+        is not None
+    )
 
 
 def free_slot(session: Session, assembly_id: int, proxy: Member) -> int:

@@ -35,7 +35,7 @@ Notifier = Callable[[ProxyGrant, Member, Member], tuple[str, str]]
 
 def _event(session: Session, grant: ProxyGrant, event_type: str, actor: object | None) -> None:
     principal = session.get(Member, grant.principal_id)
-    holder = session.get(Member, grant.holder_id)
+    holder = session.get(Member, grant.holder_id) if grant.holder_id else None
     record_event(
         session,
         event_type=event_type,
@@ -45,7 +45,7 @@ def _event(session: Session, grant: ProxyGrant, event_type: str, actor: object |
         assembly_id=grant.assembly_id,
         payload={
             "principal": getattr(principal, "number", None),
-            "holder": getattr(holder, "number", None),
+            "holder": getattr(holder, "number", None) or grant.holder_name or None,
             "this_assembly_only": grant.this_assembly_only,
             "reason": grant.reason or None,
         },
@@ -65,17 +65,18 @@ def live_grant(session: Session, *, assembly_id: int, principal_id: int) -> Prox
 
 def grants(
     session: Session, *, assembly_id: int, holder_id: int | None = None, live_only: bool = True
-) -> list[tuple[ProxyGrant, Member, Member]]:
-    """The assembly's grants as (grant, principal, holder), oldest first."""
+) -> list[tuple[ProxyGrant, Member, Member | None]]:
+    """The assembly's grants as (grant, principal, holder), oldest first; the holder is None
+    for a relative who is not a member (the grant names them)."""
     query = select(ProxyGrant).where(ProxyGrant.assembly_id == assembly_id)
     if holder_id is not None:
         query = query.where(ProxyGrant.holder_id == holder_id)
     if live_only:
         query = query.where(ProxyGrant.state.in_(LIVE_STATES))
     rows = list(session.execute(query.order_by(ProxyGrant.id)).scalars())
-    ids = {g.principal_id for g in rows} | {g.holder_id for g in rows}
+    ids = {g.principal_id for g in rows} | {g.holder_id for g in rows if g.holder_id}
     members = {m.id: m for m in session.execute(select(Member).where(Member.id.in_(ids))).scalars()}
-    return [(g, members[g.principal_id], members[g.holder_id]) for g in rows]
+    return [(g, members[g.principal_id], members.get(g.holder_id or 0)) for g in rows]
 
 
 def grant_proxy(
@@ -166,6 +167,7 @@ def _end(
             session, assembly=assembly, mandate=mandate, reason=reason, actor=actor
         )
     grant.state, grant.mandate_id, grant.reason = state, None, reason.strip()[:500]
+    grant.slot = None  # a relative's slot is free again
     grant.closed_at, grant.closed_by_id = now, getattr(actor, "id", None)
     session.add(grant)
     session.flush()
@@ -222,7 +224,9 @@ def _standing(session: Session, assembly: Assembly) -> list[ProxyGrant]:
     ).scalars()
     latest = {g.principal_id: g for g in rows}
     return [
-        g for g in latest.values() if g.state == GrantState.ACCEPTED and not g.this_assembly_only
+        g
+        for g in latest.values()
+        if g.state == GrantState.ACCEPTED and not g.this_assembly_only and g.holder_id is not None
     ]
 
 

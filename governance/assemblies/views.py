@@ -30,6 +30,7 @@ from governance.assemblies.forms import (
     FORM_LABELS,
     ITEM_KIND_LABELS,
     KIND_LABELS,
+    RELATIONSHIP_LABELS,
     STATE_LABELS,
     AssemblyEditForm,
     CurrentItemForm,
@@ -56,6 +57,7 @@ def _labels() -> dict[str, Any]:
         "ITEM_KIND_LABELS": ITEM_KIND_LABELS,
         "STATE_LABELS": STATE_LABELS,
         "CHANNEL_LABELS": CHANNEL_LABELS,
+        "RELATIONSHIP_LABELS": RELATIONSHIP_LABELS,
     }
 
 

@@ -13,7 +13,7 @@ from governance.accounts.forms import ConfirmForm
 from governance.assemblies import attendance, mandates, proxies, services, speakers, watch
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
-from governance.assemblies.blueprint import bp, live_cache, room_labels
+from governance.assemblies.blueprint import bp, live_cache, relative_form, room_labels
 from governance.assemblies.forms import ProxyGrantForm, SpeakRequestForm
 from governance.assemblies.grants import GrantState
 from governance.assemblies.hooks import has_voted
@@ -319,7 +319,10 @@ def mine(assembly_id: int) -> Any:
         represented=represented,
         my_proxy=my_proxy,
         my_grant=my_grant,
-        my_grant_holder=session.get(Member, my_grant.holder_id) if my_grant else None,
+        my_grant_holder=session.get(Member, my_grant.holder_id)
+        if my_grant and my_grant.holder_id
+        else None,
+        relative_form=relative_form(),
         offered=[row for row in offered if row[0].state == GrantState.GRANTED],
         grant_form=ProxyGrantForm(),
         proxies_open=assembly.state in (AssemblyState.CONVENED, AssemblyState.IN_SESSION),

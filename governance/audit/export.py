@@ -35,7 +35,8 @@ FORMAT = "governance.poll-bundle"
 VERSION = 1
 
 SEAL_SPEC = {
-    "leaf": "sha256(utf8('v1|' + poll_id + '|' + tracker_hex + '|' + choice))",
+    "leaf": "sha256(utf8('v1|' + poll_id + '|' + tracker_hex + '|' + choice))"
+    " (an encrypted ballot: its cipher in place of the choice)",
     "order": "leaves sorted bytewise",
     "node": "sha256(0x01 || left || right); an odd last node is carried up unchanged",
     "empty": "sha256('')",
@@ -112,10 +113,57 @@ def _exclusions(session: Session, poll_id: int) -> list[str]:
 
 def _ballots(session: Session, poll_id: int) -> list[dict[str, str]]:
     rows = session.execute(
-        select(Ballot.tracker, Ballot.choice).where(Ballot.poll_id == poll_id)
+        select(Ballot.tracker, Ballot.choice, Ballot.cipher).where(Ballot.poll_id == poll_id)
     ).all()
-    box = [{"tracker": bytes(t).hex(), "choice": str(c)} for t, c in rows]
+    box = [
+        {"tracker": bytes(t).hex(), "choice": str(c), **({"cipher": x} if x is not None else {})}
+        for t, c, x in rows
+    ]
     return sorted(box, key=lambda b: b["tracker"])
+
+
+def _encryption(session: Session, poll: Poll) -> dict[str, Any] | None:
+    """An encrypted poll's key ceremony transcript, shape, sums and partial decryptions."""
+    from governance.ballots.encryption import ceremony_of, definition_for
+    from governance.ballots.models import DecryptionShare
+    from governance.tellers.models import Teller
+
+    ceremony = ceremony_of(session, poll)
+    assembly = session.get(Assembly, poll.assembly_id)
+    if ceremony is None or assembly is None:
+        return None
+    tellers = session.scalars(
+        select(Teller).where(Teller.ceremony_id == ceremony.id).order_by(Teller.idx)
+    )
+    shares = session.scalars(
+        select(DecryptionShare)
+        .where(DecryptionShare.poll_id == poll.id)
+        .order_by(DecryptionShare.teller_idx)
+    )
+    return {
+        "scheme": "coopvote/v1 (docs/coopvote.md)",
+        "ceremony": {
+            "id": ceremony.uuid,
+            "n": ceremony.n,
+            "t": ceremony.t,
+            "fingerprint": ceremony.fingerprint,
+            "public_key": ceremony.public_key,
+            "key_fingerprint": ceremony.key_fingerprint,
+            "tellers": [
+                {
+                    "index": t.idx,
+                    "round1": json.loads(t.round1) if t.round1 else None,
+                    "confirmed": t.confirmed_fingerprint,
+                }
+                for t in tellers
+            ],
+        },
+        "assembly_uuid": assembly.uuid,
+        "poll_uuid": poll.uuid,
+        "definition": definition_for(session, poll),
+        "sums": json.loads(poll.sums) if poll.sums else None,
+        "decryptions": [{"teller": d.teller_idx, "shares": json.loads(d.shares)} for d in shares],
+    }
 
 
 def _paper(session: Session, poll_id: int) -> dict[str, int]:
@@ -208,6 +256,7 @@ def build_bundle(session: Session, *, poll_id: int) -> dict[str, Any]:
         "participations": _participations(session, poll.id),
         "ballots": _ballots(session, poll.id),
         "paper_counts": _paper(session, poll.id),
+        "encryption": _encryption(session, poll) if poll.is_encrypted else None,
         "seal": _seal(session, poll),
         "result": json.loads(poll.result_json) if poll.result_json else None,
     }

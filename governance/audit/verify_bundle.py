@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Check a poll bundle exported by `governance audit export` — Python standard library only.
 
-Usage:  python3 verify_bundle.py BUNDLE.json      (or - for standard input); see docs/audit.md
-Exit:   0 every check passed · 1 a check failed · 2 the bundle cannot be read
+Usage:  python3 verify_bundle.py [--arith nacl|pure] BUNDLE.json   (or - for standard input)
+        python3 verify_bundle.py [--arith nacl|pure] audit CHECKFILE.json   (a voter's ballot
+        check file from the voting page: recomputes its ciphertexts, proofs and tracker)
+See docs/audit.md and docs/coopvote.md.
+Exit:   0 every check passed · 1 a check failed · 2 the input cannot be read
 
 This file is meant to be copied and read by an external auditor: it imports nothing from the
-application. It recomputes, from the bundle alone:
+application. For encrypted polls it needs coopvote.py (download it next to this file); that
+module uses PyNaCl when installed and its own pure-Python arithmetic otherwise (--arith pure
+forces the second, independent path). It recomputes, from the bundle alone:
   - the roll hash (sha256 over the sorted "number:weight" lines, joined by newlines);
   - the participations: unique, on the roll, not excluded, proxy casts backed by a mandate,
     no proxy for more than two members, one ballot per vote cast online;
@@ -13,16 +18,46 @@ application. It recomputes, from the bundle alone:
   - the Merkle root: leaf = sha256("v1|<poll id>|<tracker hex>|<choice>"), leaves sorted
     bytewise, node = sha256(0x01 || left || right), an odd last node carried up, empty box =
     sha256(""); compared with the root on the poll, in the audit chain and in the minutes;
-  - the tally and the majority rule, compared field by field with the published result.
+  - the tally and the majority rule, compared field by field with the published result;
+  - for an encrypted poll: the key ceremony (every teller's proof, the fingerprint all tellers
+    confirmed, the poll key and its fingerprint), every ballot's proofs and tracker, distinct α,
+    the homomorphic sums, every teller's partial decryption with its proof, and that every set
+    of t tellers decrypts the sums to the same counts — which then enter the tally.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
 import re
 import sys
 from collections import Counter
+from typing import Any
+
+
+def _coopvote() -> Any:
+    """coopvote.py from this file's folder (an auditor's copy), else the installed app's."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if os.path.exists(os.path.join(here, "coopvote.py")):
+        sys.path.insert(0, here)
+        try:
+            import coopvote  # type: ignore[import-not-found]
+        finally:
+            sys.path.remove(here)
+        return coopvote
+    try:
+        import coopvote  # type: ignore[import-not-found,no-redef]  # on the path (tools/)
+    except ImportError:
+        try:
+            from governance import coopvote  # type: ignore[no-redef]
+        except ImportError:
+            return None
+    return coopvote
+
+
+ARITH: str | None = None  # set by --arith
 
 FORMAT, VERSION = "governance.poll-bundle", 1
 YES, NO, ABSTAIN, INVALID, BALLOTS = "YES", "NO", "ABSTAIN", "INVALID", "BALLOTS"
@@ -193,11 +228,21 @@ def _add_paper(cands: dict, paper: dict, acc: Counter) -> None:
             cands[int(oid)][ANSWERS.get(answer, "abstain") if answer else "votes"] += n
 
 
-def tally_election(poll: dict, online: Counter, paper: dict) -> dict:
+def tally_election(
+    poll: dict,
+    online: Counter,
+    paper: dict,
+    decrypted: list[list[int]] | None = None,
+    n_encrypted: int = 0,
+) -> dict:
     cands, acc = _candidates(poll), Counter()
-    _add_online(poll, cands, online, acc)
+    if decrypted is not None:
+        add_decrypted(poll, cands, decrypted, acc)
+        valid = n_encrypted
+    else:
+        _add_online(poll, cands, online, acc)
+        valid = sum(online.values()) - sum(n for c, n in online.items() if decode(poll, c) is None)
     _add_paper(cands, paper, acc)
-    valid = sum(online.values()) - sum(n for c, n in online.items() if decode(poll, c) is None)
     valid += paper.get(BALLOTS, 0)
     if poll["election_mode"] == "YES_NO_ABSTAIN_PER_CANDIDATE":
         for c in cands.values():
@@ -240,9 +285,33 @@ def people(bundle: dict) -> dict:
     }
 
 
-def recompute_result(bundle: dict) -> dict:
+def add_decrypted(poll: dict, cands: dict, counts: list[list[int]], acc: Counter) -> None:
+    """Decrypted counts per option (docs/coopvote.md): per candidate, in the options' order.
+
+    Choose up to N: one count per candidate, then the explicit abstentions. Yes/no/abstain per
+    candidate: three counts per candidate; such a ballot has no whole-ballot abstention.
+    """
+    ids = [o["id"] for o in sorted(poll["options"], key=lambda o: o["position"])]
+    if poll["election_mode"] == "CHOOSE_UP_TO_N":
+        for oid, n in zip(ids, counts[0], strict=False):
+            cands[oid]["votes"] += n
+        acc["abstentions"] += counts[0][len(ids)]
+        return
+    for oid, row in zip(ids, counts, strict=True):
+        for answer, n in zip(ANSWERS, row, strict=True):
+            cands[oid][ANSWERS[answer]] += n
+
+
+def recompute_result(bundle: dict, counts: list[list[int]] | None = None) -> dict:
     poll, paper = bundle["poll"], bundle["paper_counts"]
     online = Counter(b["choice"] for b in bundle["ballots"])
+    decrypted = None
+    if bundle.get("encryption"):
+        online = Counter()
+        if counts is not None and poll["kind"] == "MOTION":
+            online = Counter(dict(zip(MOTION_CHOICES, counts[0], strict=True)))
+        elif counts is not None:
+            decrypted = counts
     result = {
         "poll_id": poll["id"],
         "kind": poll["kind"],
@@ -255,8 +324,11 @@ def recompute_result(bundle: dict) -> dict:
         "paper_counts": dict(paper),
         **people(bundle),
     }
-    tally = tally_motion if poll["kind"] == "MOTION" else tally_election
-    result.update(tally(poll, online, paper))
+    result["ballots_online"] = len(bundle["ballots"])
+    if poll["kind"] == "MOTION":
+        result.update(tally_motion(poll, online, paper))
+    else:
+        result.update(tally_election(poll, online, paper, decrypted, len(bundle["ballots"])))
     return result
 
 
@@ -325,6 +397,13 @@ def check_box(bundle: dict, report: Report) -> None:
     if trackers != sorted(trackers):
         problems.append("the box is not sorted by tracker")
     report.check("trackers are well-formed, unique and sorted", problems)
+    if bundle.get("encryption"):
+        plain = [b["tracker"] for b in bundle["ballots"] if b["choice"] or not b.get("cipher")]
+        report.check(
+            "every ballot is encrypted (no plaintext choice)",
+            [f"{t}: a plaintext choice or no ciphertext" for t in plain],
+        )
+        return
     invalid = [
         f"{b['tracker']}: {b['choice']!r}"
         for b in bundle["ballots"]
@@ -335,7 +414,9 @@ def check_box(bundle: dict, report: Report) -> None:
 
 def check_root(bundle: dict, report: Report) -> None:
     pid, seal = bundle["poll"]["id"], bundle["seal"]
-    got = merkle_root([leaf(pid, b["tracker"], b["choice"]) for b in bundle["ballots"]])
+    got = merkle_root(
+        [leaf(pid, b["tracker"], b.get("cipher") or b["choice"]) for b in bundle["ballots"]]
+    )
     problems = (
         []
         if got == seal["merkle_root"]
@@ -385,12 +466,136 @@ def check_result(bundle: dict, report: Report, recomputed: dict) -> None:
     )
 
 
+# --- encrypted polls (docs/coopvote.md) -----------------------------------------------------
+
+
+def _key(cv: Any, bundle: dict) -> Any:
+    enc = bundle["encryption"]
+    c = enc["ceremony"]
+    return cv.PollKey(
+        c["id"], c["public_key"], enc["assembly_uuid"], enc["poll_uuid"], enc["definition"]
+    )
+
+
+def check_ceremony(cv: Any, bundle: dict, report: Report) -> dict[int, Any]:
+    """The transcript of the key ceremony; returns the verified round-1 entries."""
+    c = bundle["encryption"]["ceremony"]
+    entries, problems = {}, []
+    for teller in c["tellers"]:
+        i = teller["index"]
+        try:
+            cv.check_round1(c["id"], i, c["t"], teller["round1"], arith=ARITH)
+            entries[i] = teller["round1"]
+        except (cv.Invalid, TypeError, KeyError) as exc:
+            problems.append(f"teller {i}: {exc}")
+    report.check("every teller's round-1 proof verifies", problems)
+    problems = []
+    if sorted(entries) != list(range(1, c["n"] + 1)):
+        problems.append(f"round-1 entries of tellers {sorted(entries)}, {c['n']} expected")
+    else:
+        fp = cv.fingerprint(c["id"], c["n"], c["t"], entries, arith=ARITH)
+        if fp != c["fingerprint"]:
+            problems.append(f"the ceremony records fingerprint {c['fingerprint']}, recomputed {fp}")
+        problems += [
+            f"teller {t['index']} confirmed {t['confirmed']}"
+            for t in c["tellers"]
+            if t["confirmed"] != fp
+        ]
+        y = cv.poll_key(entries, arith=ARITH)
+        if y != c["public_key"]:
+            problems.append(f"the poll key is {c['public_key']}, the commitments give {y}")
+        if cv.key_fingerprint(y) != c["key_fingerprint"]:
+            problems.append(f"the key fingerprint is not {c['key_fingerprint']}")
+    report.check(
+        "the key ceremony: fingerprint confirmed by every teller, poll key and its fingerprint",
+        problems,
+    )
+    return entries
+
+
+def check_ballot_proofs(cv: Any, bundle: dict, report: Report) -> list[Any]:
+    key, checked, problems = _key(cv, bundle), [], []
+    seen: dict[bytes, str] = {}
+    for b in bundle["ballots"]:
+        try:
+            ballot = cv.check_ballot(key, b.get("cipher") or "", arith=ARITH)
+        except cv.Invalid as exc:
+            problems.append(f"{b['tracker']}: {exc}")
+            continue
+        if ballot.tracker != b["tracker"]:
+            problems.append(f"{b['tracker']}: the tracker is not the hash of the ballot")
+        for alpha in ballot.alphas:
+            if alpha in seen:
+                problems.append(f"{b['tracker']}: reuses an α of {seen[alpha]}")
+            seen[alpha] = b["tracker"]
+        checked.append(ballot)
+    report.check(
+        "every ballot's proofs verify; trackers are their hashes; all α distinct", problems
+    )
+    return checked
+
+
+def check_decryption(
+    cv: Any, bundle: dict, report: Report, ballots: list[Any], entries: dict[int, Any]
+) -> Any:
+    """The sums, every partial decryption and the counts; returns the counts (or None)."""
+    enc, key = bundle["encryption"], _key(cv, bundle)
+    c = enc["ceremony"]
+    sums = cv.ballot_sums(enc["definition"], [b.ciphertexts for b in ballots], arith=ARITH)
+    stored = enc.get("sums")
+    got = json.loads(cv.sums_to_json(sums)) if sums is not None else None
+    problems = [] if got == stored else ["the recorded sums are not the sums of the ballots"]
+    report.check("the homomorphic sums are the sums of exactly these ballots", problems)
+    if sums is None:
+        counts = [[0] * k for k in enc["definition"]["questions"]]
+        report.check("a box without ballots decrypts to zero without the tellers", [])
+        return counts
+    verified, problems = {}, []
+    for d in enc.get("decryptions") or []:
+        j = d["teller"]
+        try:
+            y_j = cv.public_share(entries, j, arith=ARITH)
+            verified[j] = cv.check_partial(key, j, y_j, sums, d["shares"], arith=ARITH)
+        except (cv.Invalid, KeyError, TypeError) as exc:
+            problems.append(f"teller {j}: {exc}")
+    report.check("every teller's partial decryption proof verifies", problems)
+    if len(verified) < c["t"]:
+        report.check(
+            "t tellers decrypted the sums",
+            [f"{len(verified)} verified partial decryptions, {c['t']} needed"],
+        )
+        return None
+    results, problems = {}, []
+    for subset in itertools.combinations(sorted(verified), c["t"]):
+        try:
+            results[subset] = cv.combine(
+                sums, {j: verified[j] for j in subset}, len(ballots), arith=ARITH
+            )
+        except cv.Invalid as exc:
+            problems.append(f"tellers {subset}: {exc}")
+    if len({json.dumps(r) for r in results.values()}) > 1:
+        problems.append("different sets of tellers decrypt to different counts")
+    report.check("every set of t tellers decrypts the sums to the same counts", problems)
+    return next(iter(results.values()), None) if not problems else None
+
+
+def check_encrypted(bundle: dict, report: Report) -> Any:
+    cv = _coopvote()
+    if cv is None:
+        report.check("coopvote.py is available", ["put coopvote.py next to verify_bundle.py"])
+        return None
+    entries = check_ceremony(cv, bundle, report)
+    ballots = check_ballot_proofs(cv, bundle, report)
+    return check_decryption(cv, bundle, report, ballots, entries)
+
+
 def verify(bundle: dict) -> Report:
     report = Report()
     if bundle.get("format") != FORMAT or bundle.get("version") != VERSION:
         report.check("bundle format", [f"expected {FORMAT} version {VERSION}"])
         return report
-    recomputed = recompute_result(bundle)
+    counts = check_encrypted(bundle, report) if bundle.get("encryption") else None
+    recomputed = recompute_result(bundle, counts)
     check_roll(bundle, report)
     check_participations(bundle, report)
     check_counts(bundle, report, recomputed)
@@ -400,7 +605,41 @@ def verify(bundle: dict) -> Report:
     return report
 
 
+def audit_file(path: str) -> int:
+    """A voter's ballot check file (Benaloh): recompute the ballot from choice and randomness."""
+    cv = _coopvote()
+    if cv is None:
+        print("put coopvote.py next to verify_bundle.py")
+        return 2
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read the check file: {exc}")
+        return 2
+    try:
+        ballot = cv.check_audit_file(data, arith=ARITH)
+    except cv.Invalid as exc:
+        print(f"[FAIL] {exc}")
+        return 1
+    key = cv.key_fingerprint(data["Y"])
+    print(f"[ OK ] the ballot encrypts the stated choices {data['choices']}")
+    print(f"[ OK ] its proofs verify and its tracker is {ballot.tracker}")
+    print(f"Compare the key fingerprint with the invitation or the minutes: {cv.group4(key)}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    global ARITH
+    argv = list(argv)
+    if len(argv) >= 3 and argv[1] == "--arith":
+        ARITH = argv[2]
+        del argv[1:3]
+        if ARITH not in ("nacl", "pure"):
+            print("--arith takes nacl or pure")
+            return 2
+    if len(argv) == 3 and argv[1] == "audit":
+        return audit_file(argv[2])
     if len(argv) != 2 or argv[1] in ("-h", "--help"):
         print(__doc__)
         return 2
@@ -413,6 +652,10 @@ def main(argv: list[str]) -> int:
         print(f"cannot read the bundle: {exc}")
         return 2
     print(f"Poll {poll['id']}: {poll['title']} ({poll['kind']}, {bundle['rule']['majority']})")
+    if bundle.get("encryption"):
+        cv = _coopvote()
+        name = cv.arith(ARITH).name if cv is not None else "none"
+        print(f"Encrypted ballots (coopvote v1), arithmetic: {name}")
     try:
         report = verify(bundle)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -181,6 +181,31 @@ def scrub_check(session: Session, poll: Poll) -> Check:
     return check("poll.scrub", label, [], note=str(job.verified_at))
 
 
+def encryption_check(session: Session, poll: Poll) -> Check:
+    """An encrypted poll, checked as the external verifier checks its bundle (one code path):
+    the key ceremony, every ballot's proofs and tracker, the sums and the tellers' decryptions."""
+    from governance.audit import verify_bundle
+    from governance.audit.export import build_bundle
+    from governance.auditlog import canonical
+
+    label = _l(
+        "Encrypted ballots: key ceremony, every ballot's proofs, the sums and the decryptions"
+    )
+    if not poll.is_sealed:
+        return check("poll.encryption", label, [_l("checked once the poll is sealed")], skip=True)
+    bundle = json.loads(canonical(build_bundle(session, poll_id=poll.id or 0)))
+    report = verify_bundle.Report()
+    counts = verify_bundle.check_encrypted(bundle, report)
+    failed = [line.strip() for line in report.lines if not line.startswith("[ OK ]")]
+    if counts is None and poll.result_json is None:
+        # Sealed, not yet decrypted: fewer than t partial decryptions is the expected state.
+        pending = [x for x in failed if "t tellers decrypted" in x or "verified partial" in x]
+        if pending and len(pending) == len(failed):
+            return check("poll.encryption", label, [_l("waiting for the tellers")], skip=True)
+    note = _l("decrypted counts %(c)s", c=counts) if counts is not None else ""
+    return check("poll.encryption", label, failed, note=note)
+
+
 def poll_section(session: Session, poll: Poll) -> Section:
     """Every check of one poll."""
     from governance.audit.minutes_link import minutes_check
@@ -189,6 +214,8 @@ def poll_section(session: Session, poll: Poll) -> Section:
     checks = _adopt(poll, verify_poll(session, poll=poll))
     if poll.is_sealed and poll.result_json is None:
         checks.append(check("poll.tally", LABELS["tally"], [_l("not published yet")], skip=True))
+    if poll.is_encrypted:
+        checks.append(encryption_check(session, poll))
     checks += [result_in_chain(session, poll), minutes_check(session, poll=poll)]
     checks.append(scrub_check(session, poll))
     title = _l("Poll %(id)d: %(t)s (%(s)s)", id=poll.id, t=poll.title, s=poll.state.value)

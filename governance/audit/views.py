@@ -36,6 +36,7 @@ from governance.web import db, get_or_404
 
 # The standalone verifier (standard library only) ships inside the package, served as a file.
 VERIFIER = Path(__file__).resolve().parent / "verify_bundle.py"
+COOPVOTE = Path(__file__).resolve().parent.parent / "coopvote.py"
 
 READERS = (Role.SECRETARY, Role.SUPERVISORY_BOARD)
 PER_PAGE = 50
@@ -173,4 +174,15 @@ def verifier() -> Any:
         VERIFIER.read_bytes(),
         mimetype="text/x-python",
         headers={"Content-Disposition": 'attachment; filename="verify_bundle.py"'},
+    )
+
+
+@bp.route("/coopvote.py")
+@role_required(*READERS)
+def coopvote_module() -> Any:
+    """The encrypted-ballot arithmetic the verifier needs beside it (standard library only)."""
+    return Response(
+        COOPVOTE.read_bytes(),
+        mimetype="text/x-python",
+        headers={"Content-Disposition": 'attachment; filename="coopvote.py"'},
     )

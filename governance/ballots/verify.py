@@ -161,6 +161,20 @@ def _check_mandates(session: Session, poll: Poll) -> Check:
 
 
 def _check_choices(session: Session, poll: Poll) -> Check:
+    if poll.is_encrypted:
+        # The proofs of every ballot are checked by the audit (audit/verify_polls.py) and at
+        # the seal; here: no encrypted poll's ballot holds a plaintext choice.
+        plain = session.scalars(
+            select(Ballot.tracker).where(
+                Ballot.poll_id == poll.id, (Ballot.choice != "") | Ballot.cipher.is_(None)
+            )
+        ).all()
+        if not plain:
+            return Check(
+                "choices", True, "every ballot is encrypted, none holds a plaintext choice"
+            )
+        names = [bytes(t).hex() for t in plain[:SHOW]]
+        return Check("choices", False, f"ballots with a plaintext choice: {names}")
     shape, _options = shape_of(session, poll)
     bad = [c for c in ballot_counts(session, poll_id=poll.id or 0) if not ch.is_valid(shape, c)]
     if not bad:

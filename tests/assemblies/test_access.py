@@ -156,6 +156,10 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("POST", f"{s}/me/proxy", allow()),
         Route("POST", f"{s}/me/proxy/{w.grant}/accept", allow()),  # only the holder
         Route("POST", f"{s}/me/proxy/{w.grant}/revoke", allow()),  # only the principal
+        Route("POST", f"{s}/me/proxy/relative", allow()),  # and the statute must allow it
+        # The page of a relative who holds a member's proxy: only theirs (this one a member's).
+        Route("GET", f"{s}/proxy/{w.grant}", allow()),
+        Route("POST", f"{s}/proxy/{w.grant}/accept", allow()),
         Route("POST", f"{s}/mandates/grants/{w.grant}/reject", allow(SEC, ok=302)),
         Route("GET", f"{a}/calendar.ics", viewers),
         Route("GET", f"{d}/calendar.ics", staff),

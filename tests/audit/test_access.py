@@ -27,6 +27,7 @@ def _routes(assembly_id: int, poll_id: int) -> list[Route]:
         Route("GET", f"/audit/assemblies/{assembly_id}", read),
         Route("GET", f"/audit/polls/{poll_id}/bundle.json", read),
         Route("GET", "/audit/verify_bundle.py", read),
+        Route("GET", "/audit/coopvote.py", read),
     ]
 
 

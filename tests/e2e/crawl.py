@@ -54,6 +54,9 @@ NOT_PAGES = {
     # The room's projector page opens with its token in the URL, not a login (test_cockpit.py).
     "assemblies.screen_page",
     "assemblies.screen_json",
+    # Only the relative (no member, no role) who holds the proxy opens it: no demo login does;
+    # tests/e2e/test_relative_proxy.py opens it at phone width.
+    "assemblies.relative_page",
 }
 
 

@@ -6,15 +6,18 @@ the clock is helped along (helpers.fortnight_passes). Selectors are name/id attr
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from governance.assemblies.models import AgendaItem, Assembly
 from governance.db import new_session, utcnow
+from governance.jobs import Runner
 from governance.register.models import Member
 from tests.e2e.conftest import axe_violations
 from tests.e2e.helpers import SUBMIT, go, local, mailed_link, new_page, submit_and_wait
@@ -266,3 +269,152 @@ def close_and_declare(page: Any, url: str, poll_id: int, shots: Any) -> None:
     submit_and_wait(page)
     expect(page).to_have_url(f"{url}/polls/{poll_id}/results")
     expect(page.locator("#declaration")).to_be_visible()
+
+
+# The mails a member gets (issue #17): each read from aiosmtpd, in German, text and HTML.
+PROPOSAL = "Photovoltaik auf dem Gemeinschaftsdach"
+REASON = "Der Vorstand legt ein Gutachten zur nächsten Versammlung vor."
+DOCUMENT = "Lagebericht-2025.txt"
+
+
+def notifier(app: Any, engine: Any, deliver_mail: Any) -> Any:
+    """One pass of the worker's kind "notify" (reminders due, mails written), then delivery.
+
+    The worker writes in the cooperative's language, German, like the server under test (the
+    test app's default is English)."""
+
+    def run() -> None:
+        default = app.config["BABEL_DEFAULT_LOCALE"]
+        app.config["BABEL_DEFAULT_LOCALE"] = "de"
+        try:
+            Runner(engine, app.config, only=("notify",)).run_once(interval=1)
+        finally:
+            app.config["BABEL_DEFAULT_LOCALE"] = default
+        deliver_mail()
+
+    return run
+
+
+def read_mail(smtp: Any, address: str, subject: str, *parts: str) -> None:
+    """The last mail to `address` whose subject holds `subject`: German, with a plain-text
+    and an HTML part, each holding `parts`."""
+    found = [m for m in smtp.to(address) if subject in str(m["Subject"])]
+    assert found, (
+        f"no mail “{subject}” to {address}: {[str(m['Subject']) for m in smtp.to(address)]}"
+    )
+    plain = found[-1].get_body(preferencelist=("plain",)).get_content()
+    rich = found[-1].get_body(preferencelist=("html",))
+    assert rich is not None and rich.get_content_type() == "text/html", subject
+    page = rich.get_content()
+    assert '<html lang="de"' in page, subject
+    for part in ("Guten Tag", *parts):
+        assert part in plain, f"“{part}” not in the text of “{subject}”:\n{plain}"
+        assert html.escape(part) in page, f"“{part}” not in the HTML of “{subject}”:\n{page}"
+
+
+def board_sees_delivery(page: Any, url: str, assembly_id: int, smtp: Any, shots: Any) -> None:
+    """After the run the convening evidence counts every invitation delivered, none failed."""
+    subjects = [str(m["Subject"]) for m in smtp.messages]
+    sent = sum(s.startswith("Einladung") for s in subjects)
+    assert sent > IMPORTED, subjects
+    page.goto(f"{url}/assemblies/{assembly_id}/evidence")
+    expect(page.locator("#main p.delivery").first).to_contain_text(
+        f"{sent} zugestellt, 0 noch in der Warteschlange, 0 gescheitert"
+    )
+    shots(page, "board-delivery-counts")
+
+
+def invitation_read(smtp: Any, member: Voter, assembly_id: int) -> None:
+    read_mail(
+        smtp,
+        member.email,
+        "Einladung",
+        "Ordentliche Generalversammlung 2026",
+        "Tagesordnung",
+        TITLE,
+    )
+
+
+def member_chooses_mails(page: Any, url: str, shots: Any) -> None:
+    """The member asks for the mail that the assembly has started (off unless asked for)."""
+    page.goto(url + "/notifications/")
+    page.check("input[name=started]")
+    submit_and_wait(page, "#preferences button[type=submit]")
+    expect(page.locator("input[name=started]")).to_be_checked()
+    shots(page, "member-chooses-mails")
+
+
+def member_proposes(page: Any, url: str, assembly_id: int, shots: Any) -> int:
+    """Before the deadline the member submits a proposal to the assembly."""
+    page.goto(f"{url}/proposals/assembly/{assembly_id}/new")
+    page.fill("input[name=title]", PROPOSAL)
+    page.fill("textarea[name=text]", "Die Genossenschaft lässt eine Photovoltaikanlage planen.")
+    submit_and_wait(page)
+    shots(page, "member-proposal-submitted")
+    return int(page.url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def board_rejects_proposal(page: Any, url: str, proposal_id: int, shots: Any) -> None:
+    """The board does not admit the proposal to the agenda and says why."""
+    page.goto(f"{url}/proposals/{proposal_id}")
+    form = "form[action$='/decide']"
+    page.select_option(f"{form} select[name=target]", "REJECTED")
+    page.fill(f"{form} input[name=note]", REASON)
+    submit_and_wait(page, f"{form} button[type=submit]")
+    expect(page.locator("#main")).to_contain_text(REASON)
+    shots(page, "board-rejected-proposal")
+
+
+def board_adds_document(page: Any, url: str, engine: Any, assembly_id: int, shots: Any) -> None:
+    """After the invitation the board attaches the management report to the first item."""
+    with new_session(engine) as s:
+        item_id = s.scalar(
+            select(AgendaItem.id).where(
+                AgendaItem.assembly_id == assembly_id, AgendaItem.title == "Bericht des Vorstands"
+            )
+        )
+    page.goto(f"{url}/assemblies/{assembly_id}/agenda/{item_id}/edit")
+    report = {"name": DOCUMENT, "mimeType": "text/plain", "buffer": b"Lagebericht 2025\n"}
+    page.set_input_files("input[name=file]", files=[report])
+    submit_and_wait(page, "form[action$='/attachments'] button[type=submit]")
+    expect(page.locator("#main")).to_contain_text(DOCUMENT)
+    shots(page, "board-added-document")
+
+
+def the_day_before(engine: Any, assembly_id: int) -> None:
+    """Time travel: the assembly begins in 20 hours (the reminder is due)."""
+    with new_session(engine) as s:
+        s.execute(
+            update(Assembly)
+            .where(Assembly.id == assembly_id)
+            .values(starts_at=utcnow() + timedelta(hours=20))
+        )
+        s.commit()
+
+
+def mails_before_the_day(run: Any, member: Voter) -> None:
+    """The member asks for the start mail and proposes; the board rejects the proposal with a
+    reason and adds a document; the day before, the worker writes the reminders. The member
+    reads the mails: received, not admitted (with the reason), new document, reminder."""
+    url, a, board, shots = run.url, run.assembly_id, run.pages["chair"], run.shots
+    member_chooses_mails(member.page, url, shots)
+    proposal_id = member_proposes(member.page, url, a, shots)
+    board_rejects_proposal(board, url, proposal_id, shots)
+    board_adds_document(board, url, run.engine, a, shots)
+    the_day_before(run.engine, a)
+    run.notify()
+    link = f"/proposals/{proposal_id}"
+    read_mail(run.smtp, member.email, "ist eingegangen", PROPOSAL, link)
+    read_mail(run.smtp, member.email, "nicht zur Tagesordnung zugelassen", PROPOSAL, REASON, link)
+    read_mail(run.smtp, member.email, "Neue Unterlage", DOCUMENT, "Bericht des Vorstands")
+    read_mail(run.smtp, member.email, "Erinnerung", "Gemeinschaftssaal, Köln", f"/assemblies/{a}")
+
+
+def mails_after_the_vote(run: Any, member: Voter) -> None:
+    """The member reads that the assembly started, that the result is declared and that the
+    minutes are published."""
+    run.notify()
+    a, smtp = run.assembly_id, run.smtp
+    read_mail(smtp, member.email, "hat begonnen", f"/assemblies/{a}/live")
+    read_mail(smtp, member.email, "Ergebnis festgestellt", TITLE, f"/polls/{run.poll_id}/results")
+    read_mail(smtp, member.email, "Niederschrift von", f"/assemblies/{a}/minutes")

@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 from governance.accounts.models import Role
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.db import new_session
-from governance.jobs import Runner
 from tests.e2e import records, story
 from tests.e2e.conftest import axe_violations
 from tests.e2e.helpers import fortnight_passes, new_page, password_login
@@ -96,10 +95,13 @@ class Run:
     pages: dict[str, Any] = field(default_factory=dict)
     assembly_id: int = 0
     poll_id: int = 0
+    notify: Any = None  # the worker writes the notifications' mails, then they are delivered
 
 
 def _members_log_in(run: Run, deliver_mail: Any) -> None:
     deliver_mail()  # the invitations: to aiosmtpd
+    story.board_sees_delivery(run.pages["chair"], run.url, run.assembly_id, run.smtp, run.shots)
+    story.invitation_read(run.smtp, run.voters[0], run.assembly_id)
     principal = story.resolve_voters(run.engine, run.voters)
     story.first_member_logs_in(run.browser, run.url, run.smtp, run.voters[0], run.shots)
     story.all_log_in_by_mail(run.browser, run.url, run.smtp, run.voters[1:])
@@ -108,6 +110,7 @@ def _members_log_in(run: Run, deliver_mail: Any) -> None:
     story.give_proxy_on_own_page(
         run.browser, run.url, run.smtp, run.assembly_id, principal, run.voters[1], run.shots
     )
+    story.mails_before_the_day(run, run.voters[0])
 
 
 def _hold_the_vote(run: Run) -> None:
@@ -172,13 +175,10 @@ def test_a_general_assembly_in_the_browser(
     app, serve, browser, smtp, deliver_mail, people, shots, engine
 ):
     run = Run(serve(workers=4).url, browser, smtp, engine, shots, people)
+    run.notify = story.notifier(app, engine, deliver_mail)
     run.pages["chair"], run.assembly_id = _board_prepares(browser, run.url, people, shots)
     _members_log_in(run, deliver_mail)
     _hold_the_vote(run)
     counts = _count_and_check(run)
     _minutes(run, counts)
-    # The worker writes the members' notice that the minutes are published, then delivers it.
-    Runner(engine, app.config, only=("notify",)).run_once(interval=1)
-    deliver_mail()
-    notice = smtp.to(run.voters[0].email)[-1].get_body(preferencelist=("plain",)).get_content()
-    assert f"/assemblies/{run.assembly_id}/minutes" in notice
+    story.mails_after_the_vote(run, run.voters[0])  # started, results, minutes published
