@@ -209,6 +209,15 @@ window.encryptedBallot = (function () {
         ballots = [];
         opts.box.replaceChildren();
       },
+      // Another poll is shown: end this one's worker.
+      dispose() {
+        round += 1;
+        ballots = [];
+        if (worker) {
+          worker.terminate();
+          worker = null;
+        }
+      },
     };
   }
 

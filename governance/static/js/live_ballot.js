@@ -181,9 +181,15 @@ window.liveBallot = (function () {
     }
     current = poll;
     document.getElementById("live-ballot-title").textContent = poll.title;
-    document.getElementById("live-ballot-note").textContent = poll.ballot.secret
-      ? L.secret + " " + protection(poll.ballot)
-      : L.named;
+    const note = document.getElementById("live-ballot-note");
+    if (poll.ballot.secret) {
+      note.replaceChildren(L.secret, make("br"), protection(poll.ballot));
+    } else {
+      note.textContent = L.named;
+    }
+    if (caster) {
+      caster.dispose();
+    }
     caster = encrypted(poll);
     closing(poll.closes_at);
     if (proxy) {
