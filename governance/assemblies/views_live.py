@@ -16,7 +16,7 @@ from governance.assemblies.agenda import agenda
 from governance.assemblies.blueprint import bp, live_cache, relative_form, room_labels
 from governance.assemblies.forms import ProxyGrantForm, SpeakRequestForm
 from governance.assemblies.grants import GrantState
-from governance.assemblies.hooks import has_voted
+from governance.assemblies.hooks import has_voted, open_poll
 from governance.assemblies.live import live_payload
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.db import utcnow
@@ -112,7 +112,9 @@ def _ballot_labels() -> dict[str, str]:
         "vote": _("Your vote"),
         "choose": _("Choose up to %(n)d"),
         "too_many": _("Choose at most %(n)d candidates."),
-        "nobody": _("Choosing nobody counts as an abstention."),
+        "abstain_hint": _("To abstain, tick “Abstain”."),
+        "abstain_or_choose": _("Tick the candidates you choose, or “Abstain”."),
+        "not_both": _("Tick either candidates or “Abstain”, not both."),
         "required": _("Please choose an answer."),
         "failed": _("The vote could not be cast. Please reload the page."),
         "tracker_one": ngettext(*tracker, 1),
@@ -173,6 +175,10 @@ def live(assembly_id: int) -> Any:
     assembly, on_roll = _access(assembly_id)
     member_id = int(current_user.member_id) if assembly.is_remote and on_roll else None
     payload, _etag = _state(assembly.id)
+    ballot = _ballot_context(assembly, on_roll, payload)
+    if ballot["voted_poll"] is not None:
+        # The cached state may be older than this member's vote: their count, fresh.
+        payload = {**payload, "poll": {**payload["poll"], **_fresh_turnout(assembly.id)}}
     return render_template(
         "assemblies/live.html",
         assembly=assembly,
@@ -182,12 +188,18 @@ def live(assembly_id: int) -> Any:
         watch_pass=_issue_pass(assembly, member_id),
         heartbeat_seconds=HEARTBEAT_SECONDS,
         poll_seconds=payload["poll_seconds"],
-        ballot=_ballot_context(assembly, on_roll, payload),
+        ballot=ballot,
         outcome_labels=_outcome_labels(),
         time_zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],  # live_ballot.js's closing time
         speak=_speak_context(assembly, on_roll),
         room_labels=room_labels(),
     )
+
+
+def _fresh_turnout(assembly_id: int) -> dict[str, Any]:
+    """The open poll's turnout read now (not from the cache)."""
+    fresh = open_poll(db(), assembly_id=assembly_id)
+    return {"turnout": fresh["turnout"]} if fresh else {}
 
 
 def _speak_context(assembly: Assembly, on_roll: bool) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 """Trigger DDL of the ballot box, per dialect, registered with `governance.ddl`.
 
 - ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
-  or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated.
+  or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated; but
+  a paper ballot's registration (participation, channel ROOM) is undone while the poll is OPEN.
 - poll_scrub: queued only for a sealed poll; once VERIFIED never changed or deleted.
 - paper_count: the tellers' counts change only after the close and before publication.
 - poll: its state only moves forward (draft, open, closed, sealed, published); the seal root
@@ -17,6 +18,10 @@ from governance.ddl import register
 MSG_INSERT = "the ballot box of this poll is not open"
 MSG_DELETE = "ballots and participations are removed only by the seal"
 MSG_UPDATE = "ballots and participations are never updated"
+MSG_ROOM_UNDO = (
+    "participations are removed only by the seal, or a registered paper ballot while the "
+    "poll is open"
+)
 MSG_PAPER = "paper counts change only between the close and the publication of a poll"
 MSG_SEAL = "the seal root of a poll never changes"
 MSG_POLL_DELETE = "only draft polls may be deleted"
@@ -40,14 +45,21 @@ BOX_TABLES = ("ballot", "participation", "named_vote")
 _STATE = "(SELECT state FROM poll WHERE id = {row}.poll_id)"
 
 
+# A paper ballot's registration may be undone until the poll closes (paper.py, undo).
+_ROOM_UNDO = "(OLD.channel = 'ROOM' AND {state} = 'OPEN')"
+
+
 def _box_sqlite(table: str) -> list[str]:
+    state = _STATE.format(row="OLD")
+    undo = f" AND NOT {_ROOM_UNDO.format(state=state)}" if table == "participation" else ""
+    message = MSG_ROOM_UNDO if table == "participation" else MSG_DELETE
     return [
         f"CREATE TRIGGER {table}_box_insert BEFORE INSERT ON {table} "
         f"WHEN {_STATE.format(row='NEW')} NOT IN ('OPEN', 'CLOSED') "
         f"BEGIN SELECT RAISE(ABORT, '{MSG_INSERT}'); END",
         f"CREATE TRIGGER {table}_box_delete BEFORE DELETE ON {table} "
-        f"WHEN {_STATE.format(row='OLD')} IS NOT 'CLOSED' "
-        f"BEGIN SELECT RAISE(ABORT, '{MSG_DELETE}'); END",
+        f"WHEN {state} IS NOT 'CLOSED'{undo} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
         f"CREATE TRIGGER {table}_box_update BEFORE UPDATE ON {table} "
         f"BEGIN SELECT RAISE(ABORT, '{MSG_UPDATE}'); END",
     ]
@@ -61,6 +73,11 @@ def _function(name: str, body: str) -> str:
 
 
 def _box_postgresql(table: str) -> list[str]:
+    undo = ""
+    message = MSG_DELETE
+    if table == "participation":
+        undo = f" AND NOT {_ROOM_UNDO.replace('OLD.', 'o.').format(state='p.state')}"
+        message = MSG_ROOM_UNDO
     return [
         _function(
             f"{table}_box_ins",
@@ -71,7 +88,7 @@ def _box_postgresql(table: str) -> list[str]:
         _function(
             f"{table}_box_del",
             "IF EXISTS (SELECT 1 FROM old_rows o JOIN poll p ON p.id = o.poll_id "
-            f"WHERE p.state <> 'CLOSED') THEN RAISE EXCEPTION '{MSG_DELETE}'; "
+            f"WHERE p.state <> 'CLOSED'{undo}) THEN RAISE EXCEPTION '{message}'; "
             "END IF; RETURN NULL;",
         ),
         _function(f"{table}_box_upd", f"RAISE EXCEPTION '{MSG_UPDATE}';"),

@@ -99,7 +99,9 @@ class DeclarationForm(FlaskForm):
 
 
 class RoomVoterForm(FlaskForm):
-    member_id = SelectField(_l("Member handing in a paper ballot"), coerce=int)
+    """The member handing in a paper ballot, chosen from the list and confirmed by name."""
+
+    member_id = IntegerField(validators=[InputRequired()], widget=HiddenInput())
 
 
 class TrackerForm(FlaskForm):
@@ -200,20 +202,32 @@ def _per_candidate_form(options: list[PollOption]) -> type[BallotForm]:
     return type("PerCandidateBallot", (BallotForm,), attrs)
 
 
+ABSTAIN_ID = 0  # the "Abstain" row of a choose-up-to-N ballot (candidate ids start at 1)
+
+
 def _choose_form(options: list[PollOption], seats: int) -> type[BallotForm]:
     class ChooseBallot(BallotForm):
         chosen = MultiCheckboxField(
             _l("Choose up to %(n)d", n=seats),
             coerce=int,
-            choices=select_choices((o.id, o.label) for o in options),
+            choices=select_choices(
+                [(o.id, o.label) for o in options] + [(ABSTAIN_ID, _l("Abstain"))]
+            ),
         )
 
         def validate_chosen(self, field: Any) -> None:
-            if len(field.data or []) > seats:
+            # An abstention is ticked, never inferred from an empty ballot.
+            picked = set(field.data or [])
+            if not picked:
+                raise ValidationError(_l("Tick the candidates you choose, or “Abstain”."))
+            if ABSTAIN_ID in picked and len(picked) > 1:
+                raise ValidationError(_l("Tick either candidates or “Abstain”, not both."))
+            if len(picked) > seats:
                 raise ValidationError(_l("Choose at most %(n)d candidates.", n=seats))
 
         def encoded_choice(self) -> str:
-            return ch.encode_choose(self.chosen.data or [])
+            picked = set(self.chosen.data or [])
+            return ch.ABSTAIN if ABSTAIN_ID in picked else ch.encode_choose(picked)
 
     return ChooseBallot
 

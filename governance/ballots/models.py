@@ -111,6 +111,7 @@ class Poll(SQLModel, table=True):
         Index("uq_poll_uuid", "uuid", unique=True),
         Index("ix_poll_assembly", "assembly_id"),
         Index("ix_poll_state_close", "state", "auto_close_at"),
+        Index("uq_poll_runoff", "runoff_of_id", unique=True),  # one run-off per tied election
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -183,6 +184,10 @@ class Poll(SQLModel, table=True):
     ceremony_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     # The homomorphic sums per option, computed at the seal (JSON: [[[alpha, beta], ...], ...]).
     sums: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The tied election this poll is the run-off of (ballots/runoff.py). No foreign key, as
+    # for ceremony_id (migration 0004 adds the column without copying the table): the tied
+    # poll is sealed, and only drafts are ever deleted (poll_delete).
+    runoff_of_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
     @property
     def is_encrypted(self) -> bool:

@@ -2,6 +2,8 @@
 
 While a poll is open the tellers register each member who hands in a paper ballot: a
 participation with channel ROOM, which blocks voting online for that member (same primary key).
+A registration made in error is undone until the poll closes (a trigger refuses it after the
+close, ballots/ddl.py); both are in the audit log.
 After the close the tellers enter their counts per item; the result combines both, and the
 number of paper ballots must equal the votes of the members registered in the room.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -25,10 +27,17 @@ from governance.ballots.tally import paper_counts, shape_of
 from governance.db import is_sqlite
 from governance.errors import DomainError
 from governance.i18n import _l
+from governance.register.models import Member
 
 
 def register_room_voter(
-    session: Session, *, poll: Poll, member_id: int, cast_by_member_id: int, now: datetime
+    session: Session,
+    *,
+    poll: Poll,
+    member_id: int,
+    cast_by_member_id: int,
+    now: datetime,
+    actor: Any = None,
 ) -> None:
     """Record that `cast_by_member_id` handed in a paper ballot for `member_id` in the room."""
     from governance.assemblies.services import present_channel
@@ -57,6 +66,55 @@ def register_room_voter(
     }
     if session.execute(stmt.returning(Participation.__table__.c.member_id), values).first() is None:
         raise DomainError(_l("A vote has already been cast for this member in this poll."))
+    _paper_event(session, locked, "poll.paper_registered", member_id, actor)
+
+
+def undo_room_voter(session: Session, *, poll: Poll, member_id: int, actor: Any) -> None:
+    """Undo the registration of `member_id`'s paper ballot (entered in error) while the poll is
+    open; the member may then vote again, online or on paper."""
+    begin_write(session)
+    locked = lock_poll(session, poll_id=poll.id or 0, exclusive=False)
+    if locked is None or locked.state != PollState.OPEN:
+        raise DomainError(
+            _l("A paper ballot's registration can be undone only while the poll is open.")
+        )
+    table = Participation.__table__
+    removed = session.execute(
+        delete(table)
+        .where(
+            table.c.poll_id == locked.id,
+            table.c.member_id == member_id,
+            table.c.channel == Channel.ROOM,
+        )
+        .returning(table.c.member_id)
+    ).first()
+    if removed is None:
+        raise DomainError(_l("No paper ballot is registered for this member in this poll."))
+    _paper_event(session, locked, "poll.paper_undone", member_id, actor)
+
+
+def _paper_event(session: Session, poll: Poll, event_type: str, member_id: int, actor: Any) -> None:
+    record_event(
+        session,
+        event_type=event_type,
+        actor=actor,
+        object_type="poll",
+        object_id=poll.id,
+        assembly_id=poll.assembly_id,
+        payload={"poll_id": poll.id, "member_id": member_id},
+    )
+
+
+def room_registrations(session: Session, *, poll: Poll) -> list[Member]:
+    """The members registered as voting on paper in the poll, by name."""
+    return list(
+        session.scalars(
+            select(Member)
+            .join(Participation, Participation.member_id == Member.id)
+            .where(Participation.poll_id == poll.id, Participation.channel == Channel.ROOM)
+            .order_by(Member.last_name, Member.first_names)
+        )
+    )
 
 
 def room_votes(session: Session, *, poll: Poll) -> int:

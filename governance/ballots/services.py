@@ -343,9 +343,12 @@ def publish_poll(
     if not declaration.strip():
         raise DomainError(_l("The chair's declaration is required."), field="declaration")
     from governance.ballots.paper import check_paper_complete
+    from governance.ballots.runoff import needs_runoff
 
     check_paper_complete(session, poll=poll)
     result = compute_result(session, poll=poll)
+    if needs_runoff(session, poll=poll, result=result):
+        raise DomainError(_l("The election is tied: create the run-off first."))
     poll.result_json = result.to_json()
     poll.declaration = declaration.strip()
     poll.declared_by_id = getattr(actor, "id", None)

@@ -37,6 +37,7 @@ from governance.ballots.forms import (
     select_choices,
 )
 from governance.ballots.models import ElectionMode, Majority, Poll, PollKind, PollState
+from governance.ballots.wording import majority_line
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, _l
@@ -59,6 +60,7 @@ def _labels() -> dict[str, Any]:
         "POLL_KIND_LABELS": KIND_LABELS,
         "POLL_MAJORITY_LABELS": MAJORITY_LABELS,
         "POLL_MODE_LABELS": MODE_LABELS,
+        "poll_majority_line": majority_line,
     }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from governance.accounts.forms import ConfirmForm
 from governance.assemblies.models import Assembly, Attendance, Channel, RollEntry
 from governance.ballots import choices as ch
-from governance.ballots import paper, services
+from governance.ballots import paper, runoff, services
 from governance.ballots.access import can_prepare, can_run, is_staff, load_poll
 from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.charts import bar_chart, chart_rows
@@ -21,7 +22,6 @@ from governance.ballots.forms import (
     RoomVoterForm,
     build_paper_form,
     paper_values,
-    select_choices,
 )
 from governance.ballots.models import Participation, Poll, PollOption, PollState
 from governance.ballots.tally import PollResult, compute_result, paper_counts, shape_of
@@ -55,34 +55,73 @@ def _room_candidates(poll: Poll) -> list[Member]:
     )
 
 
+def _matching(members: list[Member], query: str) -> list[Member]:
+    """The members whose name or member number contains every word of the query."""
+    words = query.casefold().split()
+    return [
+        m for m in members if all(w in f"{m.display_name} {m.number}".casefold() for w in words)
+    ]
+
+
 @bp.route("/<int:poll_id>/room", methods=["GET", "POST"])
 @login_required
 def room_voters(poll_id: int) -> Any:
-    """Tellers register members handing in a paper ballot (they cannot then vote online)."""
+    """Tellers register members handing in a paper ballot (they cannot then vote online): found
+    by name or number among those present, confirmed by name, undone until the close."""
     poll, assembly = load_poll(poll_id)
     require(can_prepare(current_user, assembly))
-    form = RoomVoterForm()
     members = _room_candidates(poll)
-    form.member_id.choices = select_choices(
-        (m.id, f"{m.display_name} ({m.number})") for m in members
-    )
+    form = RoomVoterForm()
     if form.validate_on_submit():
-        try:
-            paper.register_room_voter(
-                db(),
-                poll=poll,
-                member_id=form.member_id.data,
-                cast_by_member_id=form.member_id.data,
-                now=utcnow(),
-            )
-        except DomainError as exc:
-            fail(exc, form)
+        member = next((m for m in members if m.id == form.member_id.data), None)
+        if member is None:
+            flash(_("This member is not present in the room or has voted already."), "error")
         else:
-            flash(_("Paper ballot registered."), "success")
-            return redirect(url_for("ballots.room_voters", poll_id=poll.id))
+            _register(poll, member)
+        return redirect(url_for("ballots.room_voters", poll_id=poll.id))
+    query = request.args.get("q", "").strip()[:100]
+    chosen = next((m for m in members if m.id == request.args.get("member", type=int)), None)
+    if chosen is not None:
+        form.member_id.data = chosen.id
     return render_template(
-        "ballots/room.html", poll=poll, form=form, registered=paper.room_votes(db(), poll=poll)
+        "ballots/room.html",
+        poll=poll,
+        form=form,
+        query=query,
+        members=_matching(members, query),
+        chosen=chosen,
+        registered=paper.room_registrations(db(), poll=poll),
+        votes=paper.room_votes(db(), poll=poll),
+        undo_form=ConfirmForm(),
     )
+
+
+def _register(poll: Poll, member: Member) -> None:
+    try:
+        paper.register_room_voter(
+            db(), poll=poll, member_id=member.id or 0, cast_by_member_id=member.id or 0,
+            now=utcnow(), actor=current_user,
+        )  # fmt: skip
+    except DomainError as exc:
+        fail(exc)
+    else:
+        flash(_("Paper ballot registered for %(name)s.", name=member.display_name), "success")
+
+
+@bp.route("/<int:poll_id>/room/<int:member_id>/undo", methods=["POST"])
+@login_required
+def undo_room_voter(poll_id: int, member_id: int) -> Any:
+    """Undo a paper ballot's registration (entered in error) while the poll is open."""
+    poll, assembly = load_poll(poll_id)
+    require(can_prepare(current_user, assembly))
+    if ConfirmForm().validate_on_submit():
+        try:
+            paper.undo_room_voter(db(), poll=poll, member_id=member_id, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            flash(_("The paper ballot's registration has been undone."), "success")
+    return redirect(url_for("ballots.room_voters", poll_id=poll.id))
 
 
 def item_labels(shape: ch.Shape, options: list[PollOption]) -> list[tuple[str, str]]:
@@ -187,8 +226,35 @@ def declare(poll_id: int) -> Any:
             return redirect(url_for("ballots.results", poll_id=poll.id))
     chart = bar_chart(chart_rows(result), title=poll.title)
     return render_template(
-        "ballots/declare.html", poll=poll, assembly=assembly, form=form, result=result, chart=chart
+        "ballots/declare.html",
+        poll=poll,
+        assembly=assembly,
+        form=form,
+        result=result,
+        chart=chart,
+        needs_runoff=runoff.needs_runoff(db(), poll=poll, result=result),
+        runoff=runoff.runoff_of(db(), poll_id=poll.id or 0),
     )
+
+
+@bp.route("/<int:poll_id>/runoff", methods=["POST"])
+@login_required
+def create_runoff(poll_id: int) -> Any:
+    """Create the run-off of a tied election (a draft with the tied candidates)."""
+    poll, assembly = load_poll(poll_id)
+    require(can_run(current_user, assembly))
+    if ConfirmForm().validate_on_submit():
+        try:
+            result = compute_result(db(), poll=poll)
+            runoff.create_runoff(db(), poll=poll, result=result, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            flash(
+                _("The run-off is prepared as a draft: declare this result, then open it."),
+                "success",
+            )
+    return redirect(url_for("ballots.declare", poll_id=poll.id))
 
 
 @bp.route("/<int:poll_id>/audit")

@@ -46,6 +46,7 @@ from governance.ballots.models import (
     PollOption,
     PollState,
 )
+from governance.ballots.paper import room_votes
 from governance.ballots.provides import has_voted, key_context
 from governance.ballots.services import published_result
 from governance.ballots.tally import shape_of
@@ -145,7 +146,8 @@ def vote(poll_id: int) -> Any:
     voters = _choices(entitled)
     shape, options = shape_of(db(), poll)
     if not voters:
-        return render_template("ballots/voted.html", poll=poll, assembly=assembly)
+        proxy = any(v.by_proxy for v in entitled)
+        return render_template("ballots/voted.html", poll=poll, assembly=assembly, proxy=proxy)
     form = build_ballot_form(
         kind=poll.kind, mode=poll.election_mode, seats=poll.seats, options=options, voters=voters
     )
@@ -269,7 +271,8 @@ def cast(poll_id: int) -> Any:
     receipt page, or as JSON for the live page's ballot (confirmed on that page). A poll with a
     key takes the ballots encrypted in the page (encrypted_ballot.js), checked before the lock."""
     as_json = _wants_json()
-    entitled = {v.member.id for v in _voters(poll_id)}
+    voters = _voters(poll_id)
+    entitled = {v.member.id for v in voters}
     poll = db().get(Poll, poll_id)
     encrypted = poll is not None and poll.is_encrypted
     if encrypted and not as_json:
@@ -296,7 +299,11 @@ def cast(poll_id: int) -> Any:
     trackers = [format_tracker(t) for t in receipt.trackers]
     if as_json:
         return _json(200, trackers=trackers)
-    return render_template("ballots/receipt.html", poll=receipt.poll, trackers=trackers)
+    # The way back to the ballot only while votes for represented members are still to cast.
+    left = [v for v in voters if not v.done and v.member.id != int(form.voter.data)]
+    return render_template(
+        "ballots/receipt.html", poll=receipt.poll, trackers=trackers, votes_left=bool(left)
+    )
 
 
 def _cast(poll: Poll | None, form: Any, member_id: int) -> Receipt:
@@ -404,6 +411,7 @@ def box(poll_id: int) -> Any:
         total=total,
         page=page,
         pages=pages,
+        paper_votes=room_votes(db(), poll=poll),
     )
 
 

@@ -68,10 +68,12 @@ def test_access_matrix(app, login_as, vote_world, make_poll):
         Route("GET", f"/polls/{published}/results", members),
         Route("GET", f"/polls/{open_}/room", allow(*PREPARE)),
         Route("POST", f"/polls/{open_}/room", allow(*PREPARE)),
+        Route("POST", f"/polls/{open_}/room/{m}/undo", allow(*PREPARE, ok=302)),
         Route("GET", f"/polls/{sealed}/paper", allow(*PREPARE)),
         Route("POST", f"/polls/{sealed}/paper", allow(*PREPARE)),
         Route("GET", f"/polls/{sealed}/declare", allow(Role.BOARD)),
         Route("POST", f"/polls/{sealed}/declare", allow(Role.BOARD)),
+        Route("POST", f"/polls/{sealed}/runoff", allow(Role.BOARD, ok=302)),
         Route("GET", f"/polls/{sealed}/audit", allow(*STAFF)),
     ]
     assert_covers(app, "ballots", routes)

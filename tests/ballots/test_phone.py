@@ -52,7 +52,8 @@ def test_a_choice_is_a_label_wrapping_its_input(vote_world, make_poll, login):
         seats=1, candidates=["Anna", "Ben"],
     )  # fmt: skip
     page = member.get(f"/polls/{election.id}/vote").text
-    assert len(re.findall(r'<label for="[\w-]+"><input[^>]* name="chosen"', page)) == 2
+    # Two candidates and "Abstain", each a row to tap.
+    assert len(re.findall(r'<label for="[\w-]+"><input[^>]* name="chosen"', page)) == 3
 
 
 def _tech(page: str) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import quote_plus, urlencode
 import pytest
 
 from governance.ballots import choices as ch
+from governance.ballots.forms import ABSTAIN_ID
 from governance.ballots.models import ElectionMode, Poll, PollKind
 from governance.ballots.tally import shape_of
 from governance.ballots.trackers import format_tracker, new_tracker, parse_tracker
@@ -62,7 +63,7 @@ def ballot_form(shape: ch.Shape, choice: str, voter: int) -> dict[str, Any]:
         return {"voter": voter, "choice": choice}
     if isinstance(meaning, dict):
         return {"voter": voter, **{f"c{oid}": a for oid, a in meaning.items()}}
-    return {"voter": voter, "chosen": [] if meaning == ch.ABSTAIN else sorted(meaning)}
+    return {"voter": voter, "chosen": [ABSTAIN_ID] if meaning == ch.ABSTAIN else sorted(meaning)}
 
 
 def cast_body(page: str) -> str:

@@ -94,7 +94,7 @@ def test_hybrid_paper_flow_through_the_ui(vote_world, make_poll, login):
     world = vote_world(members=3, form=AssemblyForm.HYBRID)
     poll = make_poll(world)
     chair = login(world.chair)
-    assert f'value="{world.member_ids[0]}"' in chair.get(f"/polls/{poll.id}/room").text
+    assert f"member={world.member_ids[0]}" in chair.get(f"/polls/{poll.id}/room").text
     r = chair.post(f"/polls/{poll.id}/room", data={"member_id": world.member_ids[0]})
     assert r.status_code == 302
     member = login(world.users[0])

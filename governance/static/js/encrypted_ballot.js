@@ -286,11 +286,13 @@ window.encryptedBallot = (function () {
       const sorted = parts.slice().sort((a, b) => a[0].id - b[0].id);
       return [sorted.map(([o, input]) => o.id + "=" + input.value).join(";"), words.join(", ")];
     }
+    // "Abstain" is a box of its own (value 0, forms.py ABSTAIN_ID): ticked, never inferred.
     const chosen = checked("chosen");
-    if (chosen.length > desc.seats) {
+    const abstain = chosen.some((input) => input.value === "0");
+    if (chosen.length === 0 || (abstain && chosen.length > 1) || chosen.length > desc.seats) {
       return [null, null];
     }
-    if (chosen.length === 0) {
+    if (abstain) {
       return ["ABSTAIN", L.ABSTAIN];
     }
     const ids = chosen.map((input) => Number(input.value)).sort((a, b) => a - b);

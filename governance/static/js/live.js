@@ -41,15 +41,15 @@
     if (vote) {
       if (data.poll && data.poll.vote_url) {
         vote.href = data.poll.vote_url;
-        vote.hidden = false;
+        // One call to action: where the ballot is on this page, the link to its page goes.
+        vote.hidden = Boolean(window.liveBallot && window.liveBallot.covers(data.poll));
       } else {
         vote.removeAttribute("href");
         vote.hidden = true;
       }
     }
     showResult(data.result);
-    const turnout = data.poll && data.poll.turnout !== null ? String(data.poll.turnout) : "–";
-    setText("live-turnout", turnout);
+    setText("live-turnout", turnoutOf(data.poll));
     setText("live-present", data.present.total + " / " + data.roll);
     document.querySelectorAll(".agenda-item.current").forEach((el) => el.classList.remove("current"));
     if (data.item) {
@@ -59,6 +59,32 @@
       }
     }
   }
+
+  // Votes cast so far never go down while a poll is open: the cached state may be a few
+  // seconds behind this member's own vote (counted in at once, "live:cast").
+  const turnoutEl = document.getElementById("live-turnout");
+  let floor = {
+    poll: turnoutEl && turnoutEl.dataset.poll ? Number(turnoutEl.dataset.poll) : null,
+    votes: turnoutEl ? Number(turnoutEl.dataset.votes || 0) : 0,
+  };
+
+  function turnoutOf(poll) {
+    if (!poll || poll.turnout === null || poll.turnout === undefined) {
+      return "–";
+    }
+    if (floor.poll !== poll.id) {
+      floor = { poll: poll.id, votes: 0 };
+    }
+    floor.votes = Math.max(floor.votes, Number(poll.turnout));
+    return String(floor.votes);
+  }
+
+  document.addEventListener("live:cast", (event) => {
+    if (floor.poll === event.detail.poll) {
+      floor.votes += event.detail.votes;
+      setText("live-turnout", String(floor.votes));
+    }
+  });
 
   // The result published last: its title (linked to the results page) and outcome.
   function showResult(result) {

@@ -10,7 +10,7 @@
 window.liveBallot = (function () {
   const el = document.getElementById("live-ballot");
   if (!el) {
-    return { show() {} };
+    return { show() {}, covers: () => false };
   }
   const L = JSON.parse(el.dataset.labels || "{}");
   // The cooperative's time zone (GOVERNANCE_TIMEZONE), from the page; else the browser's.
@@ -71,9 +71,10 @@ window.liveBallot = (function () {
       });
     } else {
       const label = String(L.choose).replace("%(n)d", b.seats);
-      const list = b.options.map((o) => [String(o.id), o.label]);
+      // "Abstain" is a row of its own (value 0, as on the ballot page): ticked, never inferred.
+      const list = b.options.map((o) => [String(o.id), o.label]).concat([["0", L.ABSTAIN]]);
       fields.appendChild(group(label, "chosen", "checkbox", list, null));
-      fields.appendChild(make("p", { class: "hint" }, L.nobody));
+      fields.appendChild(make("p", { class: "hint" }, L.abstain_hint));
     }
   }
 
@@ -102,11 +103,14 @@ window.liveBallot = (function () {
       return [parts.map(([o, input]) => o.id + "=" + input.value).join(";"), words.join(", ")];
     }
     const chosen = checked("chosen").map((input) => Number(input.value));
+    if (chosen.length === 0) {
+      return [null, L.abstain_or_choose];
+    }
+    if (chosen.includes(0)) {
+      return chosen.length > 1 ? [null, L.not_both] : ["ABSTAIN", L.ABSTAIN];
+    }
     if (chosen.length > b.seats) {
       return [null, String(L.too_many).replace("%(n)d", b.seats)];
-    }
-    if (chosen.length === 0) {
-      return ["ABSTAIN", L.ABSTAIN];
     }
     const words = b.options.filter((o) => chosen.includes(o.id)).map((o) => o.label);
     return [chosen.sort((x, y) => x - y).join(","), words.join(", ")];
@@ -195,6 +199,11 @@ window.liveBallot = (function () {
     if (proxy) {
       proxy.querySelector("a").href = poll.vote_url;
     }
+    // One call to action: the ballot here replaces the link to the ballot page (live.js).
+    const link = document.getElementById("live-vote");
+    if (link) {
+      link.hidden = true;
+    }
     if (voted.has(poll.id)) {
       only(votedNote);
     } else {
@@ -204,6 +213,19 @@ window.liveBallot = (function () {
     }
     el.hidden = false;
   }
+
+  // A candidate and "Abstain" exclude each other: ticking one unticks the other.
+  form.addEventListener("change", (event) => {
+    const box = event.target;
+    if (box.name !== "chosen" || !box.checked) {
+      return;
+    }
+    checked("chosen").forEach((other) => {
+      if (other !== box && (other.value === "0" || box.value === "0")) {
+        other.checked = false;
+      }
+    });
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -309,6 +331,8 @@ window.liveBallot = (function () {
           caster.clear();
         }
         showTrackers(answer.trackers);
+        const detail = { poll: poll.id, votes: answer.trackers.length };
+        document.dispatchEvent(new CustomEvent("live:cast", { detail })); // live.js's turnout
       } else if (answer.voted) {
         voted.add(poll.id); // cast already (e.g. the answer to an earlier try was lost)
         only(votedNote);
@@ -325,7 +349,12 @@ window.liveBallot = (function () {
     }
   });
 
+  // Whether the ballot on this page stands for the poll (then the ballot page's link goes).
+  function covers(poll) {
+    return Boolean(current && poll && current.id === poll.id);
+  }
+
   const initial = el.dataset.poll ? JSON.parse(el.dataset.poll) : null;
   show(initial);
-  return { show };
+  return { show, covers };
 })();
