@@ -20,15 +20,13 @@ from flask_login import current_user, login_required
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from governance import coopvote as cv
-from governance.assemblies.models import RollEntry
 from governance.ballots import choices as ch
 from governance.ballots.access import gate_poll, load_poll, may_see_box
 from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.casting import Receipt, Voter, cast_vote, encrypted_only, voters_of
 from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.encrypted_cast import InvalidBallot, cast_encrypted, check_encrypted
-from governance.ballots.encryption import ceremony_of
+from governance.ballots.encrypted_pages import encrypted_context
 from governance.ballots.forms import (
     ANSWER_LABELS,
     MOTION_LABELS,
@@ -47,7 +45,7 @@ from governance.ballots.models import (
     PollState,
 )
 from governance.ballots.paper import room_votes
-from governance.ballots.provides import has_voted, key_context
+from governance.ballots.provides import has_voted
 from governance.ballots.services import published_result
 from governance.ballots.tally import shape_of
 from governance.ballots.trackers import format_tracker, parse_tracker
@@ -162,7 +160,7 @@ def vote(poll_id: int) -> Any:
             assembly=assembly,
             form=form,
             options=options,
-            encrypted=_encrypted_context(poll, [v for v, _label in voters]),
+            encrypted=encrypted_context(poll, [v for v, _label in voters]),
         )
     if form.validate_on_submit():
         return _confirmation(
@@ -176,56 +174,6 @@ def vote(poll_id: int) -> Any:
     return render_template(
         "ballots/vote.html", poll=poll, assembly=assembly, form=form, options=options
     )
-
-
-def _encrypted_context(poll: Poll, voter_ids: list[int]) -> dict[str, Any]:
-    """What encrypted_ballot.js needs: the poll's key context, how many ballots each voter
-    casts (one per vote when votes are weighted), the option order and the cast URL."""
-    rows = db().execute(
-        select(RollEntry.member_id, RollEntry.weight).where(
-            RollEntry.assembly_id == poll.assembly_id, RollEntry.member_id.in_(voter_ids)
-        )
-    )
-    weights = {int(m): int(w) for m, w in rows}
-    return {
-        "ctx": key_context(db(), poll),
-        "ballots": {str(m): int(weights.get(m, 1)) if poll.weighted else 1 for m in voter_ids},
-        "cast_url": url_for("ballots.cast", poll_id=poll.id),
-        "worker_url": url_for("static", filename="js/coopvote-worker.js"),
-        "labels": encrypted_labels(),
-    }
-
-
-def encrypted_labels() -> dict[str, str]:
-    """The texts encrypted_ballot.js shows (the live page has the same, views_live.py)."""
-    return {
-        "encrypting": _("Encrypting your ballot …"),
-        "pre_tracker": _("Tracker of this encrypted ballot (write it down):"),
-        "check": _("Check this ballot"),
-        "checked": _(
-            "This ballot was not cast. It contained: %(choice)s. Download its check file and "
-            "check it with software that does not come from this server (verify_bundle.py "
-            "audit FILE). A new ballot has been encrypted with fresh randomness."
-        ),
-        "download": _("Download the check file"),
-        "no_crypto": _(
-            "This browser cannot encrypt the ballot. Please vote on paper in the room instead."
-        ),
-        "encrypt_failed": _("The ballot could not be encrypted. Please reload the page."),
-        "required": _("Please choose an answer."),
-        "ABSTAIN": _("Abstain"),
-    }
-
-
-@bp.app_template_global("poll_protection")
-def poll_protection(poll: Poll) -> str | None:
-    """How a secret poll's secrecy is protected, for every page that shows it; None if named."""
-    if not poll.secret:
-        return None
-    ceremony = ceremony_of(db(), poll)
-    if ceremony is None or not ceremony.key_fingerprint:
-        return _("secrecy protected by the server")
-    return _("encrypted – key fingerprint %(fp)s", fp=cv.group4(ceremony.key_fingerprint))
 
 
 def _wants_json() -> bool:
