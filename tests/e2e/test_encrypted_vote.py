@@ -164,3 +164,30 @@ def test_yes_no_abstain_per_candidate_on_the_ballot_page(
     data = json.loads(Path(info.value.path()).read_text())
     cv.check_audit_file(data, key)
     assert data["choices"] == [[0, 1, 0], [1, 0, 0]]  # Dora: no, Emil: yes
+
+
+def test_an_explicit_abstention_in_an_election_on_the_ballot_page(
+    live_server, browser, vote_world, make_poll
+):
+    world = vote_world(members=1)
+    poll, key = encrypted_poll(
+        world,
+        make_poll,
+        kind=PollKind.ELECTION,
+        election_mode=ElectionMode.CHOOSE_UP_TO_N,
+        seats=1,
+        majority=Majority.RELATIVE,
+        candidates=["Anna", "Bernd"],
+        title="Wahl zum Aufsichtsrat",
+    )
+    page = password_login(browser, live_server.url, world.users[0].email)
+    page.goto(f"{live_server.url}/polls/{poll.id}/vote")
+    page.check("input[name=chosen][value='0']")
+    page.click("#eb-continue")
+    expect(page.locator("#eb-pretrackers code.tracker")).to_have_count(1, timeout=30_000)
+    page.click("#eb-check")
+    with page.expect_download() as info:
+        page.locator("#eb-audit a[download]").click()
+    data = json.loads(Path(info.value.path()).read_text())
+    cv.check_audit_file(data, key)
+    assert data["choices"] == [[0, 0, 1]]  # no candidate, the abstention ciphertext 1
