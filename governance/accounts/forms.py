@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from governance.accounts.models import Role
 from governance.accounts.services import MIN_PASSWORD_LENGTH
-from governance.i18n import _l
+from governance.i18n import _l, register_labels
 
 ROLE_LABELS = {
     Role.MEMBER: _l("Member"),
@@ -27,6 +27,7 @@ ROLE_LABELS = {
     Role.SECRETARY: _l("Secretary"),
     Role.ADMIN: _l("Administrator"),
 }
+register_labels(ROLE_LABELS)
 
 
 def _strip(value: str | None) -> str | None:

@@ -357,7 +357,7 @@ def search_roll(
         select(RollEntry, Member)
         .join(Member, Member.id == RollEntry.member_id)
         .where(RollEntry.assembly_id == assembly_id, cond)
-        .order_by(Member.last_name, Member.first_names, Member.number)
+        .order_by(Member.sort_name, Member.number)  # DIN 5007-1: Jäger before Jung
         .limit(limit)
     )
     return [(e, m) for e, m in rows]

@@ -21,7 +21,7 @@ from governance.assemblies.proxies import carry_standing
 from governance.assemblies.roll import freeze_roll, roll_members
 from governance.assemblies.services import assembly_event
 from governance.errors import DomainError
-from governance.i18n import _l
+from governance.i18n import _l, lazy_date
 from governance.mail import Attachment, queue_mail
 from governance.mailing import start_mailing, text_to_html
 from governance.register.models import Member
@@ -73,7 +73,7 @@ def check_notice(assembly: Assembly, *, now: datetime, notice_days: int) -> None
                 "The assembly is less than %(days)d days away. The notice period of %(days)d days "
                 "(§46(1) GenG) does not allow convening it now: move it to %(earliest)s or later.",
                 days=notice_days,
-                earliest=earliest_start(now, notice_days).date().isoformat(),
+                earliest=lazy_date(earliest_start(now, notice_days).date()),
             ),
             field="starts_at",
         )

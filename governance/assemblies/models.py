@@ -21,7 +21,7 @@ from sqlmodel import Field, SQLModel
 from governance.accounts.models import Role
 from governance.db import UTCDateTime, str_enum, utcnow
 from governance.errors import IllegalTransition
-from governance.i18n import _l
+from governance.i18n import _l, enum_label
 
 
 class Body(enum.StrEnum):
@@ -155,8 +155,8 @@ class Assembly(SQLModel, table=True):
             raise IllegalTransition(
                 _l(
                     "An assembly cannot go from %(a)s to %(b)s.",
-                    a=self.state.value,
-                    b=target.value,
+                    a=enum_label(self.state),
+                    b=enum_label(target),
                 )
             )
         self.state = target

@@ -33,7 +33,7 @@ from governance.assemblies.models import (
 from governance.assemblies.roll import roll_entry, roll_hash
 from governance.auditlog import record_event
 from governance.errors import DomainError
-from governance.i18n import _l
+from governance.i18n import _l, name_key
 
 __all__ = [
     "AssemblyData",
@@ -359,15 +359,13 @@ def assemblies_for(session: Session, *, user: Any) -> tuple[list[Assembly], list
 
 def staff_users(session: Session) -> list[User]:
     """Active users who may chair or keep the minutes (board, supervisory board, secretary)."""
-    return list(
-        session.execute(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(User.active.is_(True), UserRole.role.in_(STAFF_ROLES))
-            .distinct()
-            .order_by(User.display_name, User.email)
-        ).scalars()
-    )
+    users = session.execute(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.active.is_(True), UserRole.role.in_(STAFF_ROLES))
+        .distinct()
+    ).scalars()
+    return sorted(users, key=lambda u: (name_key(u.display_name), u.email))  # DIN 5007-1
 
 
 def effective_proposal_deadline(assembly: Assembly, *, default_days: int) -> datetime:

@@ -22,7 +22,7 @@ from governance.assemblies.roll import expelled_on_roll
 from governance.assemblies.services import on_roll
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _, today
+from governance.i18n import _, ngettext, today
 from governance.mail import Attachment
 from governance.mailing import LABELS, delivery, mailings_of
 from governance.register.blueprint import mail_locale
@@ -54,12 +54,22 @@ def convene(assembly_id: int) -> Any:
             fail(exc)
         else:
             flash(
-                _(
-                    "Convened. %(n)d invitations are queued; %(m)d members have no email "
-                    "address and are listed for letter post.",
-                    n=evidence.recipient_count,
-                    m=evidence.letter_count,
-                ),
+                " ".join(
+                    (
+                        ngettext(
+                            "Convened. %(num)d invitation is queued.",
+                            "Convened. %(num)d invitations are queued.",
+                            evidence.recipient_count,
+                        ),
+                        ngettext(
+                            "%(num)d member has no email address and is listed for letter post.",
+                            "%(num)d members have no email address and are listed for letter post.",
+                            evidence.letter_count,
+                        )
+                        if evidence.letter_count
+                        else "",
+                    )
+                ).strip(),
                 "success",
             )
             return redirect(url_for("assemblies.evidence", assembly_id=assembly.id))
@@ -110,7 +120,14 @@ def supplement(assembly_id: int) -> Any:
         except DomainError as exc:
             fail(exc)
         else:
-            flash(_("%(n)d notices are queued.", n=evidence.recipient_count), "success")
+            flash(
+                ngettext(
+                    "%(num)d notice is queued.",
+                    "%(num)d notices are queued.",
+                    evidence.recipient_count,
+                ),
+                "success",
+            )
     return to_detail(assembly, "agenda")
 
 

@@ -9,7 +9,11 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from governance.audit.services import LogFilter
-from governance.i18n import _l
+from governance.audit.verify import Status
+from governance.i18n import _l, event_label, register_labels
+
+STATUS_LABELS = {Status.PASS: _l("pass"), Status.FAIL: _l("failed"), Status.SKIP: _l("skipped")}
+register_labels(STATUS_LABELS)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -38,7 +42,9 @@ class LogFilterForm(FlaskForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.event_type.choices = [("", str(_l("All types")))] + [(t, t) for t in types]
+        self.event_type.choices = [("", str(_l("All types")))] + [
+            (t, event_label(t)) for t in types
+        ]
         self.assembly.choices = [(None, str(_l("All assemblies"))), *assemblies]
 
     def validate_until(self, field: DateField) -> None:

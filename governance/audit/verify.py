@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.auditlog import GENESIS, AuditEvent, chain_hash, event_body
-from governance.i18n import _l
+from governance.i18n import _l, ngettext
 
 # A tampered database may differ in thousands of rows; the first ones say enough.
 MAX_DIFFERENCES = 25
@@ -158,7 +158,8 @@ def verify_chain(session: Session) -> Section:
         if (diff := _hash_difference(event)) is not None:
             hashes.append(diff)
         expected_seq, prev_hash = event.seq + 1, event.hash
-    title = _l("Audit chain (%(n)d events, head %(h)s)", n=count, h=_short(prev_hash))
+    events = ngettext("%(num)d event", "%(num)d events", count)
+    title = _l("Audit chain (%(n)s, head %(h)s)", n=events, h=_short(prev_hash))
     return Section(
         key="chain",
         title=title,

@@ -21,7 +21,7 @@ from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll, PollState, ScrubState
 from governance.ballots.scrub import describe, job_of
 from governance.errors import NotFound
-from governance.i18n import _l
+from governance.i18n import _l, enum_label, format_moment
 
 LABELS: dict[str, Any] = {
     "roll_hash": _l("The poll's roll hash equals the frozen roll"),
@@ -178,7 +178,7 @@ def scrub_check(session: Session, poll: Poll) -> Check:
     )
     if not recorded:
         return check("poll.scrub", label, [_l("the chain records no verified scrub")])
-    return check("poll.scrub", label, [], note=str(job.verified_at))
+    return check("poll.scrub", label, [], note=format_moment(job.verified_at))
 
 
 def encryption_check(session: Session, poll: Poll) -> Check:
@@ -218,7 +218,7 @@ def poll_section(session: Session, poll: Poll) -> Section:
         checks.append(encryption_check(session, poll))
     checks += [result_in_chain(session, poll), minutes_check(session, poll=poll)]
     checks.append(scrub_check(session, poll))
-    title = _l("Poll %(id)d: %(t)s (%(s)s)", id=poll.id, t=poll.title, s=poll.state.value)
+    title = _l("Poll %(id)d: %(t)s (%(s)s)", id=poll.id, t=poll.title, s=enum_label(poll.state))
     return Section(key=f"poll-{poll.id}", title=title, checks=checks, poll_id=poll.id)
 
 

@@ -2,7 +2,9 @@
 
 Modules: models (tables and triggers via rules), services (prepare, open, close, publish),
 casting (one vote, one transaction), paper (ballots in the room), seal (rewrite and Merkle
-root), tally (count and majorities), verify (the secretary's checks), trackers, choices.
+root), recheck (an encrypted box checked again before its seal), tally (count and majorities),
+decrypt (the tellers' decryption of an encrypted poll), verify (the secretary's checks),
+trackers, choices.
 
 Known limits (say them, do not hide them):
 - The server sees each choice in plain text when it is cast; only encryption in the browser

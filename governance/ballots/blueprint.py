@@ -1,7 +1,8 @@
 """The ballots blueprint and what its view modules share (they import this, never each other).
 
 Views: views.py (polls of an assembly, preparing, opening and closing), views_vote.py (voting,
-the ballot box, results), views_count.py (paper counts, the declaration, the audit page).
+the ballot box, results), views_count.py (paper counts, the declaration, the audit page),
+views_decrypt.py (a teller's decryption of a sealed encrypted poll).
 Loaders go through the one gate: `governance.ballots.access`.
 """
 

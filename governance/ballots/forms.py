@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -30,7 +31,7 @@ from wtforms.widgets import HiddenInput
 from governance.accounts.forms import MultiCheckboxField
 from governance.ballots import choices as ch
 from governance.ballots.models import ElectionMode, Majority, PollKind, PollOption
-from governance.i18n import _l
+from governance.i18n import _l, register_labels
 
 KIND_LABELS = {
     PollKind.MOTION: _l("Motion (yes / no / abstain)"),
@@ -46,6 +47,7 @@ MAJORITY_LABELS = {
     Majority.NINE_TENTHS: _l("Nine-tenths of votes cast (§16(3) GenG)"),
     Majority.RELATIVE: _l("Relative majority (elections)"),
 }
+register_labels(KIND_LABELS, MODE_LABELS, MAJORITY_LABELS)
 MOTION_LABELS = {ch.YES: _l("Yes"), ch.NO: _l("No"), ch.ABSTAIN: _l("Abstain")}
 ANSWER_LABELS = {"Y": _l("Yes"), "N": _l("No"), "A": _l("Abstain")}
 
@@ -102,6 +104,23 @@ class RoomVoterForm(FlaskForm):
     """The member handing in a paper ballot, chosen from the list and confirmed by name."""
 
     member_id = IntegerField(validators=[InputRequired()], widget=HiddenInput())
+
+
+class DecryptionForm(FlaskForm):
+    """A teller's partial decryptions (JSON list of {"q", "o", "d", "c", "s"}), from decrypt.js."""
+
+    shares = HiddenField(validators=[DataRequired(), Length(max=200_000)])
+
+    def validate_shares(self, field: HiddenField) -> None:
+        try:
+            value = json.loads(field.data)
+        except ValueError as exc:
+            raise ValidationError(_l("The partial decryption is not readable.")) from exc
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValidationError(_l("The partial decryption is not readable."))
+
+    def wire(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.shares.data))
 
 
 class TrackerForm(FlaskForm):

@@ -29,7 +29,7 @@ from sqlmodel import Field, SQLModel
 from governance.assemblies.models import Channel
 from governance.db import UTCDateTime, str_enum, utcnow
 from governance.errors import IllegalTransition
-from governance.i18n import _l
+from governance.i18n import _l, enum_label
 
 TRACKER_BYTES = 16
 
@@ -196,7 +196,11 @@ class Poll(SQLModel, table=True):
     def _move(self, target: PollState) -> None:
         if POLL_TRANSITIONS[self.state] != target:
             raise IllegalTransition(
-                _l("A poll cannot go from %(a)s to %(b)s.", a=self.state.value, b=target.value)
+                _l(
+                    "A poll cannot go from %(a)s to %(b)s.",
+                    a=enum_label(self.state),
+                    b=enum_label(target),
+                )
             )
         self.state = target
 

@@ -10,11 +10,16 @@ Exact encoding (anyone can recompute it with standard tools):
 - A level is reduced pairwise: node = SHA-256(0x01 || left || right); an odd last node is
   carried up unchanged (no duplication, so no two boxes share a root). The root is the last
   node, written as 64 lower-case hex digits. An empty box has the root SHA-256("") .
+- An encrypted ballot (a poll with a key, docs/coopvote.md) has the choice '' in its row; its
+  leaf takes the ballot's wire string (``cipher``) as the choice. Before such a box is sealed
+  every ballot is checked again (`recheck.verify_box`) and the sums the tellers decrypt are
+  stored with the seal.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from sqlalchemy import event, func, select, text
@@ -23,12 +28,15 @@ from sqlmodel import Session
 
 from governance.auditlog import record_event
 from governance.ballots.models import Ballot, Participation, Poll, PollState
+from governance.ballots.recheck import verify_box
 from governance.ballots.scrub import queue_scrub, try_now
 from governance.db import is_sqlite, utcnow
 from governance.errors import IllegalTransition
 from governance.i18n import _l
 
 LEAF_VERSION = "v1"
+LEAF_RULE = "sha256(v1|poll|tracker-hex|choice), sorted; node sha256(0x01|l|r)"
+LEAF_RULE_ENCRYPTED = "sha256(v1|poll|tracker-hex|cipher), sorted; node sha256(0x01|l|r)"
 NODE_PREFIX = b"\x01"
 
 
@@ -57,15 +65,20 @@ def merkle_root(leaves: list[bytes]) -> str:
 def box_leaves(session: Session, *, poll_id: int) -> list[bytes]:
     """The leaf hashes of every ballot in the poll's box (unsorted), as `leaf_hash` computes
     them; written out here because sealing hashes 100,000 ballots in well under a second."""
-    rows = session.execute(select(Ballot.tracker, Ballot.choice).where(Ballot.poll_id == poll_id))
+    rows = session.execute(
+        select(Ballot.tracker, Ballot.choice, Ballot.cipher).where(Ballot.poll_id == poll_id)
+    )
     prefix = f"{LEAF_VERSION}|{poll_id}|".encode()
     tails: dict[str, bytes] = {}
     sha256 = hashlib.sha256
     leaves = []
-    for tracker, choice in rows:
-        tail = tails.get(choice)
-        if tail is None:
-            tail = tails[choice] = b"|" + choice.encode()
+    for tracker, choice, cipher in rows:
+        if cipher is not None:  # an encrypted ballot: the leaf covers its full encoding
+            tail = b"|" + cipher.encode()
+        else:
+            tail = tails.get(choice)
+            if tail is None:
+                tail = tails[choice] = b"|" + choice.encode()
         leaves.append(sha256(prefix + bytes(tracker).hex().encode() + tail).digest())
     return leaves
 
@@ -75,11 +88,17 @@ def box_root(session: Session, *, poll_id: int) -> str:
     return merkle_root(box_leaves(session, poll_id=poll_id))
 
 
-def seal_poll(session: Session, *, poll: Poll, actor: Any | None) -> str:
-    """CLOSED → SEALED: rewrite the box unlinkably, compute and record the root; returns it."""
+def seal_poll(
+    session: Session, *, poll: Poll, actor: Any | None, workers: int | None = None
+) -> str:
+    """CLOSED → SEALED: re-verify an encrypted box, rewrite the box unlinkably, compute and
+    record the root; returns it. `workers`: processes for the re-verification (default: one
+    per core)."""
     if poll.state != PollState.CLOSED:
         raise IllegalTransition(_l("Only a closed poll can be sealed."))
     assert poll.id is not None
+    if poll.is_encrypted:
+        poll.sums = verify_box(session, poll=poll, workers=workers)
     _rewrite(session, poll_id=poll.id)
     root = box_root(session, poll_id=poll.id)
     ballots = session.scalar(select(func.count()).where(Ballot.poll_id == poll.id)) or 0
@@ -100,10 +119,11 @@ def seal_poll(session: Session, *, poll: Poll, actor: Any | None) -> str:
         payload={
             "poll_id": poll.id,
             "merkle_root": root,
-            "leaf": "sha256(v1|poll|tracker-hex|choice), sorted; node sha256(0x01|l|r)",
+            "leaf": LEAF_RULE_ENCRYPTED if poll.is_encrypted else LEAF_RULE,
             "ballots": ballots,
             "participations": participations,
             "roll_hash": poll.roll_hash,
+            **({"sums": json.loads(poll.sums or "null")} if poll.is_encrypted else {}),
         },
     )
     return root
@@ -139,9 +159,9 @@ def _rewrite(session: Session, *, poll_id: int) -> None:
 
 
 _PG_REWRITE = [
-    "WITH old AS (DELETE FROM ballot WHERE poll_id = :p RETURNING tracker, choice) "
-    "INSERT INTO ballot (tracker, poll_id, choice) "
-    "SELECT tracker, :p, choice FROM old ORDER BY tracker",
+    "WITH old AS (DELETE FROM ballot WHERE poll_id = :p RETURNING tracker, choice, cipher) "
+    "INSERT INTO ballot (tracker, poll_id, choice, cipher) "
+    "SELECT tracker, :p, choice, cipher FROM old ORDER BY tracker",
     "WITH old AS (DELETE FROM participation WHERE poll_id = :p "
     "RETURNING member_id, cast_by_member_id, channel) "
     "INSERT INTO participation (poll_id, member_id, cast_by_member_id, channel) "
@@ -193,7 +213,7 @@ def _rewrite_postgresql(session: Session, *, poll_id: int) -> None:
 
 
 _SQLITE_TABLES = {
-    "ballot": ("tracker, poll_id, choice", "tracker"),
+    "ballot": ("tracker, poll_id, choice, cipher", "tracker"),
     "participation": ("poll_id, member_id, cast_by_member_id, channel", "member_id"),
     "named_vote": ("poll_id, member_id, choice", "member_id"),
 }

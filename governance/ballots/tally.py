@@ -2,7 +2,10 @@
 
 Ballots are counted in SQL (GROUP BY choice); each ballot row is one vote — a member with
 multiple votes (§43(3) setting) casts that many ballots, so their ballots look like everyone
-else's. Paper ballots from the room come in as the tellers' counts. Majorities are of the votes
+else's. The online ballots of an encrypted poll are counted by the tellers' decryption of the
+sealed sums (`decrypt.decrypted_counts`), per option; they are mapped to the same figures, so
+the declaration, results, chart and minutes read them as any other. Paper ballots from the
+room come in as the tellers' counts. Majorities are of the votes
 cast: yes + no; abstentions and invalid ballots do not count.
 """
 
@@ -17,6 +20,7 @@ from sqlmodel import Session
 
 from governance.assemblies.models import Channel, RollEntry
 from governance.ballots import choices as ch
+from governance.ballots.decrypt import ballot_count, decrypted_counts
 from governance.ballots.models import (
     Ballot,
     ElectionMode,
@@ -75,6 +79,7 @@ class PollResult:
     elected: list[str] = field(default_factory=list)
     tied: list[str] = field(default_factory=list)
     candidates: list[CandidateResult] = field(default_factory=list)
+    encrypted: bool = False  # the online part was decrypted by the tellers, not read
 
     @property
     def turnout_percent(self) -> float:
@@ -175,8 +180,11 @@ def compute_result(session: Session, *, poll: Poll) -> PollResult:
         seats=poll.seats,
     )
     _count_people(session, poll, result)
-    online = ballot_counts(session, poll_id=poll.id)
     paper = paper_counts(session, poll_id=poll.id)
+    if poll.is_encrypted:
+        _tally_encrypted(session, poll, shape, options, paper, result)
+        return result
+    online = ballot_counts(session, poll_id=poll.id)
     result.paper_counts = paper
     result.ballots_online = sum(online.values())
     result.ballots_paper = ch.paper_ballots(shape, paper)
@@ -185,6 +193,40 @@ def compute_result(session: Session, *, poll: Poll) -> PollResult:
     else:
         _tally_election(shape, options, online, paper, result)
     return result
+
+
+def _tally_encrypted(
+    session: Session,
+    poll: Poll,
+    shape: ch.Shape,
+    options: list[PollOption],
+    paper: dict[str, int],
+    result: PollResult,
+) -> None:
+    """The decrypted counts per option (docs/coopvote.md, "The poll") as the usual figures."""
+    counts = decrypted_counts(session, poll=poll)  # AwaitingDecryption before t shares
+    result.encrypted = True
+    result.paper_counts = paper
+    result.ballots_online = ballot_count(session, poll_id=poll.id or 0)
+    result.ballots_paper = ch.paper_ballots(shape, paper)
+    if poll.kind == PollKind.MOTION:
+        online = dict(zip(ch.MOTION_CHOICES, counts[0], strict=True))
+        _tally_motion(shape, online, paper, result)
+        return
+    cands = {o.id: CandidateResult(option_id=o.id or 0, label=o.label) for o in options}
+    if shape.mode == ElectionMode.YES_NO_ABSTAIN_PER_CANDIDATE:
+        for cand, (yes, no, abstain) in zip(cands.values(), counts, strict=True):
+            cand.yes, cand.no, cand.abstain = yes, no, abstain
+    else:
+        *votes, abstain = counts[0]
+        for cand, n in zip(cands.values(), votes, strict=True):
+            cand.votes = n
+        result.abstentions += abstain
+    _add_paper(shape, cands, paper, result)
+    result.valid = result.ballots_online + paper.get(ch.BALLOTS, 0)
+    result.votes_cast = result.valid - result.abstentions
+    result.candidates = list(cands.values())
+    _decide_election(shape, result)
 
 
 def _count_people(session: Session, poll: Poll, result: PollResult) -> None:

@@ -21,6 +21,7 @@ from governance.ballots.models import Ballot, NamedVote, Participation, Poll, Po
 from governance.ballots.paper import room_votes
 from governance.ballots.seal import box_root
 from governance.ballots.tally import ballot_counts, compute_result, paper_counts, shape_of
+from governance.i18n import _l, enum_label, ngettext
 from governance.register.models import Member
 
 SHOW = 5  # how many offending rows a detail names
@@ -30,7 +31,7 @@ SHOW = 5  # how many offending rows a detail names
 class Check:
     name: str
     ok: bool
-    detail: str
+    detail: Any  # a text in the reader's language (lazily translated)
 
 
 def verify_poll(session: Session, *, poll: Poll) -> list[Check]:
@@ -49,7 +50,13 @@ def verify_poll(session: Session, *, poll: Poll) -> list[Check]:
     if poll.is_sealed:
         checks += [_check_seal(session, poll), _check_seal_in_chain(session, poll)]
     else:
-        checks.append(Check("seal", False, f"the poll is {poll.state.value}, not sealed yet"))
+        checks.append(
+            Check(
+                "seal",
+                False,
+                _l("the poll is “%(s)s”, not sealed yet", s=enum_label(poll.state)),
+            )
+        )
     if poll.result_json is not None:
         checks.append(_check_tally(session, poll))
     return checks
@@ -63,7 +70,9 @@ def _check_roll_hash(session: Session, poll: Poll) -> Check:
     frozen = assembly.roll_hash if assembly else None
     ok = poll.roll_hash == frozen == recomputed
     return Check(
-        "roll_hash", ok, f"poll {poll.roll_hash}, assembly {frozen}, roll now {recomputed}"
+        "roll_hash",
+        ok,
+        _l("poll %(p)s, assembly %(a)s, roll now %(r)s", p=poll.roll_hash, a=frozen, r=recomputed),
     )
 
 
@@ -90,10 +99,19 @@ def _check_counts(session: Session, poll: Poll) -> Check:
     votes = _participation_votes(session, poll, (Channel.ONLINE, Channel.PROXY))
     ballots = int(session.scalar(select(func.count()).where(Ballot.poll_id == poll.id)) or 0)
     if ballots == votes:
-        return Check("counts", True, f"{ballots} ballots for {votes} votes cast online")
+        return Check(
+            "counts", True, _l("%(b)d ballots, %(v)d votes cast online", b=ballots, v=votes)
+        )
     diff = ballots - votes
-    what = f"{diff} ballot(s) more" if diff > 0 else f"{-diff} ballot(s) missing"
-    return Check("counts", False, f"{what}: {ballots} ballots, {votes} votes cast online")
+    if diff > 0:
+        what = ngettext("%(num)d ballot more", "%(num)d ballots more", diff)
+    else:
+        what = ngettext("%(num)d ballot missing", "%(num)d ballots missing", -diff)
+    return Check(
+        "counts",
+        False,
+        _l("%(what)s: %(b)d ballots, %(v)d votes cast online", what=what, b=ballots, v=votes),
+    )
 
 
 def _check_on_roll(session: Session, poll: Poll) -> Check:
@@ -108,15 +126,17 @@ def _check_on_roll(session: Session, poll: Poll) -> Check:
         )
     ).all()
     if not bad:
-        return Check("on_roll", True, "every participant is on the roll and not excluded")
-    return Check("on_roll", False, f"not on the roll or excluded: members {sorted(bad)[:SHOW]}")
+        return Check("on_roll", True, _l("every participant is on the roll and not excluded"))
+    return Check(
+        "on_roll", False, _l("not on the roll or excluded: members %(m)s", m=sorted(bad)[:SHOW])
+    )
 
 
 def _check_expelled(session: Session, poll: Poll) -> Check:
     """§68(2) GenG: nobody expelled by a letter sent on or before the day the poll opened took
     part in it, in person or as proxy (a later expulsion leaves a vote cast before it)."""
     if poll.opened_at is None:
-        return Check("expelled", True, "the poll has not been opened")
+        return Check("expelled", True, _l("the poll has not been opened"))
     day = poll.opened_at.date()
     expelled = select(Member.id).where(Member.expulsion_letter_date <= day)
     bad = session.scalars(
@@ -126,9 +146,11 @@ def _check_expelled(session: Session, poll: Poll) -> Check:
         )
     ).all()
     if not bad:
-        return Check("expelled", True, "no participant was expelled when the poll opened")
+        return Check("expelled", True, _l("no participant was expelled when the poll opened"))
     return Check(
-        "expelled", False, f"expelled before the poll opened (§68(2)): members {sorted(bad)[:SHOW]}"
+        "expelled",
+        False,
+        _l("expelled before the poll opened (§68(2)): members %(m)s", m=sorted(bad)[:SHOW]),
     )
 
 
@@ -154,10 +176,21 @@ def _check_mandates(session: Session, poll: Poll) -> Check:
         return Check(
             "mandates",
             False,
-            f"proxy casts without mandate (member, proxy): {missing[:SHOW]}; "
-            f"proxies over two: {over[:SHOW]}",
+            _l(
+                "proxy casts without mandate (member, proxy): %(m)s; proxies over two: %(o)s",
+                m=missing[:SHOW],
+                o=over[:SHOW],
+            ),
         )
-    return Check("mandates", True, f"{len(rows)} proxy cast(s), each with a mandate")
+    return Check(
+        "mandates",
+        True,
+        ngettext(
+            "%(num)d proxy cast, with a mandate",
+            "%(num)d proxy casts, each with a mandate",
+            len(rows),
+        ),
+    )
 
 
 def _check_choices(session: Session, poll: Poll) -> Check:
@@ -178,12 +211,14 @@ def _check_choices(session: Session, poll: Poll) -> Check:
     shape, _options = shape_of(session, poll)
     bad = [c for c in ballot_counts(session, poll_id=poll.id or 0) if not ch.is_valid(shape, c)]
     if not bad:
-        return Check("choices", True, "every ballot holds a valid choice")
+        return Check("choices", True, _l("every ballot holds a valid choice"))
     trackers = session.scalars(
         select(Ballot.tracker).where(Ballot.poll_id == poll.id, Ballot.choice.in_(bad))
     ).all()
     names = [bytes(t).hex() for t in trackers[:SHOW]]
-    return Check("choices", False, f"invalid choices {bad[:SHOW]!r} in ballots {names}")
+    return Check(
+        "choices", False, _l("invalid choices %(c)s in ballots %(b)s", c=repr(bad[:SHOW]), b=names)
+    )
 
 
 def _check_paper(session: Session, poll: Poll) -> Check:
@@ -191,7 +226,11 @@ def _check_paper(session: Session, poll: Poll) -> Check:
     counted = ch.paper_ballots(shape, paper_counts(session, poll_id=poll.id or 0))
     expected = room_votes(session, poll=poll)
     ok = counted == expected or (not poll.is_sealed and counted == 0)
-    return Check("paper", ok, f"{counted} paper ballots counted, {expected} votes in the room")
+    return Check(
+        "paper",
+        ok,
+        _l("paper ballots counted: %(c)d, votes in the room: %(e)d", c=counted, e=expected),
+    )
 
 
 def _check_named(session: Session, poll: Poll) -> Check:
@@ -211,18 +250,22 @@ def _check_named(session: Session, poll: Poll) -> Check:
     listed = {c: int(n) for c, n in named}
     counted = ballot_counts(session, poll_id=poll.id or 0)
     ok = listed == counted
-    return Check("named", ok, f"named list {listed} vs ballot box {counted}")
+    return Check("named", ok, _l("named list %(l)s, ballot box %(c)s", l=listed, c=counted))
 
 
 def _check_seal(session: Session, poll: Poll) -> Check:
     root = box_root(session, poll_id=poll.id or 0)
     if root == poll.seal_root:
-        return Check("merkle_root", True, f"the box recomputes to the sealed root {root}")
+        return Check("merkle_root", True, _l("the box recomputes to the sealed root %(r)s", r=root))
     return Check(
         "merkle_root",
         False,
-        f"the box recomputes to {root}, the sealed root is {poll.seal_root}: "
-        "a ballot was changed, added or removed after sealing",
+        _l(
+            "the box recomputes to %(r)s, the sealed root is %(s)s: "
+            "a ballot was changed, added or removed after sealing",
+            r=root,
+            s=poll.seal_root,
+        ),
     )
 
 
@@ -236,17 +279,21 @@ def _check_seal_in_chain(session: Session, poll: Poll) -> Check:
     ).all()
     roots = [json.loads(p).get("merkle_root") for p in payloads]
     ok = roots == [poll.seal_root]
-    return Check("seal_in_chain", ok, f"audit chain records {roots}, poll holds {poll.seal_root}")
+    return Check(
+        "seal_in_chain",
+        ok,
+        _l("audit chain records %(r)s, poll holds %(s)s", r=roots, s=poll.seal_root),
+    )
 
 
 def _check_tally(session: Session, poll: Poll) -> Check:
     published = json.loads(poll.result_json or "{}")
     now = asdict(compute_result(session, poll=poll))
     diffs = [
-        f"{k}: published {published.get(k)!r}, now {now[k]!r}"
+        str(_l("%(k)s: published %(p)s, now %(n)s", k=k, p=repr(published.get(k)), n=repr(now[k])))
         for k in sorted(now)
         if published.get(k) != now[k]
     ]
     if not diffs:
-        return Check("tally", True, "the count recomputes to the published result")
+        return Check("tally", True, _l("the count recomputes to the published result"))
     return Check("tally", False, "; ".join(diffs[:SHOW]))

@@ -16,7 +16,7 @@ from governance.accounts.forms import ConfirmForm
 from governance.assemblies.access import load_assembly
 from governance.assemblies.forms import to_utc
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, RollEntry
-from governance.ballots import scrub, services
+from governance.ballots import decrypt, scrub, services
 from governance.ballots.access import (
     can_prepare,
     can_prepare_for,
@@ -40,7 +40,7 @@ from governance.ballots.models import ElectionMode, Majority, Poll, PollKind, Po
 from governance.ballots.wording import majority_line
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _, _l
+from governance.i18n import _, _l, register_labels
 from governance.proposals.models import Proposal, ProposalState
 from governance.register.models import Member
 from governance.web import db, fail, require
@@ -52,6 +52,7 @@ STATE_LABELS = {
     PollState.SEALED: _l("Sealed"),
     PollState.PUBLISHED: _l("Published"),
 }
+register_labels(STATE_LABELS)
 
 
 @bp.app_context_processor
@@ -201,6 +202,7 @@ def poll(poll_id: int) -> Any:
     return render_template(
         "ballots/poll.html",
         poll=poll,
+        decryption=_decryption(poll),
         scrub=job,
         scrub_waits_for=scrub.describe(job) if job else None,
         assembly=assembly,
@@ -216,6 +218,18 @@ def poll(poll_id: int) -> Any:
     )
 
 
+def _decryption(poll: Poll) -> dict[str, Any] | None:
+    """An encrypted poll's decryption for its page: progress, and whether the user decrypts."""
+    if not poll.is_encrypted:
+        return None
+    state = decrypt.status(db(), poll=poll) if poll.is_sealed else None
+    return {
+        "state": state,
+        "waiting": decrypt.waiting_text(len(state.posted), state.needed) if state else "",
+        "teller": decrypt.teller_of(db(), poll=poll, user_id=current_user.id) is not None,
+    }
+
+
 @bp.route("/<int:poll_id>/exclusions", methods=["GET", "POST"])
 @login_required
 def exclusions(poll_id: int) -> Any:
@@ -229,7 +243,7 @@ def exclusions(poll_id: int) -> Any:
             select(Member)
             .join(RollEntry, RollEntry.member_id == Member.id)
             .where(RollEntry.assembly_id == assembly.id)
-            .order_by(Member.last_name)
+            .order_by(Member.sort_name, Member.number)
         )
         .scalars()
         .all()

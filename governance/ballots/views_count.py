@@ -15,6 +15,7 @@ from governance.ballots import paper, runoff, services
 from governance.ballots.access import can_prepare, can_run, is_staff, load_poll
 from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.charts import bar_chart, chart_rows
+from governance.ballots.decrypt import AwaitingDecryption
 from governance.ballots.forms import (
     ANSWER_LABELS,
     MOTION_LABELS,
@@ -50,7 +51,7 @@ def _room_candidates(poll: Poll) -> list[Member]:
                 Attendance.checked_out_at.is_(None),
                 Member.id.not_in(voted),
             )
-            .order_by(Member.last_name, Member.first_names)
+            .order_by(Member.sort_name, Member.number)
         )
     )
 
@@ -210,7 +211,11 @@ def declare(poll_id: int) -> Any:
     if poll.state != PollState.SEALED:
         flash(_("Only a sealed poll can be declared."), "info")
         return to_poll(poll)
-    result = compute_result(db(), poll=poll)
+    try:
+        result = compute_result(db(), poll=poll)
+    except AwaitingDecryption as exc:  # an encrypted poll before t tellers decrypted it
+        flash(_("The result is %(waiting)s.", waiting=str(exc)), "info")
+        return to_poll(poll)
     form = DeclarationForm()
     if not form.is_submitted():
         form.declaration.data = default_declaration(poll, result)

@@ -371,7 +371,7 @@ def _named(poll: Poll) -> list[tuple[Member, str]]:
             select(Member, NamedVote.choice)
             .join(NamedVote, NamedVote.member_id == Member.id)
             .where(NamedVote.poll_id == poll.id)
-            .order_by(Member.last_name, Member.first_names)
+            .order_by(Member.sort_name, Member.number)
         )
         .all()
     )

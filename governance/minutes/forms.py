@@ -6,9 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from governance.i18n import _l
+from governance.i18n import _l, register_labels
+from governance.minutes.models import Capacity
 
 TEXT_MAX = 50_000
+CAPACITY_LABELS = {Capacity.CHAIR: _l("chair"), Capacity.BOARD: _l("board")}
+register_labels(CAPACITY_LABELS)
 
 
 class GeneralForm(FlaskForm):

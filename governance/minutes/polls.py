@@ -1,7 +1,8 @@
 """What the minutes take from the ballots domain: polls, sealed results, who took part.
 
 Results are read, never typed: the published result (`Poll.result_json`, what the chair
-declared) when there is one, else the tally of the sealed box (`ballots.tally.compute_result`).
+declared) when there is one, else the tally of the sealed box (`ballots.tally.compute_result`);
+an encrypted poll has none until t tellers decrypted it (`awaiting` says how far).
 Participations give the channel of each member (room, online, proxy) and never the choice.
 """
 
@@ -14,8 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from governance.ballots.decrypt import AwaitingDecryption, waiting_text
+from governance.ballots.decrypt import status as decryption_status
 from governance.ballots.models import Participation, Poll, PollState
 from governance.ballots.tally import PollResult, compute_result
+from governance.i18n import name_key
 from governance.register.models import Member
 
 SEALED = (PollState.SEALED, PollState.PUBLISHED)
@@ -40,6 +44,8 @@ class PollRecord:
     declaration: str
     declared_at: datetime | None
     result: dict[str, Any] | None  # PollResult as a dict; None until the box is sealed
+    # An encrypted poll before t tellers decrypted it: "waiting for decryption … 1 of 2".
+    awaiting: str = ""
 
     @property
     def sealed(self) -> bool:
@@ -62,7 +68,10 @@ def poll_result(session: Session, poll: Poll) -> PollResult | None:
         return None
     if poll.result_json:
         return PollResult.from_json(poll.result_json)
-    return compute_result(session, poll=poll)
+    try:
+        return compute_result(session, poll=poll)
+    except AwaitingDecryption:
+        return None
 
 
 def poll_records(session: Session, *, assembly_id: int) -> list[PollRecord]:
@@ -78,6 +87,10 @@ def poll_records(session: Session, *, assembly_id: int) -> list[PollRecord]:
 def _record(session: Session, poll: Poll) -> PollRecord:
     result = poll_result(session, poll)
     assert poll.id is not None
+    awaiting = ""
+    if result is None and poll.state in SEALED and poll.is_encrypted:
+        state = decryption_status(session, poll=poll)
+        awaiting = str(waiting_text(len(state.posted), state.needed))
     return PollRecord(
         id=poll.id,
         agenda_item_id=poll.agenda_item_id,
@@ -94,6 +107,7 @@ def _record(session: Session, poll: Poll) -> PollRecord:
         declaration=poll.declaration or "",
         declared_at=poll.declared_at,
         result=asdict(result) if result is not None else None,
+        awaiting=awaiting,
     )
 
 
@@ -132,7 +146,7 @@ def participants(session: Session, *, assembly_id: int) -> list[ParticipantRecor
         )
         for mid, chs in channels.items()
     ]
-    records.sort(key=lambda r: (r.name.casefold(), r.number))
+    records.sort(key=lambda r: (name_key(r.name), r.number))
     return records
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Stri
 from sqlmodel import Field, SQLModel
 
 from governance.db import UTCDateTime, str_enum, utcnow
-from governance.i18n import _l
+from governance.i18n import _l, register_labels
 
 
 class Kind(enum.StrEnum):
@@ -79,6 +79,7 @@ KIND_LABELS = {
     Kind.RESULTS: _l("Result declared"),
     Kind.MINUTES: _l("Minutes published"),
 }
+register_labels(TOPIC_LABELS, KIND_LABELS)
 
 
 class MailState(enum.StrEnum):

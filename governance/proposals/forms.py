@@ -7,8 +7,14 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from governance.assemblies.forms import options
-from governance.i18n import _l
-from governance.proposals.models import DemandKind, Majority, ProposalState, SubmitterKind
+from governance.i18n import _l, register_labels
+from governance.proposals.models import (
+    DemandKind,
+    DemandState,
+    Majority,
+    ProposalState,
+    SubmitterKind,
+)
 
 SUBMITTER_LABELS = {
     SubmitterKind.BOARD: _l("the board"),
@@ -33,6 +39,15 @@ DEMAND_KIND_LABELS = {
     DemandKind.ASSEMBLY: _l("Convening an assembly"),
     DemandKind.AGENDA_ITEMS: _l("Items on the agenda of an assembly"),
 }
+DEMAND_STATE_LABELS = {
+    DemandState.OPEN: _l("collecting support"),
+    DemandState.REACHED: _l("quorum reached"),
+    DemandState.HANDLED: _l("handled by the board"),
+    DemandState.WITHDRAWN: _l("withdrawn"),
+}
+register_labels(
+    SUBMITTER_LABELS, MAJORITY_LABELS, STATE_LABELS, DEMAND_KIND_LABELS, DEMAND_STATE_LABELS
+)
 
 
 class ProposalForm(FlaskForm):

@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 
 from governance.db import UTCDateTime, str_enum, utcnow
 from governance.errors import IllegalTransition
-from governance.i18n import _l
+from governance.i18n import _l, enum_label
 
 
 class SubmitterKind(enum.StrEnum):
@@ -121,8 +121,8 @@ class Proposal(SQLModel, table=True):
             raise IllegalTransition(
                 _l(
                     "A proposal cannot go from %(a)s to %(b)s.",
-                    a=self.state.value,
-                    b=target.value,
+                    a=enum_label(self.state),
+                    b=enum_label(target),
                 )
             )
         self.state = target

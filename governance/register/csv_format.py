@@ -50,6 +50,41 @@ TRANSACTION_COLUMNS: dict[str, tuple[str, ...]] = {
     "comment": ("comment", "kommentar", "bemerkung"),
     "reverses": ("reverses", "reversesid", "storno", "stornierttransaktion"),
 }
+# The columns as a person names them in an error message ("Eintrittsdatum ist kein Datum").
+COLUMN_LABELS = {
+    "number": _l("Member number"),
+    "kind": _l("Kind of person"),
+    "last_name": _l("Surname"),
+    "first_names": _l("First names"),
+    "firm": _l("Firm"),
+    "street": _l("Street"),
+    "postal_code": _l("Postal code"),
+    "city": _l("City"),
+    "country": _l("Country"),
+    "email": _l("Email"),
+    "entry_date": _l("Date of entry"),
+    "shares": _l("Shares"),
+    "reference": _l("Reference"),
+    "status": _l("Status"),
+    "notice_date": _l("Date of notice"),
+    "exit_date": _l("Date of exit"),
+    "expulsion_letter_date": _l("Date of the expulsion letter"),
+    "death_date": _l("Date of death"),
+    "note": _l("Note"),
+    "member_number": _l("Member number"),
+    "type": _l("Kind of booking"),
+    "value_date": _l("Value date"),
+    "share_count": _l("Number of shares"),
+    "comment": _l("Comment"),
+    "reverses": _l("Reverses"),
+}
+
+
+def column(name: str) -> Any:
+    """A column's name as the reader's language says it."""
+    return COLUMN_LABELS.get(name, name)
+
+
 # Columns of the export that an import ignores.
 IGNORED = {"id", "amount", "eligible", "sharesat", "createdat", "betrag", "stimmberechtigt"}
 TRANSACTION_MARKERS = {"valuedate", "valuta", "wertstellung"}

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.i18n import _l
-from governance.register.csv_format import RowError, parse_date, parse_int
+from governance.i18n import _l, enum_label
+from governance.register.csv_format import RowError, column, parse_date, parse_int
 from governance.register.models import Member, MemberStatus, PersonKind
 from governance.register.rules import fold
 from governance.register.services import NUMBER_RE
@@ -111,12 +111,12 @@ def _date(
     raw = values.get(name, "")
     if not raw:
         if required:
-            errors.append(_l("%(column)s is missing.", column=name))
+            errors.append(_l("%(column)s is missing.", column=column(name)))
         return None
     try:
         return parse_date(raw)
     except ValueError:
-        errors.append(_l("%(column)s is not a date: “%(value)s”.", column=name, value=raw))
+        errors.append(_l("%(column)s is not a date: “%(value)s”.", column=column(name), value=raw))
         return None
 
 
@@ -127,7 +127,13 @@ def _shares(values: dict[str, str], errors: list[Any]) -> int:
     except ValueError:
         count = -1
     if count < 0:
-        errors.append(_l("shares must be a whole number ≥ 0: “%(value)s”.", value=raw))
+        errors.append(
+            _l(
+                "%(column)s must be a whole number ≥ 0: “%(value)s”.",
+                column=column("shares"),
+                value=raw,
+            )
+        )
         return 0
     return count
 
@@ -135,7 +141,7 @@ def _shares(values: dict[str, str], errors: list[Any]) -> int:
 def _texts(values: dict[str, str], errors: list[Any]) -> None:
     for name, limit in MAX_LENGTHS.items():
         if len(values.get(name, "")) > limit:
-            errors.append(_l("%(column)s is too long.", column=name))
+            errors.append(_l("%(column)s is too long.", column=column(name)))
     number = values.get("number", "").upper()
     if number and not NUMBER_RE.match(number):
         errors.append(_l("A member number looks like M-1000100: “%(v)s”.", v=number))
@@ -146,7 +152,18 @@ def _texts(values: dict[str, str], errors: list[Any]) -> None:
     if reference and not 6 <= len(reference) <= 48:
         errors.append(_l("The reference must have 6 to 48 characters."))
     if len(values.get("country", "") or "DE") != 2:
-        errors.append(_l("country is a two-letter code (DE)."))
+        errors.append(_l("%(column)s is a two-letter code (DE).", column=column("country")))
+
+
+def _status_needs(status: MemberStatus, needed: str) -> Any:
+    if needed == "exit_date":
+        return _l("Status “%(s)s” needs %(d)s.", s=enum_label(status), d=column(needed))
+    return _l(
+        "Status “%(s)s” needs %(exit)s and %(d)s.",
+        s=enum_label(status),
+        exit=column("exit_date"),
+        d=column(needed),
+    )
 
 
 def _consistency(row: MemberRow, errors: list[Any]) -> None:
@@ -156,13 +173,13 @@ def _consistency(row: MemberRow, errors: list[Any]) -> None:
         errors.append(_l("A legal person needs a firm name."))
     needed = STATUS_DATE.get(row.status)
     if needed and (row.exit_date is None or getattr(row, needed) is None):
-        errors.append(_l("Status %(s)s needs exit_date and %(d)s.", s=row.status, d=needed))
+        errors.append(_status_needs(row.status, needed))
     if row.status == MemberStatus.ACTIVE and row.exit_date is not None:
         errors.append(_l("An active member has no exit date."))
     for name in DATE_FIELDS:
         value = getattr(row, name)
         if value is not None and value < row.entry_date:
-            errors.append(_l("%(column)s is before the entry date.", column=name))
+            errors.append(_l("%(column)s is before the entry date.", column=column(name)))
 
 
 def parse_member(line: int, values: dict[str, str]) -> tuple[MemberRow | None, list[Any]]:
@@ -171,7 +188,12 @@ def parse_member(line: int, values: dict[str, str]) -> tuple[MemberRow | None, l
     if values.get("__extra__"):
         errors.append(_l("The row has more cells than the header."))
     _texts(values, errors)
-    kind = _lookup(KINDS, values.get("kind", ""), _l("kind is NATURAL or LEGAL."), errors)
+    kind = _lookup(
+        KINDS,
+        values.get("kind", ""),
+        _l("%(column)s is “natural” or “legal”.", column=column("kind")),
+        errors,
+    )
     status = _lookup(STATUSES, values.get("status", ""), _l("Unknown status."), errors)
     entry = _date(values, "entry_date", errors, required=True)
     dates = {name: _date(values, name, errors) for name in DATE_FIELDS}
@@ -215,7 +237,9 @@ def validate_members(
 ) -> tuple[list[MemberRow], list[RowError]]:
     """Every row parsed and checked against the file and the register."""
     if "entry_date" not in columns:
-        return [], [RowError(1, _l("The column entry_date is missing."))]
+        return [], [
+            RowError(1, _l("The column %(column)s is missing.", column=column("entry_date")))
+        ]
     good: list[MemberRow] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}

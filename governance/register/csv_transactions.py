@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from governance.errors import DomainError
 from governance.i18n import _l
-from governance.register.csv_format import RowError, parse_date, parse_int
+from governance.register.csv_format import RowError, column, parse_date, parse_int
 from governance.register.models import Member, ShareTransaction
 from governance.register.models import TransactionKind as Kind
 from governance.register.rules import Booking, check_booking, fold, is_member_at
@@ -102,11 +102,16 @@ def _count(kind: Kind, raw: str, ledger: list[Any], reverses_id: int | None) -> 
 def _booking(values: dict[str, str], member: Any, ledger: list[Any]) -> Booking:
     kind = TYPES.get(fold(values.get("type", "")))
     if kind is None:
-        raise DomainError(_l("type is SUBSCRIPTION, CANCELLATION or REVERSAL."))
+        raise DomainError(
+            _l(
+                "%(column)s is “subscription”, “cancellation” or “reversal”.",
+                column=column("type"),
+            )
+        )
     try:
         value_date = parse_date(values.get("value_date", ""))
     except ValueError:
-        raise DomainError(_l("value_date is not a date.")) from None
+        raise DomainError(_l("%(column)s is not a date.", column=column("value_date"))) from None
     reverses_id = None
     if kind == Kind.REVERSAL:
         try:
@@ -118,7 +123,9 @@ def _booking(values: dict[str, str], member: Any, ledger: list[Any]) -> Booking:
     try:
         count = _count(kind, values.get("share_count", ""), ledger, reverses_id)
     except ValueError:
-        raise DomainError(_l("share_count is not a whole number.")) from None
+        raise DomainError(
+            _l("%(column)s is not a whole number.", column=column("share_count"))
+        ) from None
     if value_date < member.entry_date:
         raise DomainError(_l("The value date is before the member's entry."))
     if kind == Kind.SUBSCRIPTION and not is_member_at(member, value_date):
@@ -158,7 +165,9 @@ def validate_transactions(
     """Every row checked, in file order, on top of the members' existing ledgers."""
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        return [], [RowError(1, _l("Columns missing: %(c)s.", c=", ".join(missing)))]
+        return [], [
+            RowError(1, _l("Columns missing: %(c)s.", c=", ".join(str(column(c)) for c in missing)))
+        ]
     numbers = sorted({v.get("member_number", "").upper() for _line, v in rows})
     members, ledgers = _load(session, numbers)
     good: list[TxRow] = []

@@ -28,8 +28,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from governance.i18n import _l
-from governance.register.models import MemberStatus, PersonKind
+from governance.i18n import _l, register_labels
+from governance.register.models import MemberStatus, PersonKind, TransactionKind
 
 STATUS_LABELS = {
     MemberStatus.ACTIVE: _l("active"),
@@ -41,6 +41,12 @@ STATUS_LABELS = {
     MemberStatus.INVALID: _l("invalid"),
 }
 KIND_LABELS = {PersonKind.NATURAL: _l("Natural person"), PersonKind.LEGAL: _l("Legal person")}
+TRANSACTION_LABELS = {
+    TransactionKind.SUBSCRIPTION: _l("Subscription"),
+    TransactionKind.CANCELLATION: _l("Cancellation"),
+    TransactionKind.REVERSAL: _l("Reversal"),
+}
+register_labels(STATUS_LABELS, KIND_LABELS, TRANSACTION_LABELS)
 SORT_LABELS = {
     "name": _l("Name"),
     "number": _l("Member number"),

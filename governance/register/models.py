@@ -26,7 +26,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from governance.db import UTCDateTime, str_enum, utcnow
 from governance.errors import IllegalTransition
-from governance.i18n import _l
+from governance.i18n import _l, enum_label
 
 
 class MemberStatus(enum.StrEnum):
@@ -164,8 +164,8 @@ class Member(SQLModel, table=True):
             raise IllegalTransition(
                 _l(
                     "A member with status %(old)s cannot become %(new)s.",
-                    old=self.status.value,
-                    new=to.value,
+                    old=enum_label(self.status),
+                    new=enum_label(to),
                 ),
                 field="status",
             )

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from governance.errors import DomainError
-from governance.i18n import _l
+from governance.i18n import _l, lazy_date
 from governance.register.models import MemberStatus, PersonKind, TransactionKind
 
 
@@ -176,7 +176,7 @@ def _check_not_negative(ledger: Sequence[LedgerEntry], new: LedgerEntry) -> None
             raise DomainError(
                 _l(
                     "The member would hold fewer than zero shares on %(day)s (holds %(n)d).",
-                    day=day.isoformat(),
+                    day=lazy_date(day),
                     n=held,
                 ),
                 field="share_count",
@@ -218,7 +218,7 @@ def expelled_refusal(name: str, letter_date: date) -> DomainError:
             "%(name)s is expelled (expulsion letter of %(date)s): from that day the member may "
             "no longer take part in the general assembly (§68(2) GenG).",
             name=name,
-            date=letter_date.strftime("%d.%m.%Y"),
+            date=lazy_date(letter_date),
         ),
         field="member",
     )

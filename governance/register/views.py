@@ -13,7 +13,9 @@ Access (decided here, tested as a matrix in tests/register/test_access.py):
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Generator
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -27,16 +29,17 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, format_currency
+from flask_babel import force_locale, format_currency, format_date
 from flask_login import current_user, login_required
 from sqlmodel import Session
 
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import User
 from governance.errors import DomainError
-from governance.i18n import _, today
+from governance.i18n import _, _l, today, value_label
 from governance.register import csv_export, links, queries, services
 from governance.register.blueprint import READERS, WRITERS, bp, mail_locale
+from governance.register.csv_format import column
 from governance.register.forms import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -60,25 +63,53 @@ def _register_helpers() -> dict[str, Any]:
     return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS}
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Payload keys whose values are an enum's, by the enum's name (the words come from its labels).
+VALUE_ENUMS = {"status": "MemberStatus", "kind": "PersonKind", "channel": "Channel"}
+PAYLOAD_LABELS = {
+    "status_date": _l("Status date"),
+    "channel": _l("Taking part"),
+    "member": _l("Member"),
+    "to_member": _l("Transferred to"),
+    "transaction_id": _l("Booking no."),
+    "reverses_id": _l("Reverses booking no."),
+    "shares_after": _l("Shares afterwards"),
+    "user_id": _l("Account no."),
+}
+
+
 def describe(payload: str) -> list[str]:
-    """An audit payload as short lines: "field: before → after" or "key: value"."""
+    """An audit payload as short lines: "field: before → after" or "key: value", with the
+    fields' names and the enums' values in words."""
     data = json.loads(payload)
     before, after = data.pop("before", None), data.pop("after", None)
     data.pop("number", None)
-    lines = [f"{k}: {v}" for k, v in sorted(data.items()) if v not in (None, "")]
+    lines = [_line(k, v) for k, v in sorted(data.items()) if v not in (None, "")]
     if isinstance(after, dict) and before is None:
-        lines += [f"{k}: {v}" for k, v in sorted(after.items()) if v not in (None, "")]
+        lines += [_line(k, v) for k, v in sorted(after.items()) if v not in (None, "")]
     elif isinstance(after, dict):
         old = before if isinstance(before, dict) else {}
         changed = [k for k in sorted(after) if after[k] != old.get(k)]
-        lines += [f"{k}: {_show(old.get(k))} → {_show(after[k])}" for k in changed]
+        lines += [f"{_name(k)}: {_show(k, old.get(k))} → {_show(k, after[k])}" for k in changed]
     elif after is not None:
-        lines.append(f"{_show(before)} → {_show(after)}")
+        lines.append(f"{_show('', before)} → {_show('', after)}")
     return lines
 
 
-def _show(value: Any) -> str:
-    return "–" if value in (None, "") else str(value)
+def _name(key: str) -> str:
+    return str(PAYLOAD_LABELS.get(key) or column(key))
+
+
+def _line(key: str, value: Any) -> str:
+    return f"{_name(key)}: {_show(key, value)}"
+
+
+def _show(key: str, value: Any) -> str:
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return str(format_date(date.fromisoformat(value)))
+    return (value_label(VALUE_ENUMS[key], value) if key in VALUE_ENUMS else None) or str(value)
 
 
 def member_facts(member: Member, ledger: list[Any]) -> dict[str, Any]:

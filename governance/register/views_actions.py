@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -99,7 +99,7 @@ def reverse(tx_id: int) -> Any:
     intro = _(
         "Reverses booking %(ref)s of %(day)s (%(n)+d shares).",
         ref=tx.reference,
-        day=tx.value_date.isoformat(),
+        day=format_date(tx.value_date),
         n=tx.share_count,
     )
     return _form_page(form, member, _("Reverse a booking"), intro)

@@ -58,8 +58,8 @@ def test_too_short_notice_is_refused_with_a_clear_message(session, make_member, 
         _convene(session, assembly)
     text = message(err)
     assert "less than 14 days away" in text and "§46(1)" in text
-    earliest = (utcnow() + timedelta(days=14)).date().isoformat()
-    assert earliest in text
+    earliest = (utcnow() + timedelta(days=14)).date()
+    assert f"{earliest:%b} {earliest.day}, {earliest.year}" in text  # the reader's date format
     session.rollback()
     assert session.get(Assembly, draft.id).state == AssemblyState.DRAFT
     assert _count(session, RollEntry) == 0 and _count(session, OutboxMessage) == 0

@@ -60,7 +60,7 @@ def test_late_agenda_item_is_refused_in_the_ui(
     assert "announce the new item with a supplement" in r.get_data(as_text=True)
     r = follow(board, f"/assemblies/{assembly.id}/supplement")
     text = r.get_data(as_text=True)
-    assert "1 notices are queued" in text
+    assert "1 notice is queued" in text
     assert "announced late: no resolution possible" in text
 
     _set(app, assembly.id, state=AssemblyState.IN_SESSION, starts_at=utcnow())

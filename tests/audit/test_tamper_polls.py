@@ -61,7 +61,7 @@ def test_deleted_ballot(engine: Any, session: Session, motion: tuple[World, int]
     problems = _problems(session, world)
     key = f"poll-{poll_id}"
     assert {f"{key}:poll.counts", f"{key}:poll.merkle_root", f"{key}:poll.tally"} <= set(problems)
-    assert problems[f"{key}:poll.counts"][0].startswith("1 ballot(s) missing")
+    assert problems[f"{key}:poll.counts"][0].startswith("1 ballot missing")
 
 
 def test_ballot_with_fake_participation(
@@ -117,7 +117,7 @@ def test_participation_without_ballot(
     key = f"poll-{poll_id}"
     assert {f"{key}:poll.counts", f"{key}:poll.tally"} <= set(problems)
     assert f"{key}:poll.merkle_root" not in problems
-    assert problems[f"{key}:poll.counts"][0].startswith("1 ballot(s) missing")
+    assert problems[f"{key}:poll.counts"][0].startswith("1 ballot missing")
 
 
 def test_consistent_rewrite_is_caught_by_the_chain(

@@ -75,6 +75,11 @@ def test_access_matrix(app, login_as, vote_world, make_poll):
         Route("POST", f"/polls/{sealed}/declare", allow(Role.BOARD)),
         Route("POST", f"/polls/{sealed}/runoff", allow(Role.BOARD, ok=302)),
         Route("GET", f"/polls/{sealed}/audit", allow(*STAFF)),
+        # Only the tellers of the poll's key ceremony (none here; tests/ballots/
+        # test_encrypted_count_views.py checks the tellers).
+        Route("GET", f"/polls/{sealed}/decrypt", allow()),
+        Route("GET", f"/polls/{sealed}/decrypt/box.json", allow()),
+        Route("POST", f"/polls/{sealed}/decrypt", allow()),
     ]
     assert_covers(app, "ballots", routes)
     assert_access(app, login_as, routes)

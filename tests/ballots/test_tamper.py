@@ -76,14 +76,14 @@ def test_added_ballot_is_detected(engine, sealed):
         p=poll_id,
     )
     assert {"merkle_root", "counts", "tally"} <= set(failed)
-    assert failed["counts"].startswith("1 ballot(s) more: 6 ballots, 5 votes")
+    assert failed["counts"].startswith("1 ballot more: 6 ballots, 5 votes")
 
 
 def test_deleted_ballot_is_detected(engine, sealed):
     _world, poll_id, yes = sealed
     failed = _tampered(engine, poll_id, "DELETE FROM ballot WHERE tracker = :t", t=yes)
     assert {"merkle_root", "counts", "tally"} <= set(failed)
-    assert failed["counts"].startswith("1 ballot(s) missing: 4 ballots, 5 votes")
+    assert failed["counts"].startswith("1 ballot missing: 4 ballots, 5 votes")
 
 
 def test_invalid_choice_names_the_ballot(engine, sealed):

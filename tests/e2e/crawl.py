@@ -47,10 +47,12 @@ NOT_PAGES = {
     "assemblies.calendar",
     "assemblies.live_json",
     "assemblies.cockpit_json",
+    "ballots.decryption_box",
     "minutes.draft_pdf",
     "minutes.version_pdf",
     "audit.bundle",
     "audit.verifier",
+    "audit.coopvote_module",
     # The room's projector page opens with its token in the URL, not a login (test_cockpit.py).
     "assemblies.screen_page",
     "assemblies.screen_json",

@@ -64,7 +64,7 @@ def test_members_import(session):
 
 def test_one_bad_line_imports_nothing_and_names_the_line(session):
     bad = MEMBERS.replace("15.02.2021", "31.02.2021")
-    assert rejected(session, bad.encode()) == [(3, "entry_date is not a date: “31.02.2021”.")]
+    assert rejected(session, bad.encode()) == [(3, "Date of entry is not a date: “31.02.2021”.")]
     assert count(session, Member) == 0 and count(session, ShareTransaction) == 0
     fixed = import_csv(session, data=MEMBERS.encode(), actor=None)
     assert fixed.members == 3 and count(session, Member) == 3
@@ -129,7 +129,7 @@ def test_undecodable_file_or_unknown_column_refused(session):
         with pytest.raises(DomainError):
             import_csv(session, data=data, actor=None)
     assert rejected(session, b"last_name,city\nX,Ulm\n") == [
-        (1, "The column entry_date is missing.")
+        (1, "The column Date of entry is missing.")
     ]
 
 

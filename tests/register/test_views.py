@@ -35,7 +35,7 @@ def test_list_search_filter_sort_paginate(board, make_member):
         make_member(shares=1 + i % 3, last_name=f"Name{i:02d}")
     make_member(last_name="Müller", first_names="Jörg", shares=9)
     page = text(board.get("/register/?q=muller"))
-    assert "Müller, Jörg" in page and "Name01" not in page and "1 members found" in page
+    assert "Müller, Jörg" in page and "Name01" not in page and "1 member found" in page
     first = text(board.get("/register/?sort=number"))
     rows = re.compile(r'href="/register/members/\d+"')
     assert len(rows.findall(first)) == 50 and 'rel="next"' in first
@@ -72,7 +72,7 @@ def test_member_page_shows_ledger_and_history(board, make_member):
     m = make_member(shares=4, last_name="Ledger")
     page = text(board.get(f"/register/members/{m.id}"))
     assert "TEST-" + m.number in page and "+4" in page
-    assert "member.created" in page and "share.subscription" in page
+    assert "member added" in page and "shares subscribed" in page
     assert 'id="shares-today">4<' in page and "256.00" in page
 
 
@@ -216,12 +216,12 @@ def test_import_page(board, engine):
     bad = good.replace("2020-02-01", "gestern") + "Kunz;2020-03-01;x\n"
     r = upload(board, bad.encode("cp1252"), dry_run=False)
     page = text(r)
-    assert "Nothing imported: 2 problem(s)" in page and "Line 3:" in page and "Line 4:" in page
+    assert "Nothing imported: 2 problems" in page and "Line 3:" in page and "Line 4:" in page
     assert load(engine, Member, 1) is None
     r = upload(board, good.encode(), dry_run=True)
-    assert "would be imported" in text(r) and load(engine, Member, 1) is None
+    assert "Would be imported: 2 members" in text(r) and load(engine, Member, 1) is None
     r = upload(board, good.encode(), dry_run=False)
-    assert "2 members and 2 share transactions imported" in text(r)
+    assert "Imported: 2 members and 2 share transactions" in text(r)
     assert load(engine, Member, 2).shares == 1
     assert "unknown column" in text(upload(board, b"foo\nbar\n", dry_run=False))
 
