@@ -33,6 +33,7 @@ DOMAINS = [
     "governance.register",
     "governance.assemblies",
     "governance.proposals",
+    "governance.tellers",
     "governance.ballots",
     "governance.minutes",
     "governance.audit",

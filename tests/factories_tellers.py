@@ -73,6 +73,7 @@ def ready_ceremony(
         entries[i], coeffs[i] = cv.round1(ceremony.uuid, i, t, bytes(transport[i].public_key))
         cv.check_round1(ceremony.uuid, i, t, entries[i])
         teller.round1, teller.round1_at = cv.entry_json(entries[i]), utcnow()
+    session.flush()
     fp = cv.fingerprint(ceremony.uuid, n, t, entries)
     ceremony.state, ceremony.fingerprint = CeremonyState.SHARES, fp
     session.flush()
@@ -92,6 +93,7 @@ def ready_ceremony(
                 )
             )
         teller.shares_at = utcnow()
+    session.flush()  # the steps before the state (a trigger checks every teller did them)
     ceremony.state = CeremonyState.CONFIRM
     session.flush()
     key_files = {}
@@ -106,6 +108,7 @@ def ready_ceremony(
             x = (x + value) % cv.ELL
         key_files[j] = cv.key_file(ceremony.uuid, j, t, n, x, entries, fp)
         teller.confirmed_fingerprint, teller.confirmed_at = fp, utcnow()
+    session.flush()
     y = cv.poll_key(entries)
     ceremony.state = CeremonyState.READY
     ceremony.public_key, ceremony.key_fingerprint = y, cv.key_fingerprint(y)

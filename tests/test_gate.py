@@ -25,7 +25,7 @@ from governance.db import new_session, utcnow
 from governance.proposals.models import Proposal
 from tests.access import ANON, LOGIN
 
-BLUEPRINTS = ("assemblies", "proposals", "ballots", "minutes", "audit")
+BLUEPRINTS = ("assemblies", "proposals", "tellers", "ballots", "minutes", "audit")
 STATES = (
     AssemblyState.DRAFT,
     AssemblyState.CONVENED,

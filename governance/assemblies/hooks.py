@@ -19,6 +19,12 @@ open_poll: Provider = Provider("open_poll")
 # (session, *, assembly_id) -> dict | None: the result published last.
 latest_result: Provider = Provider("latest_result")
 
+# --- answered by tellers (governance/tellers/provides.py) -------------------------------------
+# (session, *, assembly_id) -> dict | None: the assembly's key ceremony as its page, the
+# invitation and the minutes show it: {"state", "n", "t", "key_fingerprint" (grouped, once
+# READY), "tellers": [names by number]}; None without one.
+key_ceremony: Provider = Provider("key_ceremony")
+
 # --- answered by proposals (governance/proposals/provides.py) -------------------------------
 # (session, *, assembly_id, public_only) -> list: the proposals shown on the assembly's page.
 proposals_of_assembly: Provider = Provider("proposals_of_assembly")

@@ -191,6 +191,7 @@ def detail(assembly_id: int) -> Any:
             session, assembly_id=assembly.id, public_only=not staff
         ),
         my_entry=services.my_roll_entry(session, assembly=assembly, user=user),
+        key=hooks.key_ceremony(session, assembly_id=assembly.id),
         roll_count=roll_size(session, assembly_id=assembly.id),
         counts=present_counts(session, assembly_id=assembly.id, now=utcnow()),
         unannounced=unannounced_count(session, assembly_id=assembly.id),

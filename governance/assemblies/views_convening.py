@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
-from governance.assemblies import convening
+from governance.assemblies import convening, hooks
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
 from governance.assemblies.attachments import attachments_by_item
@@ -178,6 +178,7 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
         "live_url": external_url("assemblies.live", assembly_id=assembly.id),
         "request_link_url": external_url("accounts.request_login_link"),
         "link_days": current_app.config["INVITATION_LINK_MAX_AGE"] // 86400,
+        "key": hooks.key_ceremony(db(), assembly_id=assembly.id),
     }
 
     def render(member: Any, link: str | None) -> convening.Notice:

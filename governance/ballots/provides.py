@@ -29,6 +29,7 @@ from governance.ballots.models import (
     ScrubState,
 )
 from governance.ballots.tally import PollResult
+from governance.tellers import hooks as tellers_hooks
 
 
 @hooks.has_opened_poll.register
@@ -230,3 +231,12 @@ def _vote_metrics(session: Session, _now: Any) -> list[Any]:
 
 
 metrics.register("votes", _vote_metrics)
+
+
+@tellers_hooks.secret_poll_opened.register
+def secret_poll_opened(session: Session, *, assembly_id: int) -> bool:
+    """Whether a secret poll of the assembly has been opened (its key must be ready before)."""
+    query = select(Poll.id).where(
+        Poll.assembly_id == assembly_id, Poll.secret.is_(True), Poll.opened_at.is_not(None)
+    )
+    return session.execute(query.limit(1)).first() is not None

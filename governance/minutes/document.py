@@ -11,6 +11,7 @@ import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -22,11 +23,14 @@ from governance.assemblies.models import Assembly, AssemblyForm, Attendance, Con
 from governance.assemblies.speakers import spoken_by_item
 from governance.auditlog import canonical
 from governance.ballots.models import Poll
+from governance.coopvote import group4
 from governance.mailing import Delivery, delivery
 from governance.markup import render_markdown
 from governance.minutes.models import Minutes, MinutesItem, Objection
 from governance.minutes.polls import ParticipantRecord, PollRecord, participants, poll_records
 from governance.register.models import Member
+from governance.tellers import services as tellers
+from governance.tellers.models import CeremonyState
 
 SEAT_FORMS = (AssemblyForm.VIRTUAL, AssemblyForm.STRETCHED)
 
@@ -98,6 +102,10 @@ class MinutesDocument:
     other_polls: tuple[PollRecord, ...]  # polls not attached to an agenda item
     evidence: tuple[EvidenceRecord, ...]
     participants: tuple[ParticipantRecord, ...]
+    # The tellers' key of the encrypted secret polls (grouped fingerprint), if it was ready.
+    key_fingerprint: str = ""
+    key_threshold: int = 0
+    key_tellers: tuple[str, ...] = ()
 
     @property
     def polls(self) -> list[PollRecord]:
@@ -251,4 +259,19 @@ def build_document(
         other_polls=tuple(p for p in polls if p.agenda_item_id not in on_agenda),
         evidence=tuple(_evidence(session, assembly.id)),
         participants=tuple(participants(session, assembly_id=assembly.id)),
+        **_key(session, assembly_id=assembly.id),
     )
+
+
+def _key(session: Session, *, assembly_id: int) -> dict[str, Any]:
+    """The assembly's ready key: its fingerprint (grouped), the threshold and the tellers."""
+    ceremony = tellers.live_ceremony(session, assembly_id=assembly_id)
+    if ceremony is None or ceremony.state != CeremonyState.READY or ceremony.id is None:
+        return {}
+    rows = tellers.tellers_of(session, ceremony_id=ceremony.id)
+    names = tellers.user_names(session, rows)
+    return {
+        "key_fingerprint": group4(ceremony.key_fingerprint or ""),
+        "key_threshold": ceremony.t,
+        "key_tellers": tuple(names[t.idx] for t in rows),
+    }

@@ -47,6 +47,7 @@ NOT_PAGES = {
     "assemblies.calendar",
     "assemblies.live_json",
     "assemblies.cockpit_json",
+    "tellers.state",
     "ballots.decryption_box",
     "minutes.draft_pdf",
     "minutes.version_pdf",
