@@ -3,8 +3,8 @@
 The primary key (poll, α) refuses a cast reusing an α already in the poll, by an index lookup
 and under concurrent casts on both databases (ballots/encrypted_cast.py).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 08:07:22.256013
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import governance.db  # noqa: F401
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
