@@ -6,7 +6,9 @@
     logged-in member, CSRF token, POST /polls/<id>/cast, tracker in the answer.
 Reported: casts/s, p50, p99, errors (must be 0), and ballots == participations afterwards.
 The same bursts go to a bare WSGI endpoint doing only the two inserts (bench/bare_app.py),
-giving the ratio app/bare (goal ≥ 0.7). Finally seal + tally of 100,000 ballots (goal < 2 s).
+giving the ratio app/bare (goal ≥ 0.7), and, as encrypted motion ballots, to encrypted polls of
+a second assembly with a ready key (bench/bench_encrypted.py): the ratio encrypted/plain (goal
+≥ 2/3) and the server's proof check per motion ballot (goal < 5 ms). Finally seal + tally of 100,000 ballots (goal < 2 s).
 Prints a table and writes JSON to bench/results/.
 
 Run: .venv/bin/python -m bench ballots            (quick)
@@ -32,6 +34,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 import governance.models  # noqa: F401  (complete metadata)
 from bench.ballots_load import cookies, load, request_bytes, start_server, stop_server
+from bench.bench_encrypted import encrypted_ratios, encrypted_raws, keyed_assembly, proof_check
 from governance.accounts.models import User, UserRole
 from governance.assemblies.models import Assembly, AssemblyState, Attendance, Channel, RollEntry
 from governance.assemblies.roll import roll_hash
@@ -201,9 +204,29 @@ def http_scenarios(url: str, engine: Any, assembly: int, users: list[Any], scale
                     "box_ok": box_counts(engine, poll) == (n, n),
                 }
             )
+        rows += encrypted_scenarios(engine, port, users, creds, scale)
     finally:
         stop_server(proc)
     rows += bare_scenarios(url, engine, assembly, users, scale, workers)
+    return rows
+
+
+def encrypted_scenarios(engine: Any, port: int, users: list, creds: list, scale: dict) -> list:
+    """The same bursts in encrypted polls (bench_encrypted.py), by the same server and voters."""
+    keyed = keyed_assembly(engine, users[: max(scale["bursts"])])
+    rows: list[dict[str, Any]] = []
+    poll = 0
+    for n in scale["bursts"]:
+        poll = new_poll(engine, keyed, f"encrypted {n}")
+        figures = load(port, encrypted_raws(engine, port, poll, users[:n], creds[:n]))
+        rows.append(
+            {
+                "scenario": f"encrypted: {n} at once",
+                **figures,
+                "box_ok": box_counts(engine, poll) == (n, n),
+            }
+        )
+    rows.append(proof_check(engine, poll))
     return rows
 
 
@@ -320,7 +343,14 @@ def report(rows: list[dict[str, Any]]) -> None:
     )
     for r in rows:
         if "ratio" in r:
-            extra = f"ratio {r['ratio']} (goal ≥ 0.7: {'met' if r['goal_met'] else 'NOT met'})"
+            goal = r.get("goal", "≥ 0.7")
+            extra = f"ratio {r['ratio']} (goal {goal}: {'met' if r['goal_met'] else 'NOT met'})"
+            print(f"{r['backend']:<11}{r['scenario']:<34}{'':>35}  {extra}")
+        elif "ms_per_ballot" in r:
+            extra = (
+                f"{r['ms_per_ballot']} ms per ballot (goal < 5 ms: "
+                f"{'met' if r['goal_met'] else 'NOT met'})"
+            )
             print(f"{r['backend']:<11}{r['scenario']:<34}{'':>35}  {extra}")
         elif "seal_s" in r:
             extra = (
@@ -346,7 +376,7 @@ def main() -> None:
     for backend in backends:
         print(f"-- {backend} ({scale_name})", flush=True)
         rows += run_backend(backend.strip(), scale, seal_ballots)
-    rows += ratios(rows)
+    rows += ratios(rows) + encrypted_ratios(rows)
     report(rows)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -218,6 +218,7 @@ class Settings(BaseSettings):
     LIVE_REQUESTS_PER_SECOND: whole(1) = 250
     LIVE_LIMIT_PER_LOGIN: RateLimit = "90 per minute"
     HEARTBEAT_LIMIT_PER_LOGIN: RateLimit = "20 per minute"
+    INVALID_BALLOT_LIMIT_PER_LOGIN: RateLimit = "10 per 10 minutes"
     UPLOAD_DIR: Text | None = None  # None: uploads/ in the instance
     COOP_NAME: Text = "Beispiel eG"
     COOP_SEAT: Text = "Berlin"
@@ -309,6 +310,8 @@ def default_config(instance_path: Path, settings: Settings | None = None) -> dic
         # Per login, all tabs together: the live page asks every 5-30 s and beats every 45 s.
         "LIVE_LIMIT_PER_LOGIN": s.LIVE_LIMIT_PER_LOGIN,
         "HEARTBEAT_LIMIT_PER_LOGIN": s.HEARTBEAT_LIMIT_PER_LOGIN,
+        # Encrypted ballots refused as invalid (each costs a proof check), per login.
+        "INVALID_BALLOT_LIMIT_PER_LOGIN": s.INVALID_BALLOT_LIMIT_PER_LOGIN,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "UPLOAD_DIR": s.UPLOAD_DIR or str(instance_path / "uploads"),
         # The cooperative's statute (Satzung); legal defaults of the GenG.

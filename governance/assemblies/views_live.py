@@ -76,11 +76,14 @@ def _ballot_context(assembly: Assembly, on_roll: bool, payload: dict[str, Any]) 
     poll = payload.get("poll")
     voted = poll is not None and has_voted(db(), poll_id=poll["id"], member_id=member_id)
     proxied = mandates.represented_members(db(), assembly_id=assembly.id, proxy_member_id=member_id)
+    entry = services.my_roll_entry(db(), assembly=assembly, user=current_user)
     return {
         "voter_id": member_id,
         "voted_poll": poll["id"] if voted else None,
         "represents": bool(proxied),
-        "labels": _ballot_labels(),
+        "labels": _ballot_labels() | _encrypted_labels(),
+        # An encrypted poll with multiple votes takes one ballot per vote (encrypted_ballot.js).
+        "weight": entry.weight if entry is not None else 1,
     }
 
 
@@ -119,6 +122,27 @@ def _ballot_labels() -> dict[str, str]:
         "secret": _("Your vote is secret: what you choose is stored without your name."),
         "named": _("This is a named vote: who voted what will be published."),
         "closes": _("Closes automatically"),
+    }
+
+
+def _encrypted_labels() -> dict[str, str]:
+    """The texts of an encrypted poll's ballot (encrypted_ballot.js; as on the ballot page)."""
+    return {
+        "encrypted": _("encrypted – key fingerprint %(fp)s"),
+        "server": _("secrecy protected by the server"),
+        "encrypting": _("Encrypting your ballot …"),
+        "pre_tracker": _("Tracker of this encrypted ballot (write it down):"),
+        "check": _("Check this ballot"),
+        "checked": _(
+            "This ballot was not cast. It contained: %(choice)s. Download its check file and "
+            "check it with software that does not come from this server (verify_bundle.py "
+            "audit FILE). A new ballot has been encrypted with fresh randomness."
+        ),
+        "download": _("Download the check file"),
+        "no_crypto": _(
+            "This browser cannot encrypt the ballot. Please vote on paper in the room instead."
+        ),
+        "encrypt_failed": _("The ballot could not be encrypted. Please reload the page."),
     }
 
 

@@ -9,6 +9,8 @@
    answered "already voted".
 4. Insert the ballot(s) — one per vote the member holds — with fresh trackers. The trackers are
    returned to be shown once; they are never logged, mailed, or kept in the session.
+
+A poll with a key takes encrypted ballots instead: see `encrypted_cast.py`.
 """
 
 from __future__ import annotations
@@ -61,9 +63,32 @@ def cast_vote(
     """Record that `member_id` voted and what, unlinkably; the caller commits."""
     begin_write(session)
     poll, assembly = lock_for_cast(session, poll_id=poll_id)
-    _check_open(poll, now)
+    check_open(poll, now)
+    if poll.is_encrypted:
+        raise DomainError(encrypted_only())
     if not ch.is_valid(shape_of(session, poll)[0], choice):
         raise DomainError(_l("This is not a valid choice for the poll."), field="choice")
+    weight = participate(session, poll, assembly, member_id, actor, now)
+    trackers = tuple(new_tracker() for _ in range(weight if poll.weighted else 1))
+    _insert_ballots(session, poll.id or 0, trackers, choice)
+    if not poll.secret:
+        named = {"poll_id": poll.id, "member_id": member_id, "choice": choice}
+        session.execute(insert(NamedVote.__table__), named)
+    return Receipt(poll=poll, member_id=member_id, trackers=trackers)
+
+
+def encrypted_only() -> Any:
+    """The answer to a plaintext vote in a poll with a key."""
+    return _l(
+        "This poll is encrypted: votes are encrypted on the voting page, which needs JavaScript. "
+        "You can vote on paper in the room instead."
+    )
+
+
+def participate(
+    session: Session, poll: Poll, assembly: Assembly, member_id: int, actor: Any, now: datetime
+) -> int:
+    """Check the participation rules and record the participation; the member's weight."""
     acting = getattr(actor, "member_id", None)
     weight = eligible_weight(
         session,
@@ -76,12 +101,7 @@ def cast_vote(
     )
     channel = Channel.ONLINE if acting == member_id else Channel.PROXY
     _insert_participation(session, poll, member_id, acting or 0, channel)
-    trackers = tuple(new_tracker() for _ in range(weight if poll.weighted else 1))
-    _insert_ballots(session, poll.id or 0, trackers, choice)
-    if not poll.secret:
-        named = {"poll_id": poll.id, "member_id": member_id, "choice": choice}
-        session.execute(insert(NamedVote.__table__), named)
-    return Receipt(poll=poll, member_id=member_id, trackers=trackers)
+    return weight
 
 
 def lock_for_cast(session: Session, *, poll_id: int) -> tuple[Poll, Assembly]:
@@ -98,7 +118,7 @@ def lock_for_cast(session: Session, *, poll_id: int) -> tuple[Poll, Assembly]:
     return row[0], row[1]
 
 
-def _check_open(poll: Poll, now: datetime) -> None:
+def check_open(poll: Poll, now: datetime) -> None:
     if not poll.is_open:
         raise DomainError(_l("The poll is not open."))
     if poll.auto_close_at is not None and now >= poll.auto_close_at:

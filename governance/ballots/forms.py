@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    Field,
     HiddenField,
     IntegerField,
     RadioField,
@@ -133,6 +134,30 @@ class CastForm(FlaskForm):
     choice = HiddenField(validators=[DataRequired(), Length(max=1000)])
     # Tops the request body up to one length for every choice (choices.request_padding).
     pad = HiddenField(validators=[Optional(), Length(max=1000)])
+
+
+class WireBallotsField(Field):
+    """The encrypted ballots of one cast: one form value per vote (hidden; JSON wire texts)."""
+
+    widget = HiddenInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = [str(v) for v in valuelist]
+
+    def _value(self) -> str:
+        return ""
+
+
+class EncryptedCastForm(FlaskForm):
+    """The cast of a poll with a key, from encrypted_ballot.js: the voter and their ballots."""
+
+    voter = HiddenField(validators=[DataRequired()])
+    ballot = WireBallotsField()
+
+    def validate_ballot(self, field: Any) -> None:
+        # The ballots' own checks run in the service; here only their number and size.
+        if not field.data or len(field.data) > 10 or any(len(w) > 60000 for w in field.data):
+            raise ValidationError(_l("The encrypted ballot is missing or there are too many."))
 
 
 class BallotForm(FlaskForm):

@@ -324,6 +324,24 @@ class Ballot(SQLModel, table=True):
     cipher: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+class BallotAlpha(SQLModel, table=True):
+    """Every α of a poll's encrypted ballots, once: the primary key refuses a ballot reusing an
+    α already in the poll (docs/coopvote.md), on both databases and under concurrent casts,
+    with an index lookup instead of a search through the ballots. Nothing here that the
+    ballot itself does not show."""
+
+    __tablename__ = "ballot_alpha"
+    __table_args__ = (
+        CheckConstraint("length(alpha) = 32", name="ck_ballot_alpha_length"),
+        {"sqlite_with_rowid": False},
+    )
+
+    poll_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("poll.id", ondelete="RESTRICT"), primary_key=True)
+    )
+    alpha: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+
+
 class DecryptionShare(SQLModel, table=True):
     """Teller `teller_idx`'s partial decryptions of a sealed poll's sums, with their proofs.
 

@@ -18,6 +18,7 @@ from governance.backup.hooks import backup_blockers
 from governance.ballots.casting import voters_of
 from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.choices import Shape, request_width
+from governance.ballots.encryption import ceremony_of, poll_key
 from governance.ballots.models import (
     Channel,
     Participation,
@@ -93,12 +94,32 @@ def open_poll(session: Session, *, assembly_id: int) -> dict[str, Any] | None:
         # The script pads every cast body to this width: one length whatever the choice.
         "pad_to": request_width(Shape(kind, mode, seats, tuple(oid for oid, _ in options))),
     }
+    poll = session.get(Poll, poll_id) if secret else None
+    if poll is not None and poll.is_encrypted:
+        # Encrypted in the page (encrypted_ballot.js): one ballot per vote when weighted.
+        ballot["encrypted"] = key_context(session, poll)
+        ballot["weighted"] = bool(poll.weighted)
     return {
         "id": poll_id,
         "title": title,
         "turnout": int(turnout),
         "closes_at": closes_at.isoformat() if closes_at is not None else None,
         "ballot": ballot,
+    }
+
+
+def key_context(session: Session, poll: Poll) -> dict[str, Any]:
+    """An encrypted poll's key as the browser encrypts under it (coopvote.js `ctx`), with the
+    key's fingerprint to show."""
+    key = poll_key(session, poll)
+    ceremony = ceremony_of(session, poll)
+    return {
+        "ceremony": key.ceremony,
+        "Y": key.Y,
+        "assembly": key.assembly,
+        "poll": key.poll,
+        "definition": key.definition,
+        "fingerprint": ceremony.key_fingerprint if ceremony is not None else None,
     }
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -12,12 +23,15 @@ from sqlalchemy import func, select
 from governance.ballots import choices as ch
 from governance.ballots.access import gate_poll, load_poll, may_see_box
 from governance.ballots.blueprint import bp, to_poll
-from governance.ballots.casting import Voter, cast_vote, voters_of
+from governance.ballots.casting import Receipt, Voter, cast_vote, encrypted_only, voters_of
 from governance.ballots.charts import bar_chart, chart_rows
+from governance.ballots.encrypted_cast import InvalidBallot, cast_encrypted, check_encrypted
+from governance.ballots.encrypted_pages import encrypted_context
 from governance.ballots.forms import (
     ANSWER_LABELS,
     MOTION_LABELS,
     CastForm,
+    EncryptedCastForm,
     TrackerForm,
     build_ballot_form,
 )
@@ -39,6 +53,7 @@ from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
 from governance.register.models import Member
+from governance.security import limiter
 from governance.web import begin_writing, db, fail, lock_late
 
 BOX_PAGE = 500
@@ -134,6 +149,19 @@ def vote(poll_id: int) -> Any:
     form = build_ballot_form(
         kind=poll.kind, mode=poll.election_mode, seats=poll.seats, options=options, voters=voters
     )
+    if poll.is_encrypted:
+        # The choice is encrypted in the page (encrypted_ballot.js) and cast from there: a form
+        # sent without scripts is never confirmed, it only gets the explanation.
+        if request.method == "POST":
+            flash(str(encrypted_only()), "error")
+        return render_template(
+            "ballots/vote.html",
+            poll=poll,
+            assembly=assembly,
+            form=form,
+            options=options,
+            encrypted=encrypted_context(poll, [v for v, _label in voters]),
+        )
     if form.validate_on_submit():
         return _confirmation(
             poll,
@@ -161,16 +189,44 @@ def _json(status: int, **body: Any) -> Any:
     return response
 
 
+def _per_login() -> str:
+    """Rate-limit key of invalid encrypted ballots: the login, else the client's address."""
+    login = str(session.get("_user_id") or "").partition(":")[0]
+    return f"login:{login}" if login else f"ip:{get_remote_address()}"
+
+
+def _invalid_limit() -> str:
+    return str(current_app.config.get("INVALID_BALLOT_LIMIT_PER_LOGIN", "10 per 10 minutes"))
+
+
+def _was_invalid(response: Any) -> bool:
+    """Only refused encrypted ballots count (422): each cost a full proof check."""
+    return bool(response.status_code == 422)
+
+
+def _too_many_invalid(_limit: Any) -> Any:
+    return _json(429, error=_("Too many invalid ballots. Please wait a few minutes."))
+
+
 @bp.route("/<int:poll_id>/cast", methods=["POST"])
 @login_required
+@limiter.limit(
+    _invalid_limit, key_func=_per_login, deduct_when=_was_invalid, on_breach=_too_many_invalid
+)
 @lock_late
 def cast(poll_id: int) -> Any:
     """Cast the confirmed vote and show its tracker(s) once, in this response only: as the
-    receipt page, or as JSON for the live page's ballot (confirmed on that page)."""
+    receipt page, or as JSON for the live page's ballot (confirmed on that page). A poll with a
+    key takes the ballots encrypted in the page (encrypted_ballot.js), checked before the lock."""
     as_json = _wants_json()
     voters = _voters(poll_id)
     entitled = {v.member.id for v in voters}
-    form = CastForm()
+    poll = db().get(Poll, poll_id)
+    encrypted = poll is not None and poll.is_encrypted
+    if encrypted and not as_json:
+        flash(str(encrypted_only()), "error")
+        return redirect(url_for("ballots.vote", poll_id=poll_id))
+    form = EncryptedCastForm() if encrypted else CastForm()
     if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
         if as_json:
             return _json(400, error=_("The vote could not be cast. Please reload the page."))
@@ -181,28 +237,12 @@ def cast(poll_id: int) -> Any:
         if as_json:
             return _json(403, error=_("You cannot vote for this member."))
         abort(403)
-    # The write lock (SQLite) or row lock (PostgreSQL) is held for the cast alone: the request's
-    # reads (user, CSRF, entitlement) ran without it (lock_late) and end here, and the cast is
-    # committed before the tracker is shown, so a tracker is only ever shown for a stored vote.
     try:
-        receipt = cast_vote(
-            begin_writing(),
-            poll_id=poll_id,
-            member_id=int(form.voter.data),
-            actor=current_user,
-            choice=form.choice.data,
-            now=utcnow(),
-        )
+        receipt = _cast(poll, form, int(form.voter.data))
     except NotFound:
         abort(404)
     except DomainError as exc:
-        if as_json:  # with whether the vote is in (a retry after a lost answer)
-            message = str(exc)
-            db().rollback()
-            voted = has_voted(db(), poll_id=poll_id, member_id=int(form.voter.data))
-            return _json(409, error=message, voted=voted)
-        fail(exc)
-        return redirect(url_for("ballots.vote", poll_id=poll_id))
+        return _refused(exc, poll_id, int(form.voter.data), as_json)
     db().commit()
     trackers = [format_tracker(t) for t in receipt.trackers]
     if as_json:
@@ -212,6 +252,51 @@ def cast(poll_id: int) -> Any:
     return render_template(
         "ballots/receipt.html", poll=receipt.poll, trackers=trackers, votes_left=bool(left)
     )
+
+
+def _cast(poll: Poll | None, form: Any, member_id: int) -> Receipt:
+    """The cast itself. The write lock (SQLite) or row lock (PostgreSQL) is held for the cast
+    alone: the request's reads (user, CSRF, entitlement, an encrypted ballot's proofs) ran
+    without it (lock_late), and the cast is committed before the tracker is shown, so a tracker
+    is only ever shown for a stored vote."""
+    if poll is None:
+        raise NotFound(_("There is no such poll."))
+    if isinstance(form, EncryptedCastForm):
+        checked = check_encrypted(db(), poll=poll, wires=form.ballot.data)
+        return cast_encrypted(
+            begin_writing(),
+            poll_id=int(poll.id or 0),
+            member_id=member_id,
+            actor=current_user,
+            checked=checked,
+            now=utcnow(),
+        )
+    return cast_vote(
+        begin_writing(),
+        poll_id=int(poll.id or 0),
+        member_id=member_id,
+        actor=current_user,
+        choice=form.choice.data,
+        now=utcnow(),
+    )
+
+
+def _refused(exc: DomainError, poll_id: int, member_id: int, as_json: bool) -> Any:
+    """A refused cast: JSON with whether the vote is in (a retry after a lost answer; 422 for
+    an invalid encrypted ballot), else the ballot page with the message."""
+    if as_json:
+        message = str(exc)
+        db().rollback()
+        voted = has_voted(db(), poll_id=poll_id, member_id=member_id)
+        return _json(422 if isinstance(exc, InvalidBallot) else 409, error=message, voted=voted)
+    fail(exc)
+    return redirect(url_for("ballots.vote", poll_id=poll_id))
+
+
+def _with_choices(poll: Poll) -> bool:
+    """Whether the box shows each ballot's choice: never for an encrypted poll (nobody knows
+    a single ballot's choice; the tellers decrypt only the sums)."""
+    return poll.publish_choices and not poll.is_encrypted
 
 
 def _box_page(poll: Poll, page: int) -> list[tuple[str, str]]:
@@ -228,7 +313,7 @@ def _box_page(poll: Poll, page: int) -> list[tuple[str, str]]:
         .all()
     )
     return [
-        (format_tracker(bytes(t)), describe(c, shape, options) if poll.publish_choices else "")
+        (format_tracker(bytes(t)), describe(c, shape, options) if _with_choices(poll) else "")
         for t, c in rows
     ]
 
@@ -246,7 +331,7 @@ def _lookup(poll: Poll, form: TrackerForm) -> dict[str, Any] | None:
     if row is None:
         return {"found": False, "tracker": format_tracker(tracker)}
     shape, options = shape_of(db(), poll)
-    choice = describe(row[0], shape, options) if poll.publish_choices else None
+    choice = describe(row[0], shape, options) if _with_choices(poll) else None
     return {"found": True, "tracker": format_tracker(tracker), "choice": choice}
 
 

@@ -1,6 +1,9 @@
 // The ballot on the live page: built from the open poll's description in live.json,
 // confirmed on the page, cast with one request (JSON answer), the tracker shown once.
 // Encodings as in governance/ballots/choices.py; the server checks every choice.
+// In a poll with a key the choice is encrypted in the page (encrypted_ballot.js, loaded before
+// this file): the confirmation shows the ballot's tracker, offers to check it, and the cast
+// sends only the encrypted ballots (one per vote).
 // Loaded before live.js, which hands it every new live state. No inline script (CSP).
 "use strict";
 
@@ -27,6 +30,7 @@ window.liveBallot = (function () {
   const castButton = document.getElementById("live-ballot-cast");
   let current = null; // the open poll shown
   let pending = null; // the encoded choice awaiting confirmation
+  let caster = null; // the encrypted poll's confirmation step (encrypted_ballot.js)
 
   function make(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -141,6 +145,32 @@ window.liveBallot = (function () {
     error.hidden = false;
   }
 
+  function group4(hex) {
+    return (hex || "").match(/.{1,4}/g).join(" ");
+  }
+
+  // How the poll's secrecy is protected: by the tellers' key, or by the server.
+  function protection(b) {
+    if (b.encrypted) {
+      return String(L.encrypted).replace("%(fp)s", group4(b.encrypted.fingerprint));
+    }
+    return L.server;
+  }
+
+  function encrypted(poll) {
+    if (!poll.ballot.encrypted || !window.encryptedBallot) {
+      return null;
+    }
+    return window.encryptedBallot.Caster({
+      crypto: { ctx: poll.ballot.encrypted, worker_url: el.dataset.worker },
+      labels: L,
+      box: document.getElementById("live-ballot-crypto"),
+      castButton,
+      prefix: "live-ballot",
+      fail,
+    });
+  }
+
   function show(poll) {
     if (!poll || !poll.ballot || !poll.cast_url) {
       // The poll is over: a receipt stays readable, an unfinished ballot goes.
@@ -155,7 +185,16 @@ window.liveBallot = (function () {
     }
     current = poll;
     document.getElementById("live-ballot-title").textContent = poll.title;
-    document.getElementById("live-ballot-note").textContent = poll.ballot.secret ? L.secret : L.named;
+    const note = document.getElementById("live-ballot-note");
+    if (poll.ballot.secret) {
+      note.replaceChildren(L.secret, make("br"), protection(poll.ballot));
+    } else {
+      note.textContent = L.named;
+    }
+    if (caster) {
+      caster.dispose();
+    }
+    caster = encrypted(poll);
     closing(poll.closes_at);
     if (proxy) {
       proxy.querySelector("a").href = poll.vote_url;
@@ -199,11 +238,19 @@ window.liveBallot = (function () {
     invalid.hidden = true;
     pending = choice;
     document.getElementById("live-ballot-choice").textContent = words;
+    error.hidden = true;
     only(confirmBox);
     document.getElementById("live-ballot-confirm-heading").focus();
+    if (caster) {
+      const votes = current.ballot.weighted ? Number(el.dataset.weight || 1) : 1;
+      caster.prepare(window.encryptedBallot.vectors(current.ballot, choice), votes, words);
+    }
   });
 
   document.getElementById("live-ballot-change").addEventListener("click", () => {
+    if (caster) {
+      caster.clear();
+    }
     only(form);
     const first = form.querySelector("input");
     if (first) {
@@ -252,23 +299,37 @@ window.liveBallot = (function () {
     document.getElementById("live-ballot-receipt-heading").focus();
   }
 
+  // The cast's body: the encrypted ballots, or the choice padded to one length whatever it is
+  // (sizes are visible on the network, even through TLS; encrypted ballots have one size).
+  function castBody(poll) {
+    if (caster) {
+      return window.encryptedBallot.castBody(el.dataset.csrf, el.dataset.voter, caster.wires());
+    }
+    const body = new URLSearchParams({
+      csrf_token: el.dataset.csrf,
+      voter: el.dataset.voter,
+      choice: pending,
+    });
+    const width = new URLSearchParams({ choice: pending }).toString().length - "choice=".length;
+    body.append("pad", "x".repeat(Math.max(0, (poll.ballot.pad_to || 0) - width)));
+    return body;
+  }
+
   castButton.addEventListener("click", async () => {
     const poll = current;
+    if (caster && !caster.wires().length) {
+      return; // still encrypting
+    }
     castButton.disabled = true;
     try {
-      const body = new URLSearchParams({
-        csrf_token: el.dataset.csrf,
-        voter: el.dataset.voter,
-        choice: pending,
-      });
-      // One body length whatever the choice (sizes are visible on the network, even through TLS).
-      const width = new URLSearchParams({ choice: pending }).toString().length - "choice=".length;
-      body.append("pad", "x".repeat(Math.max(0, (poll.ballot.pad_to || 0) - width)));
-      const response = await send(poll.cast_url, body);
+      const response = await send(poll.cast_url, castBody(poll));
       const type = response.headers.get("Content-Type") || "";
       const answer = type.includes("application/json") ? await response.json() : {};
       if (response.ok && answer.trackers) {
         voted.add(poll.id);
+        if (caster) {
+          caster.clear();
+        }
         showTrackers(answer.trackers);
         const detail = { poll: poll.id, votes: answer.trackers.length };
         document.dispatchEvent(new CustomEvent("live:cast", { detail })); // live.js's turnout
