@@ -113,3 +113,46 @@ def download_minutes(page: Any, url: str, shots: Any) -> str:
     assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
     return "\n".join(p.extract_text() or "" for p in reader.pages)
+
+
+def bundle_verifies(page: Any, url: str, poll_id: int, folder: Any) -> None:
+    """An auditor downloads the poll's bundle, the verifier and coopvote.py from the audit pages
+    and checks the bundle outside the app: with PyNaCl, and with the verifier's own pure-Python
+    arithmetic in an interpreter where PyNaCl cannot be imported."""
+    import subprocess
+    import sys
+
+    for name, path in (
+        ("bundle.json", f"/audit/polls/{poll_id}/bundle.json"),
+        ("verify_bundle.py", "/audit/verify_bundle.py"),
+        ("coopvote.py", "/audit/coopvote.py"),
+    ):
+        response = page.request.get(url + path)
+        assert response.ok, path
+        (folder / name).write_bytes(response.body())
+    blocked = folder / "no-nacl" / "nacl"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ImportError('PyNaCl is not installed here')\n")
+    runs = {
+        "nacl": [
+            sys.executable,
+            "-I",
+            str(folder / "verify_bundle.py"),
+            str(folder / "bundle.json"),
+        ],
+        "pure": [
+            sys.executable,
+            "-I",
+            "-c",
+            "import runpy, sys; sys.path.insert(0, sys.argv[1]); "
+            "sys.argv = sys.argv[2:]; runpy.run_path(sys.argv[0], run_name='__main__')",
+            str(folder / "no-nacl"),
+            str(folder / "verify_bundle.py"),
+            str(folder / "bundle.json"),
+        ],
+    }
+    for arith, command in runs.items():
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"arithmetic: {arith}" in done.stdout
+        assert "RESULT: all checks passed" in done.stdout

@@ -257,12 +257,16 @@ def prepare_and_open_poll(page: Any, url: str, assembly_id: int, shots: Any) -> 
     return poll_id
 
 
-def close_and_declare(page: Any, url: str, poll_id: int, shots: Any) -> None:
-    """The chair closes (and so seals) the poll, reviews the count and publishes it."""
+def close_poll(page: Any, url: str, poll_id: int, shots: Any) -> None:
+    """The chair closes (and so seals) the poll."""
     page.goto(f"{url}/polls/{poll_id}")
     submit_and_wait(page, "#manage form[action$='/close'] button[type=submit]")
     expect(page.locator("code.hash")).to_be_visible()  # the seal (Merkle root)
     shots(page, "chair-closed-and-sealed")
+
+
+def declare(page: Any, url: str, poll_id: int, shots: Any) -> None:
+    """The chair reviews the count of the sealed poll and publishes it."""
     page.goto(f"{url}/polls/{poll_id}/declare")
     page.check("input[name=confirm]")
     shots(page, "chair-declare")

@@ -1,31 +1,37 @@
 """The whole general assembly in a real browser, as the people concerned do it.
 
-The board adds a member by hand and imports twenty, prepares a hybrid assembly 15 days ahead
-and convenes it; the invitations arrive at aiosmtpd and the members log in through their
+The board adds a member by hand and imports twenty, prepares a hybrid assembly 15 days ahead,
+has three tellers (the secretary, the supervisory board member and a board member) make the
+key of its secret polls in their own browsers (issue #20), and convenes it; the invitations arrive at aiosmtpd and the members log in through their
 emailed links. A fortnight later (helpers.fortnight_passes) the chair opens the assembly; the
 secretary checks members in and sees the proxy an absent member gave on their own page
 (and the holder accepted); the members follow the live page, which
 offers the ballot when the chair opens the poll. Twenty members cast in twenty browser contexts
-at once (one with the keyboard alone; the proxy twice). The chair closes, seals and declares;
-a member finds their tracker in the ballot box; the secretary's audit passes; the minutes are
+at once (one with the keyboard alone; the proxy twice), each ballot encrypted in the page. The
+chair closes and seals; two of the three tellers decrypt the sums with their key files; the
+chair declares; a member finds their tracker in the ballot box; the secretary's audit passes
+and the downloaded bundle verifies outside the app (PyNaCl and pure Python); the minutes are
 drafted, signed by the chair and a board member, published by the supervisory board and
 downloaded as PDF by a member. Screenshots of every step: test-artifacts/e2e/<test>/.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from governance import coopvote as cv
 from governance.accounts.models import Role
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.db import new_session
-from tests.e2e import records, story
+from tests.e2e import records, story, tellers
 from tests.e2e.conftest import axe_violations
 from tests.e2e.helpers import fortnight_passes, new_page, password_login
 from tests.e2e.story import CHOICES, VOTERS, Voter
@@ -61,7 +67,12 @@ def _voters() -> list[Voter]:
     return [Voter(email=e, choice=CHOICES[i % len(CHOICES)]) for i, e in enumerate(emails)]
 
 
-def _board_prepares(browser: Any, url: str, people: dict[str, Any], shots: Any) -> tuple:
+TELLERS = ("secretary", "supervisor", "board")  # teller 1, 2, 3
+
+
+def _board_prepares(
+    browser: Any, url: str, people: dict[str, Any], shots: Any, keys: Path
+) -> tuple:
     login = new_page(browser)
     login.goto(url + "/login")
     assert axe_violations(login) == [], "the login page"
@@ -72,8 +83,11 @@ def _board_prepares(browser: Any, url: str, people: dict[str, Any], shots: Any) 
     story.import_members(board, url, shots)
     ids = (people["chair"].id, people["secretary"].id)
     assembly_id = story.prepare_assembly(board, url, *ids, shots)
+    # Before convening, three tellers make the key of the assembly's secret polls (#20).
+    emails = [people[p].email for p in TELLERS]
+    key_files = tellers.key_ceremony(browser, url, board, assembly_id, emails, keys, shots)
     story.convene(board, url, assembly_id, shots)
-    return board, assembly_id
+    return board, assembly_id, key_files
 
 
 def _count(engine: Any, model: Any, poll_id: int) -> int:
@@ -96,6 +110,8 @@ class Run:
     assembly_id: int = 0
     poll_id: int = 0
     notify: Any = None  # the worker writes the notifications' mails, then they are delivered
+    folder: Path = Path()  # the tellers' key files, the auditor's downloads
+    keys: dict[int, Path] = field(default_factory=dict)  # teller index → key file
 
 
 def _members_log_in(run: Run, deliver_mail: Any) -> None:
@@ -139,7 +155,17 @@ def _hold_the_vote(run: Run) -> None:
 
 def _count_and_check(run: Run) -> Counter[str]:
     url, a, poll_id, shots = run.url, run.assembly_id, run.poll_id, run.shots
-    story.close_and_declare(run.pages["chair"], url, poll_id, shots)
+    story.close_poll(run.pages["chair"], url, poll_id, shots)
+    # Two of the three tellers decrypt the sums of the sealed box with their key files.
+    first = tellers.decrypt(
+        run.browser, url, run.people[TELLERS[0]].email, poll_id, run.keys[1], shots
+    )
+    assert "1 von 2" in first
+    last = tellers.decrypt(
+        run.browser, url, run.people[TELLERS[2]].email, poll_id, run.keys[3], shots
+    )
+    assert "abgeschlossen" in last
+    story.declare(run.pages["chair"], url, poll_id, shots)
     # A member who voted on the live page and stayed there sees the result arrive on it.
     watcher = run.voters[3].page
     expect(watcher.locator("#live-result")).to_contain_text("Angenommen", timeout=30_000)
@@ -151,6 +177,7 @@ def _count_and_check(run: Run) -> Counter[str]:
     shots(member, "member-results")
     records.find_tracker(member, url, poll_id, run.voters[0].trackers[0], shots)
     records.audit_passes(run.pages["secretary"], url, a, poll_id, shots)
+    records.bundle_verifies(run.pages["secretary"], url, poll_id, run.folder)
     records.close_assembly(run.pages["chair"], url, a)
     return counts
 
@@ -168,15 +195,20 @@ def _minutes(run: Run, counts: Counter[str]) -> None:
         seal_root = s.get(Poll, run.poll_id).seal_root
     assert story.TITLE in text and str(counts["YES"]) in text
     assert seal_root in "".join(text.split()), "the minutes carry the seal of the ballot box"
+    poll_key = json.loads(run.keys[1].read_text())["Y"]
+    assert cv.key_fingerprint(poll_key) in "".join(text.split()), "and the key's fingerprint"
     records.seal_in_minutes_passes(run.pages["secretary"], url, a)
 
 
 def test_a_general_assembly_in_the_browser(
-    app, serve, browser, smtp, deliver_mail, people, shots, engine
+    app, serve, browser, smtp, deliver_mail, people, shots, engine, tmp_path
 ):
     run = Run(serve(workers=4).url, browser, smtp, engine, shots, people)
     run.notify = story.notifier(app, engine, deliver_mail)
-    run.pages["chair"], run.assembly_id = _board_prepares(browser, run.url, people, shots)
+    run.folder = tmp_path
+    run.pages["chair"], run.assembly_id, run.keys = _board_prepares(
+        browser, run.url, people, shots, tmp_path
+    )
     _members_log_in(run, deliver_mail)
     _hold_the_vote(run)
     counts = _count_and_check(run)

@@ -19,6 +19,9 @@ from tests.e2e.story import VOTE_HREF
 
 BALLOT = "#main form[method=post]:has(input[type=radio][name=voter])"  # every kind of ballot
 CAST = "#main form[action$='/cast']"
+ENCRYPTED = "#encrypted-ballot"  # the ballot page of an encrypted poll (encrypted_ballot.js)
+ENCRYPTED_CAST = "#eb-cast"  # enabled once the page has encrypted the choice
+ENCRYPT_WAIT = 60_000  # ms: encryption in a Web Worker, many pages at once on two cores
 INLINE = "#live-ballot-form"
 LIVE_WAIT = 30_000  # ms: the live page polls every 5 s, its state is cached for 3 s
 
@@ -30,14 +33,22 @@ def _choose(voter: Any, member_id: int) -> None:
     page.click(f"{BALLOT} button[type=submit]", no_wait_after=True)
 
 
+def _encrypted(page: Any) -> bool:
+    return page.locator(ENCRYPTED).count() > 0
+
+
 def _cast(page: Any) -> None:
+    if _encrypted(page):  # the confirmation is on the ballot page, after the encryption
+        expect(page.locator(ENCRYPTED_CAST)).to_be_enabled(timeout=ENCRYPT_WAIT)
+        page.click(ENCRYPTED_CAST, no_wait_after=True)
+        return
     page.wait_for_selector(CAST)
     page.click(f"{CAST} button[type=submit]", no_wait_after=True)
 
 
 def _receipt(voter: Any) -> None:
     codes = voter.page.locator("#trackers code.tracker")
-    expect(codes).to_have_count(1)
+    expect(codes).to_have_count(1, timeout=ENCRYPT_WAIT)
     voter.trackers.append(codes.inner_text().strip())
 
 
@@ -52,7 +63,7 @@ def _inline_choose(voter: Any) -> None:
 
 def _inline_receipt(voter: Any) -> None:
     codes = voter.page.locator("#live-trackers code.tracker")
-    expect(codes).to_have_count(1)
+    expect(codes).to_have_count(1, timeout=ENCRYPT_WAIT)
     voter.trackers.append(codes.inner_text().strip())
 
 
@@ -74,9 +85,14 @@ def _keyboard_vote(voter: Any, shots: Any) -> None:
     expect(page.locator(f"input[name=choice][value={voter.choice}]")).to_be_checked()
     focus_by_tab(page, f"{BALLOT} button[type=submit]")
     page.keyboard.press("Enter")
-    page.wait_for_selector(CAST)
-    shots(page, "member-confirm")
-    focus_by_tab(page, f"{CAST} button[type=submit]")
+    if _encrypted(page):
+        expect(page.locator(ENCRYPTED_CAST)).to_be_enabled(timeout=ENCRYPT_WAIT)
+        shots(page, "member-confirm-encrypted")
+        focus_by_tab(page, ENCRYPTED_CAST)
+    else:
+        page.wait_for_selector(CAST)
+        shots(page, "member-confirm")
+        focus_by_tab(page, f"{CAST} button[type=submit]")
     page.keyboard.press("Enter")
     _receipt(voter)
     shots(page, "member-tracker")
