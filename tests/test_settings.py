@@ -192,6 +192,7 @@ DEFAULTS = {
     "LIVE_REQUESTS_PER_SECOND": 250,
     "LIVE_LIMIT_PER_LOGIN": "90 per minute",
     "HEARTBEAT_LIMIT_PER_LOGIN": "20 per minute",
+    "INVALID_BALLOT_LIMIT_PER_LOGIN": "10 per 10 minutes",
     "MAX_CONTENT_LENGTH": 20971520,
     "UPLOAD_DIR": "/srv/instance/uploads",
     "COOP_NAME": "Beispiel eG",

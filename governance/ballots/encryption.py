@@ -38,6 +38,19 @@ def ready_ceremony(session: Session, *, assembly_id: int) -> KeyCeremony | None:
     ).first()
 
 
+def ceremony_in_progress(session: Session, *, assembly_id: int) -> bool:
+    """A key ceremony of the assembly has started and is neither ready nor void."""
+    running = (CeremonyState.ROUND1, CeremonyState.SHARES, CeremonyState.CONFIRM)
+    return (
+        session.scalars(
+            select(KeyCeremony.id).where(
+                KeyCeremony.assembly_id == assembly_id, KeyCeremony.state.in_(running)
+            )
+        ).first()
+        is not None
+    )
+
+
 def ceremony_of(session: Session, poll: Poll) -> KeyCeremony | None:
     return session.get(KeyCeremony, poll.ceremony_id) if poll.ceremony_id else None
 

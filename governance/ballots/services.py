@@ -12,7 +12,7 @@ from sqlmodel import Session
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
 from governance.auditlog import record_event
 from governance.ballots import hooks
-from governance.ballots.encryption import attach_key, ceremony_of
+from governance.ballots.encryption import attach_key, ceremony_in_progress, ceremony_of
 from governance.ballots.models import (
     QUALIFIED,
     ElectionMode,
@@ -211,6 +211,14 @@ def _check_openable(session: Session, poll: Poll, assembly: Assembly, now: datet
         raise DomainError(_l("In a stretched assembly polls open in the voting phase."))
     if poll.kind == PollKind.ELECTION and not options_of(session, poll_id=poll.id or 0):
         raise DomainError(_l("An election needs at least one candidate."))
+    if poll.secret and ceremony_in_progress(session, assembly_id=assembly.id or 0):
+        raise DomainError(
+            _l(
+                "The tellers' key ceremony of this assembly is still running: open secret polls"
+                " once the key is ready (their ballots are then encrypted), or void the"
+                " ceremony first."
+            )
+        )
     if poll.agenda_item_id is not None:
         from governance.assemblies.services import assert_resolution_possible
 

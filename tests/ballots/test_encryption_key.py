@@ -86,3 +86,26 @@ def test_election_definitions_follow_the_candidates(vote_world, make_poll):
         assert definition_for(s, s.get(Poll, choose.id)) == cv.definition("CHOOSE_UP_TO_N", 3, 2)
         d = definition_for(s, s.get(Poll, per.id))
         assert d == cv.definition("YES_NO_ABSTAIN_PER_CANDIDATE", 2)
+
+
+def test_a_secret_poll_waits_for_a_running_ceremony(vote_world, make_poll):
+    """Opening a secret poll while the tellers are still at work would silently give it no key:
+    refused; a named poll opens; once the ceremony is void, the secret poll opens in plaintext."""
+    from governance.errors import DomainError
+    from governance.tellers.models import CeremonyState, KeyCeremony
+
+    world = vote_world(members=3)
+    with world.session() as s:
+        ceremony = KeyCeremony(assembly_id=world.assembly_id, n=3, t=2)
+        s.add(ceremony)
+        s.commit()
+        ceremony_id = ceremony.id
+    with pytest.raises(DomainError, match="key ceremony"):
+        make_poll(world)
+    assert not make_poll(world, secret=False, title="Entlastung des Vorstands").is_encrypted
+    with world.session() as s:
+        ceremony = s.get(KeyCeremony, ceremony_id)
+        ceremony.state, ceremony.void_reason = CeremonyState.VOID, "Teller 2 fehlt"
+        ceremony.voided_at = ceremony.created_at
+        s.commit()
+    assert not make_poll(world).is_encrypted

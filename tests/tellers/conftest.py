@@ -139,6 +139,11 @@ class CeremonyWorld:
 
 @pytest.fixture
 def world(app: Flask, make_assembly: Any, make_user: Any) -> CeremonyWorld:
+    return build_world(app, make_assembly, make_user)
+
+
+def build_world(app: Flask, make_assembly: Any, make_user: Any) -> CeremonyWorld:
+    """An assembly convened with a chair, and three teller accounts (Anna Teller1…3)."""
     chair = make_user(roles=[Role.BOARD])
     assembly = make_assembly(state=AssemblyState.CONVENED, chair=chair)
     users = [make_user(roles=[Role.MEMBER]) for _ in range(3)]

@@ -6,6 +6,7 @@ same on both). The key files are then checked in Python: any two of them give th
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,18 @@ from sqlalchemy import select
 from governance import coopvote as cv
 from governance.tellers import services
 from governance.tellers.models import CeremonyState, KeyCeremony, TellerShare
-from tests.e2e.conftest import axe_violations, browser, live_server, shots  # noqa: F401
+from tests.e2e.conftest import axe_violations
 from tests.e2e.helpers import password_login, submit_and_wait
-from tests.tellers.conftest import CeremonyWorld
+from tests.tellers.conftest import CeremonyWorld, build_world
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def world(app, make_assembly, make_user) -> Iterator[CeremonyWorld]:
+    """The tellers' ceremony world (tests/tellers/conftest.py), in a request context."""
+    with app.test_request_context():
+        yield build_world(app, make_assembly, make_user)
 
 
 @pytest.fixture
@@ -45,7 +53,7 @@ def _ceremony(world: CeremonyWorld) -> KeyCeremony:
         return row
 
 
-def _start(browser, url: str, world: CeremonyWorld, emails: list[str], t: int):  # noqa: F811
+def _start(browser, url: str, world: CeremonyWorld, emails: list[str], t: int):
     chair = password_login(browser, url, world.chair.email)
     chair.goto(f"{url}/assemblies/{world.assembly_id}/ceremony")
     chair.fill("textarea[name=tellers]", "\n".join(emails))
@@ -57,9 +65,9 @@ def _start(browser, url: str, world: CeremonyWorld, emails: list[str], t: int): 
 
 def test_three_tellers_run_the_ceremony_to_ready(
     one_backend,
-    live_server,  # noqa: F811
-    browser,  # noqa: F811
-    shots,  # noqa: F811
+    live_server,
+    browser,
+    shots,
     world: CeremonyWorld,
     tmp_path: Path,
 ) -> None:
@@ -140,8 +148,8 @@ def test_three_tellers_run_the_ceremony_to_ready(
 
 def test_a_teller_page_reloaded_after_round_one_voids_the_ceremony(
     one_backend,
-    live_server,  # noqa: F811
-    browser,  # noqa: F811
+    live_server,
+    browser,
     world: CeremonyWorld,
 ) -> None:
     url, a = live_server.url, world.assembly_id
@@ -162,8 +170,8 @@ def test_a_teller_page_reloaded_after_round_one_voids_the_ceremony(
 
 def test_a_teller_page_finds_its_entry_changed_by_the_server(
     one_backend,
-    live_server,  # noqa: F811
-    browser,  # noqa: F811
+    live_server,
+    browser,
     world: CeremonyWorld,
 ) -> None:
     """The server (here: a database edit past the triggers) swaps teller 1's round-1 entry for

@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 
 from governance import coopvote as cv
-from tests.e2e.conftest import browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "crypto"
 VECTORS = HERE / "vectors" / "browser-v1.json"
 SEED = "coopvote/v1 known answers"
 # The crypto touches no database: one backend is enough.
@@ -27,7 +26,7 @@ sqlite_only = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def page(live_server: Any, browser: Any) -> Any:  # noqa: F811
+def page(live_server: Any, browser: Any) -> Any:
     """A page of the app (its CSP in force) with coopvote.js imported as `window.cv`."""
     page = browser.new_page()
     errors: list[str] = []
