@@ -1,0 +1,1 @@
+"""The cooperative's bodies (Organe): board, supervisory board, committees, their seats."""
