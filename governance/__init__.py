@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 DOMAINS = [
     "governance.accounts",
     "governance.register",
+    "governance.bodies",
     "governance.assemblies",
     "governance.proposals",
     "governance.tellers",

@@ -1,0 +1,44 @@
+"""Loading a body for a view: only its seats see it (404 or 403), through one gate.
+
+A body's page, its meetings, circulars and room are closed to everyone outside it: the
+current seats see and act; a former seat reads what belongs to their own term (`former=True`
+loaders, read-only pages). Every view of the bodies' pages loads its body here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from governance.bodies.models import Body, Seat
+from governance.bodies.queries import seat_of, user_seats
+from governance.i18n import today
+from governance.web import db, get_or_404
+
+
+def current_seat(body: Body, user: Any = None) -> Seat | None:
+    """The user's (default: the current user's) seat in the body today, or None."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return seat_of(db(), user=user, body_id=int(body.id or 0), day=today())
+
+
+def former_seats(body: Body, user: Any = None) -> list[Seat]:
+    """The user's past seats in the body (terms that ended before today)."""
+    user = current_user if user is None else user
+    day = today()
+    seats = user_seats(db(), user=user)
+    return [s for s in seats if s.body_id == body.id and s.ends_on is not None and s.ends_on < day]
+
+
+def load_body(body_id: int, *, former: bool = False) -> Body:
+    """The body, if the current user sits in it today (with `former`: or sat in it); else 403."""
+    body = get_or_404(Body, body_id)
+    if not current_user.is_authenticated:
+        abort(403)
+    if current_seat(body) is not None or (former and former_seats(body)):
+        return body
+    abort(403)
