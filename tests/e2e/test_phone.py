@@ -9,6 +9,7 @@ Screenshots of the member's phone journey: test-artifacts/e2e/<test>/.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,6 +120,13 @@ def member_votes_on_the_phone(page: Any, url: str, live: str, shots: Any) -> lis
     expect(page.locator("#live-trackers code.tracker")).to_have_count(1)
     check(page, "live page's tracker", problems, axe=True)
     shots(page, "member-live-tracker")
+    tracker = page.locator("#live-trackers code.tracker").inner_text().strip()
+    with page.expect_download() as saved:
+        page.locator(".tracker-tools:visible [data-action=save]").click()
+    text = Path(saved.value.path()).read_text(encoding="utf-8")
+    if tracker not in text:
+        problems.append(f"the saved tracker file does not hold the tracker {tracker}: {text!r}")
+    shots(page, "member-tracker-saved")
     page.click("#live-result a")
     expect(page.locator("#result-figures")).to_be_visible()
     check(page, "result", problems, axe=False)
