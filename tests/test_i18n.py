@@ -52,3 +52,19 @@ def test_german_is_the_default_and_switches_to_english(app, client):
     r = client.get("/login")
     assert 'lang="en"' in r.get_data(as_text=True)
     assert "Log in" in r.get_data(as_text=True)
+
+
+def test_wtforms_messages_follow_the_language_and_load_once(app, client):
+    """WTForms' own messages in the reader's language, its catalogue read once per language
+    (not from disk on every request: issue #19)."""
+    from governance.i18n import _wtforms_catalog
+
+    app.config["BABEL_DEFAULT_LOCALE"] = "de"
+    _wtforms_catalog.cache_clear()
+    for _ in range(3):
+        r = client.post("/login", data={"email": "someone@example.org", "password": ""})
+        assert "Dieses Feld wird benötigt." in r.get_data(as_text=True)
+    client.post("/lang/en")
+    r = client.post("/login", data={"email": "someone@example.org", "password": ""})
+    assert "This field is required." in r.get_data(as_text=True)
+    assert _wtforms_catalog.cache_info().misses == 2
