@@ -31,7 +31,7 @@ MIN_SECRET_KEY_LENGTH = 32
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 # Settings whose value may carry a password: shown without it in an error message.
-URL_SETTINGS = ("DATABASE_URL", "RATELIMIT_STORAGE_URI")
+URL_SETTINGS = ("DATABASE_URL", "RATELIMIT_STORAGE_URI", "CACHE_URL")
 
 
 class ConfigError(RuntimeError):
@@ -161,6 +161,14 @@ def _storage_uri(text: str) -> str:
     return text
 
 
+def _cache_url(text: str) -> str:
+    if text and text.partition("://")[0] not in ("redis", "rediss", "unix"):
+        raise _refuse(
+            "must be empty (a cache per process) or a Redis URL, e.g. redis://host:6379/0"
+        )
+    return text
+
+
 def _rate_limit(text: str) -> str:
     from limits import parse_many
 
@@ -206,6 +214,9 @@ class Settings(BaseSettings):
     TIMEZONE: _checked(str, _time_zone) = "Europe/Berlin"
     PROXY_COUNT: whole(0) = 0
     RATELIMIT_STORAGE_URI: _checked(str, _storage_uri) = "memory://"
+    # Shared by every app server and worker process (the live state); empty: one per process.
+    CACHE_URL: _checked(str, _cache_url) = ""
+    CACHE_PREFIX: str = "governance"
     WORKERS: whole(0) = 0  # 0: unknown (gunicorn's own setting, else 1)
     RATELIMIT_DISABLED: Flag = False
     LOGIN_LIMIT_PER_ACCOUNT: RateLimit = "5 per 15 minutes"
@@ -282,6 +293,10 @@ def default_config(instance_path: Path, settings: Settings | None = None) -> dic
         # Number of reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted).
         "PROXY_COUNT": s.PROXY_COUNT,
         "RATELIMIT_STORAGE_URI": s.RATELIMIT_STORAGE_URI,
+        # The live state's cache: in Redis when set, so that a change made through one app
+        # server is seen at once through every other one; else one cache per process.
+        "CACHE_URL": s.CACHE_URL,
+        "CACHE_PREFIX": s.CACHE_PREFIX,
         # How many processes serve the app, for servers other than gunicorn (whose own setting
         # is read at start-up): memory:// rate limits are refused in production with several.
         "WORKERS": s.WORKERS or None,

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
 from flask import Blueprint, current_app, redirect, url_for
 
 from governance.assemblies import convening
@@ -23,7 +24,7 @@ from governance.assemblies.forms import (
 )
 from governance.assemblies.grants import Relationship
 from governance.assemblies.ics import CalendarSettings
-from governance.assemblies.live import LiveCache
+from governance.assemblies.live import LiveCache, SharedLiveCache
 from governance.assemblies.models import Assembly
 from governance.assemblies.relatives import allowed_relationships
 from governance.i18n import _
@@ -78,9 +79,20 @@ def proposal_deadline_days() -> int:
     return int(current_app.config.get("PROPOSAL_DEADLINE_DAYS", 10))
 
 
-def live_cache() -> LiveCache:
-    """The process-wide cache of live states."""
-    return current_app.extensions.setdefault("assemblies.live_cache", LiveCache())
+def live_cache() -> LiveCache | SharedLiveCache:
+    """The cache of live states: in Redis when CACHE_URL is set, else one per process."""
+    cache = current_app.extensions.get("assemblies.live_cache")
+    if cache is None:
+        url = current_app.config.get("CACHE_URL")
+        if url:
+            client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            cache = SharedLiveCache(
+                client, prefix=current_app.config.get("CACHE_PREFIX", "governance")
+            )
+        else:
+            cache = LiveCache()
+        current_app.extensions["assemblies.live_cache"] = cache
+    return cache
 
 
 def forget_live(assembly_id: int) -> None:

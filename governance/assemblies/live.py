@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import threading
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from redis.exceptions import RedisError
 from sqlmodel import Session
 
 from governance.assemblies.agenda import agenda
@@ -27,6 +29,8 @@ from governance.assemblies.hooks import latest_result, open_poll
 from governance.assemblies.models import Assembly
 from governance.assemblies.roll import roll_size
 from governance.assemblies.speakers import floor_state
+
+log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 3.0
 POLL_SECONDS = 5  # the live page's interval with a small audience
@@ -99,3 +103,48 @@ class LiveCache:
         """Drop an assembly's entry (after the chair changed something)."""
         with self._lock:
             self._entries.pop(assembly_id, None)
+
+
+@dataclass
+class SharedLiveCache:
+    """The live payloads in Redis, for every app server and worker process at once.
+
+    A change made through one server (`forget`) reaches the watchers of every other one at
+    their next request, and the state is computed about once per CACHE_SECONDS for all servers
+    together instead of once per process. When Redis does not answer, the state is computed
+    from the database as without a cache: watching never fails because of the cache.
+    """
+
+    client: Any
+    prefix: str = "governance"
+    seconds: float = CACHE_SECONDS
+
+    def _key(self, assembly_id: int) -> str:
+        return f"{self.prefix}:live:{assembly_id}"
+
+    def get(self, assembly_id: int, compute: Callable[[], dict[str, Any]]) -> tuple[dict, str]:
+        """The cached (payload, etag), recomputed when older than `seconds`."""
+        try:
+            raw = self.client.get(self._key(assembly_id))
+        except RedisError as exc:
+            log.warning("live cache unavailable: %s", type(exc).__name__)
+            raw = None
+        if raw is not None:
+            cached = json.loads(raw)
+            return cached["payload"], cached["etag"]
+        payload = compute()
+        etag = etag_of(payload)
+        body = json.dumps({"payload": payload, "etag": etag}, separators=(",", ":"))
+        try:
+            self.client.set(self._key(assembly_id), body, px=int(self.seconds * 1000))
+        except RedisError as exc:
+            log.warning("live cache unavailable: %s", type(exc).__name__)
+        return payload, etag
+
+    def forget(self, assembly_id: int) -> None:
+        """Drop an assembly's entry for every server."""
+        try:
+            self.client.delete(self._key(assembly_id))
+        except RedisError as exc:
+            # The entry lives CACHE_SECONDS at most: the change shows a little later.
+            log.warning("live cache unavailable: %s", type(exc).__name__)
