@@ -28,7 +28,8 @@ BENCH_WINDOW (60 s), BENCH_WORKERS (gunicorn sync workers, default 2 × CPUs + 1
 BENCH_WARMUP (s over which the members arrive, default 60), BENCH_PAGES (share voting on the
 ballot pages, default 0.1), BENCH_SERVER_CPUS (pin the server to these cores with taskset, e.g.
 "0" for one core), BENCH_THREADS (gthread workers with this many threads instead of sync
-workers), GOVERNANCE_TEST_PG_URL (admin URL).
+workers), BENCH_SERVERS (separate gunicorn servers sharing the database and, through Redis at
+BENCH_CACHE_URL, the live state; default 1), GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def knobs() -> dict[str, Any]:
         "server_cpus": os.environ.get("BENCH_SERVER_CPUS", ""),
         "workers": int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1),
         "backends": os.environ.get("BENCH_BACKENDS", "sqlite").split(","),
+        # Separate gunicorn servers (each with workers / servers workers) sharing the database
+        # and, through Redis (BENCH_CACHE_URL), the live state; members spread over them.
+        "servers": int(os.environ.get("BENCH_SERVERS") or 1),
+        "cache_url": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/0"),
     }
 
 
@@ -170,7 +175,9 @@ def mint(url: str, users: list[tuple[int, int]], pages_share: float) -> list[Mem
     return out
 
 
-def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    url: str, workers: int, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     """gunicorn (sync workers, as deployed) on a free port; waits for /healthz."""
     import socket
 
@@ -178,7 +185,7 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     env = {**os.environ, "GOVERNANCE_DATABASE_URL": url, "GOVERNANCE_SECRET_KEY": SECRET,
-           "GOVERNANCE_RATELIMIT_DISABLED": "1"}  # fmt: skip
+           "GOVERNANCE_RATELIMIT_DISABLED": "1", **(extra_env or {})}  # fmt: skip
     gunicorn = Path(sys.executable).parent / "gunicorn"
     threads = int(os.environ.get("BENCH_THREADS") or 0)  # > 0: gthread workers
     kind = ["-k", "gthread", "--threads", str(threads)] if threads else ["-k", "sync"]
@@ -196,6 +203,21 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
             time.sleep(0.3)
     proc.terminate()
     raise RuntimeError("gunicorn did not start")
+
+
+def start_servers(
+    url: str, k: dict[str, Any], members: list[Member]
+) -> tuple[list[subprocess.Popen[bytes]], int]:
+    """BENCH_SERVERS gunicorn servers; the members spread over them in turn. Returns the
+    servers and the first one's port (/healthz probes)."""
+    n = k["servers"]
+    env = {"GOVERNANCE_CACHE_URL": k["cache_url"], "GOVERNANCE_CACHE_PREFIX": f"bench-{SECRET[:8]}"}
+    started = [
+        start_server(url, max(1, k["workers"] // n), env if n > 1 else None) for _ in range(n)
+    ]
+    for i, member in enumerate(members):
+        member.port = started[i % n][1]
+    return [proc for proc, _port in started], started[0][1]
 
 
 # --- the scenario ---------------------------------------------------------------------------
@@ -300,19 +322,19 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         url, cleanup = open_db(backend, Path(tmp), prefix="load")
         engine = make_engine(url)
-        proc = None
+        procs: list[subprocess.Popen[bytes]] = []
         try:
             t0 = time.perf_counter()
             assembly_id, users = populate(engine, n)
             members = mint(url, users, k["pages_share"])
             print(f"[{backend}] {n} members ready in {time.perf_counter() - t0:.1f} s", flush=True)
-            proc, port = start_server(url, k["workers"])
+            procs, port = start_servers(url, k, members)
             speed = machine_speed()
-            cpu = Cpu(proc.pid)
+            cpu = Cpu(*(p.pid for p in procs))
             stats, sc, poll_id = asyncio.run(scenario(engine, port, assembly_id, members, k))
             machine = cpu.done(sum(len(v) for v in stats.latencies.values()))
         finally:
-            if proc is not None:
+            for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=60)
         try:
@@ -330,7 +352,8 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
 
 def report(rows: list[dict[str, Any]], k: dict[str, Any]) -> None:
     kind = f"gthread workers × {k['threads']} threads" if k["threads"] else "sync workers"
-    print(f"\n{k['members']} members, window {k['window_s']:g} s, {k['workers']} {kind}, "
+    servers = f" in {k['servers']} servers" if k["servers"] > 1 else ""
+    print(f"\n{k['members']} members, window {k['window_s']:g} s, {k['workers']} {kind}{servers}, "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     for r in rows:
         print(f"{r['backend']:<11}machine {r['machine']}")

@@ -109,6 +109,7 @@ class Member:
     poll_id: int | None = None
     voted_at: float | None = None  # seconds after the poll opened, when the tracker came
     pages: bool = False  # votes on the ballot pages (no JavaScript), not on the live page
+    port: int = 0  # the app server this member's browser reaches (BENCH_SERVERS); 0: the scenario's
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Cookie": f"session={self.cookie}", **extra}
@@ -161,7 +162,7 @@ async def open_live_page(sc: Scenario, m: Member, assembly_id: int) -> bool:
     """GET the live page (the full check); keep the watch pass from its data attribute."""
     answer = await sc.stats.timed(
         "live page",
-        request(sc.port, "GET", f"/assemblies/{assembly_id}/live", m.headers()),
+        request(m.port or sc.port, "GET", f"/assemblies/{assembly_id}/live", m.headers()),
         lambda a: a.status == 200 and WATCH_PASS.search(a.body) is not None,
     )
     if answer is None:
@@ -193,7 +194,7 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | 
             path = f"/assemblies/{assembly_id}/live.json"
             answer = await sc.stats.timed(
                 "live",
-                request(sc.port, "GET", path, m.watching(**extra)),
+                request(m.port or sc.port, "GET", path, m.watching(**extra)),
                 lambda a: a.status in (200, 304),
             )
             m.renew(answer)
@@ -225,7 +226,7 @@ async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
     while True:
         answer = await sc.stats.timed(
             "heartbeat",
-            request(sc.port, "POST", path, m.watching(**{"X-CSRFToken": m.csrf}), {}),
+            request(m.port or sc.port, "POST", path, m.watching(**{"X-CSRFToken": m.csrf}), {}),
             lambda a: a.status == 200 and b'"channel":"ONLINE"' in a.body.replace(b" ", b""),
         )
         m.renew(answer)
@@ -240,7 +241,9 @@ async def vote_on_live_page(sc: Scenario, m: Member, poll: dict[str, Any]) -> No
     sc.casts_sent += 1
     cast = await sc.stats.timed(
         "cast",
-        request(sc.port, "POST", poll["cast_url"], m.headers(Accept="application/json"), form),
+        request(
+            m.port or sc.port, "POST", poll["cast_url"], m.headers(Accept="application/json"), form
+        ),
         lambda a: a.status == 200 and b'"trackers":' in a.body,
     )
     if cast is not None:
@@ -254,7 +257,7 @@ async def vote_on_pages(sc: Scenario, m: Member, poll_id: int) -> None:
     base, form = f"/polls/{poll_id}", {"voter": str(m.member_id), "choice": m.choice}
     page = await sc.stats.timed(
         "ballot page",
-        request(sc.port, "GET", base + "/vote", m.headers()),
+        request(m.port or sc.port, "GET", base + "/vote", m.headers()),
         lambda a: a.status == 200 and b'name="choice"' in a.body,
     )
     if page is None:
@@ -262,7 +265,7 @@ async def vote_on_pages(sc: Scenario, m: Member, poll_id: int) -> None:
     form["csrf_token"] = m.csrf
     confirm = await sc.stats.timed(
         "confirm",
-        request(sc.port, "POST", base + "/vote", m.headers(), form),
+        request(m.port or sc.port, "POST", base + "/vote", m.headers(), form),
         lambda a: a.status == 200 and b"/cast" in a.body,
     )
     if confirm is None:
@@ -270,7 +273,7 @@ async def vote_on_pages(sc: Scenario, m: Member, poll_id: int) -> None:
     sc.casts_sent += 1
     cast = await sc.stats.timed(
         "cast (pages)",
-        request(sc.port, "POST", base + "/cast", m.headers(), form),
+        request(m.port or sc.port, "POST", base + "/cast", m.headers(), form),
         lambda a: a.status == 200 and TRACKER.search(a.body) is not None,
     )
     if cast is not None:
@@ -291,14 +294,14 @@ class Cpu:
     workers, read from /proc, boot excluded) during the load, and the machine's load average:
     the context of the figures (the client and the server share the machine)."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.pid = server_pid
+    def __init__(self, *server_pids: int) -> None:
+        self.pids = server_pids
         self.t0 = time.monotonic()
-        self.me0, self.server0 = _own_cpu(), _tree_cpu(server_pid)
+        self.me0, self.server0 = _own_cpu(), sum(map(_tree_cpu, server_pids))
         self.load0 = os.getloadavg()[0]
 
     def done(self, requests: int) -> dict[str, Any]:
-        server = _tree_cpu(self.pid) - self.server0
+        server = sum(map(_tree_cpu, self.pids)) - self.server0
         return {
             "wall_s": round(time.monotonic() - self.t0, 1),
             "client_cpu_s": round(_own_cpu() - self.me0, 1),
