@@ -50,6 +50,14 @@ class Relationship(enum.StrEnum):
 
 
 LIVE_STATES = (GrantState.GRANTED, GrantState.ACCEPTED)
+
+
+def relative_label(user_id: int) -> str:
+    """A relative who is not a member where the audit names casters (the bundle, the checks):
+    by their login's id, not by name."""
+    return f"relative-{user_id}"
+
+
 _LIVE_SQL = text("state IN ('GRANTED', 'ACCEPTED')")
 
 
