@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    select,
 )
 from sqlalchemy.orm import object_session
 from sqlmodel import Field, SQLModel
@@ -209,13 +208,8 @@ class Assembly(SQLModel, table=True):
         session = object_session(self)
         if session is None or user.member_id is not None or self.state not in LIVE_ASSEMBLY:
             return False
-        held = select(ProxyGrant.id).where(
-            ProxyGrant.assembly_id == self.id,
-            ProxyGrant.holder_user_id == user.id,
-            ProxyGrant.state == GrantState.ACCEPTED,
-            ProxyGrant.slot.is_not(None),
-        )
-        return session.execute(held.limit(1)).first() is not None
+        held = held_by_relative(self.id, user.id).limit(1)
+        return session.execute(held).first() is not None
 
     def can_manage(self, user: Any) -> bool:
         """The board prepares the assembly: data, agenda, attachments, proposals."""
@@ -393,7 +387,7 @@ from governance.assemblies.documents import (  # noqa: E402
     RollCorrection,
 )
 from governance.assemblies.floor import Speaker, SpeakerKind, SpeakerState  # noqa: E402
-from governance.assemblies.grants import GrantState, ProxyGrant  # noqa: E402
+from governance.assemblies.grants import GrantState, ProxyGrant, held_by_relative  # noqa: E402
 
 __all__ = [
     "AgendaAttachment",

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, func, insert, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from governance.assemblies.grants import GrantState, ProxyGrant
+from governance.assemblies.grants import ProxyGrant, held_by_relative
 from governance.assemblies.models import (
     Assembly,
     AssemblyState,
@@ -158,13 +158,7 @@ def _build_facts() -> Any:
         Mandate.assembly_id == a, Mandate.principal_id == member, Mandate.proxy_id == acting
     )
     # A relative who is not a member holds the proxy by their accepted grant (relatives.py).
-    grant = select(ProxyGrant.id).where(
-        ProxyGrant.assembly_id == a,
-        ProxyGrant.principal_id == member,
-        ProxyGrant.holder_user_id == bindparam("p_user"),
-        ProxyGrant.state == GrantState.ACCEPTED,
-        ProxyGrant.slot.is_not(None),
-    )
+    grant = held_by_relative(a, bindparam("p_user")).where(ProxyGrant.principal_id == member)
     present = select(Attendance.id).where(
         Attendance.assembly_id == a,
         Attendance.member_id == acting,
@@ -308,16 +302,6 @@ class Voter:
     done: bool  # a vote has been cast for them already
 
 
-def _accepted_grants(assembly_id: Any, user_id: Any) -> Any:
-    """The principals of a relative's accepted (so neither revoked nor rejected) grants."""
-    return select(ProxyGrant.principal_id).where(
-        ProxyGrant.assembly_id == assembly_id,
-        ProxyGrant.holder_user_id == user_id,
-        ProxyGrant.state == GrantState.ACCEPTED,
-        ProxyGrant.slot.is_not(None),
-    )
-
-
 def _build_voters() -> Any:
     poll_id, member_id = bindparam("p_poll"), bindparam("p_member")
     assembly = select(Poll.assembly_id).where(Poll.id == poll_id).scalar_subquery()
@@ -327,7 +311,7 @@ def _build_voters() -> Any:
     principals = select(Mandate.principal_id).where(
         Mandate.assembly_id == assembly, Mandate.proxy_id == member_id
     )
-    held = _accepted_grants(assembly, bindparam("p_user"))
+    held = held_by_relative(assembly, bindparam("p_user"))
     slot = func.coalesce(
         select(Mandate.slot)
         .where(Mandate.assembly_id == assembly, Mandate.principal_id == Member.id)
