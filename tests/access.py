@@ -1,7 +1,10 @@
 """The access matrix helper: route × role → status, used by every domain's tests.
 
-Roles are Role values or ANON (not logged in). Expected statuses: an int, or LOGIN for a
-redirect to the login page. Every mismatch is collected and reported in one table.
+Roles are Role values, ANON (not logged in) or RELATIVE: a login without a member and without
+a role, holding the accepted proxies of the members a test names in the `relative_grants`
+fixture (a relative who is not a member, assemblies/relatives.py; with none named, a login that
+holds nothing). Expected statuses: an int, or LOGIN for a redirect to the login page. Every
+mismatch is collected and reported in one table.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from flask import Flask
 from governance.accounts.models import Role
 
 ANON = "ANON"
+RELATIVE = "RELATIVE"
 LOGIN = "LOGIN"
-ALL_ROLES: tuple[str, ...] = (ANON, *[r.value for r in Role])
+ALL_ROLES: tuple[str, ...] = (ANON, *[r.value for r in Role], RELATIVE)
+# Every kind of logged-in user: for the pages open to any login (home, account, notifications).
+LOGGED_IN: tuple[str, ...] = ALL_ROLES[1:]
 
 
 @dataclass(frozen=True)

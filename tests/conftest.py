@@ -17,7 +17,7 @@ from sqlmodel import Session
 from governance import create_app
 from governance.accounts.models import Role, User, UserRole
 from governance.accounts.services import hash_password, use_hasher
-from governance.db import new_session
+from governance.db import new_session, utcnow
 from tests.databases import open_database
 
 pytest_plugins = [
@@ -214,10 +214,44 @@ def deliver_mail(app: Flask, smtp: SmtpSink) -> Callable[[], tuple[int, int]]:
 
 
 @pytest.fixture
-def login_as(login: Callable[..., FlaskClient]) -> Callable[[str], FlaskClient]:
-    """login_as("BOARD"): a client logged in as a new user with that role (and MEMBER)."""
+def relative_grants() -> list[tuple[int, int]]:
+    """(assembly id, member id) of the proxies login_as("RELATIVE") holds (tests/access.py)."""
+    return []
+
+
+@pytest.fixture
+def login_as(
+    app: Flask,
+    login: Callable[..., FlaskClient],
+    make_user: Callable[..., User],
+    relative_grants: list[tuple[int, int]],
+) -> Callable[[str], FlaskClient]:
+    """login_as("BOARD"): a client logged in as a new user with that role (and MEMBER);
+    login_as("RELATIVE"): a login without member or role holding `relative_grants`."""
 
     def _as(role: str) -> FlaskClient:
-        return login(roles=[Role(role)])
+        if role != "RELATIVE":
+            return login(roles=[Role(role)])
+        holder = make_user(roles=[])
+        _accepted_relative_grants(app, holder, relative_grants)
+        return login(holder)
 
     return _as
+
+
+def _accepted_relative_grants(app: Flask, holder: User, grants: list[tuple[int, int]]) -> None:
+    from governance.assemblies.grants import GrantState, ProxyGrant, Relationship
+
+    slots: dict[int, int] = {}
+    with new_session(app.extensions["governance.engine"]) as s:
+        for assembly_id, member_id in grants:
+            slots[assembly_id] = slots.get(assembly_id, 0) + 1
+            s.add(
+                ProxyGrant(
+                    assembly_id=assembly_id, principal_id=member_id, holder_user_id=holder.id,
+                    holder_name="Rita Neu", holder_email=holder.email,
+                    relationship=Relationship.SPOUSE, declaration="Vollmacht in Textform",
+                    state=GrantState.ACCEPTED, slot=slots[assembly_id], accepted_at=utcnow(),
+                )
+            )  # fmt: skip
+        s.commit()

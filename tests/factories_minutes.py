@@ -29,6 +29,7 @@ from governance.assemblies.models import (
     Channel,
     ConveningEvidence,
     ItemKind,
+    Mandate,
     RollEntry,
 )
 from governance.ballots.models import Ballot, Participation, Poll
@@ -99,6 +100,29 @@ def _channel(i: int) -> Channel:
     return (Channel.ROOM, Channel.ONLINE, Channel.PROXY)[i % 3]
 
 
+def _proxy_of(members: list[Member], i: int) -> Member:
+    """Who casts for member i by proxy: member 0 for the first two, then the member before."""
+    return members[0] if i < 6 else members[i - 1]
+
+
+def _mandates(s: Session, assembly_id: int, members: list[Member]) -> None:
+    """The mandates behind the proxy casts (the database refuses a proxy cast without one)."""
+    slots: dict[int, int] = {}
+    for i, member in enumerate(members):
+        if i and _channel(i) == Channel.PROXY:
+            proxy = _proxy_of(members, i)
+            slots[proxy.id] = slots.get(proxy.id, 0) + 1
+            s.add(
+                Mandate(
+                    assembly_id=assembly_id,
+                    principal_id=member.id,
+                    proxy_id=proxy.id,
+                    slot=slots[proxy.id],
+                )
+            )
+    s.flush()
+
+
 def _poll(
     s: Session, assembly_id: int, item: AgendaItem, members: list[Member], declared: bool
 ) -> Poll:
@@ -108,7 +132,7 @@ def _poll(
     s.flush()
     for i, member in enumerate(members):
         channel = _channel(i) if i else Channel.ROOM
-        cast_by = members[0].id if channel == Channel.PROXY else member.id
+        cast_by = _proxy_of(members, i).id if channel == Channel.PROXY else member.id
         s.add(
             Participation(
                 poll_id=poll.id, member_id=member.id, cast_by_member_id=cast_by, channel=channel
@@ -187,6 +211,7 @@ def make_held_assembly(
             assembly = _assembly(s, form, chair, secretary)
             items = _items(s, assembly.id, polls)
             _presence(s, assembly.id, members)
+            _mandates(s, assembly.id, members)
             poll_rows = [_poll(s, assembly.id, item, members, declared) for item in items[1:]]
             if evidence:
                 _evidence(s, assembly.id, participants)

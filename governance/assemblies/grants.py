@@ -15,6 +15,7 @@ too. A trigger keeps such a holder a non-member and the member's proxy single (d
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,9 +23,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -50,6 +53,25 @@ class Relationship(enum.StrEnum):
 
 
 LIVE_STATES = (GrantState.GRANTED, GrantState.ACCEPTED)
+
+
+def held_by_relative(assembly_id: Any, user_id: Any) -> Select[Any]:
+    """The principals whose proxies the relative (a login without a member) holds at the
+    assembly: accepted grants, which keep their slot until revoked or rejected."""
+    return select(ProxyGrant.principal_id).where(
+        ProxyGrant.assembly_id == assembly_id,
+        ProxyGrant.holder_user_id == user_id,
+        ProxyGrant.state == GrantState.ACCEPTED,
+        ProxyGrant.slot.is_not(None),
+    )
+
+
+def relative_label(user_id: int) -> str:
+    """A relative who is not a member where the audit names casters (the bundle, the checks):
+    by their login's id, not by name."""
+    return f"relative-{user_id}"
+
+
 _LIVE_SQL = text("state IN ('GRANTED', 'ACCEPTED')")
 
 

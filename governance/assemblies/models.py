@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.orm import object_session
 from sqlmodel import Field, SQLModel
 
 from governance.accounts.models import Role
@@ -57,6 +58,8 @@ class AssemblyState(enum.StrEnum):
 STAFF_ROLES = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
 # The bodies whose meetings every member may follow; the others meet behind closed doors.
 MEMBER_BODIES = (Body.GENERAL_ASSEMBLY, Body.REPRESENTATIVE_ASSEMBLY)
+# A relative holding a member's proxy sees the assembly while it is convened or in session.
+LIVE_ASSEMBLY = (AssemblyState.CONVENED, AssemblyState.IN_SESSION)
 
 TRANSITIONS: dict[AssemblyState, set[AssemblyState]] = {
     AssemblyState.DRAFT: {AssemblyState.CONVENED},
@@ -183,16 +186,30 @@ class Assembly(SQLModel, table=True):
         Staff and the meeting's chair and secretary see every assembly in every state.
         Members see the meetings of the member bodies (general or representative assembly)
         once they are convened; the board's, the supervisory board's and committees' meetings
-        are closed to them. Nobody else sees any (an administrator manages accounts only).
+        are closed to them. A relative who is not a member and holds a member's accepted
+        proxy (relatives.py) sees that one assembly while it is convened or in session, to
+        vote for the member. Nobody else sees any (an administrator manages accounts only).
         """
         if self.is_staff(user):
             return True
-        return bool(
+        if not (
             user.is_authenticated
-            and user.has_role(Role.MEMBER)
             and self.state != AssemblyState.DRAFT
             and self.body in MEMBER_BODIES
-        )
+        ):
+            return False
+        if user.has_role(Role.MEMBER):
+            return True
+        return self.is_relative_holder(user)
+
+    def is_relative_holder(self, user: Any) -> bool:
+        """`user` is a login without a member holding an accepted proxy for this assembly,
+        convened or in session (the grant's slot is freed when it is revoked or rejected)."""
+        session = object_session(self)
+        if session is None or user.member_id is not None or self.state not in LIVE_ASSEMBLY:
+            return False
+        held = held_by_relative(self.id, user.id).limit(1)
+        return session.execute(held).first() is not None
 
     def can_manage(self, user: Any) -> bool:
         """The board prepares the assembly: data, agenda, attachments, proposals."""
@@ -370,7 +387,7 @@ from governance.assemblies.documents import (  # noqa: E402
     RollCorrection,
 )
 from governance.assemblies.floor import Speaker, SpeakerKind, SpeakerState  # noqa: E402
-from governance.assemblies.grants import GrantState, ProxyGrant  # noqa: E402
+from governance.assemblies.grants import GrantState, ProxyGrant, held_by_relative  # noqa: E402
 
 __all__ = [
     "AgendaAttachment",

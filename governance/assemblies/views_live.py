@@ -52,10 +52,11 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
 
 
 def _access(assembly_id: int) -> tuple[Assembly, bool]:
-    """The assembly, for members on its roll and staff; whether the user is on the roll."""
+    """The assembly, for members on its roll, relatives holding a member's proxy (they vote on
+    the ballot page) and staff; whether the user is on the roll."""
     assembly = load_assembly(assembly_id)
     on_roll = services.on_roll(db(), assembly=assembly, user=current_user)
-    require(on_roll or assembly.is_staff(current_user))
+    require(on_roll or assembly.is_staff(current_user) or assembly.is_relative_holder(current_user))
     return assembly, on_roll
 
 
@@ -309,8 +310,10 @@ def _no_store(response: Any) -> Any:
 @login_required
 def mine(assembly_id: int) -> Any:
     """The member's own page: on the roll? whom they represent, who represents them; their
-    proxy to give or revoke, the proxies given to them to accept."""
+    proxy to give or revoke, the proxies given to them to accept. A relative holding a
+    member's proxy is no member: their page is the grant's (relative_page)."""
     assembly = load_assembly(assembly_id)
+    require(not assembly.is_relative_holder(current_user))
     member_id = current_user.member_id
     session = db()
     represented: list[Member] = []

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from governance.assemblies.grants import GrantState, ProxyGrant, relative_label
 from governance.assemblies.models import Assembly, Mandate, RollEntry
 from governance.audit.services import payload_of
 from governance.auditlog import AuditEvent
@@ -83,22 +84,47 @@ def _mandates(session: Session, assembly_id: int) -> list[dict[str, Any]]:
         .where(Mandate.assembly_id == assembly_id)
         .order_by(proxy.number, Mandate.slot)
     )
-    return [{"principal": str(a), "proxy": str(b), "slot": int(s)} for a, b, s in rows]
+    listed = [{"principal": str(a), "proxy": str(b), "slot": int(s)} for a, b, s in rows]
+    return listed + _relative_mandates(session, assembly_id)
+
+
+def _relative_mandates(session: Session, assembly_id: int) -> list[dict[str, Any]]:
+    """Accepted grants to relatives who are not members: their mandates (relatives.py)."""
+    rows = session.execute(
+        select(Member.number, ProxyGrant.holder_user_id, ProxyGrant.slot)
+        .join(Member, Member.id == ProxyGrant.principal_id)
+        .where(
+            ProxyGrant.assembly_id == assembly_id,
+            ProxyGrant.state == GrantState.ACCEPTED,
+            ProxyGrant.holder_user_id.is_not(None),
+        )
+        .order_by(ProxyGrant.holder_user_id, ProxyGrant.slot)
+    )
+    return [
+        {"principal": str(a), "proxy": relative_label(int(u)), "slot": int(s)} for a, u, s in rows
+    ]
 
 
 def _participations(session: Session, poll_id: int) -> list[dict[str, Any]]:
     rows = list(session.execute(select(Participation).where(Participation.poll_id == poll_id)))
     parts = [r[0] for r in rows]
-    numbers = _numbers(session, {p.member_id for p in parts} | {p.cast_by_member_id for p in parts})
+    ids = {p.member_id for p in parts} | {p.cast_by_member_id or 0 for p in parts}
+    numbers = _numbers(session, ids)
     listed = [
         {
             "member": numbers.get(p.member_id, f"#{p.member_id}"),
-            "cast_by": numbers.get(p.cast_by_member_id, f"#{p.cast_by_member_id}"),
+            "cast_by": _caster(numbers, p),
             "channel": p.channel.value,
         }
         for p in parts
     ]
     return sorted(listed, key=lambda p: p["member"])
+
+
+def _caster(numbers: dict[int, str], p: Participation) -> str:
+    if p.cast_by_member_id is None:
+        return relative_label(int(p.cast_by_user_id or 0))
+    return numbers.get(p.cast_by_member_id, f"#{p.cast_by_member_id}")
 
 
 def _exclusions(session: Session, poll_id: int) -> list[str]:

@@ -88,5 +88,10 @@ def on_roll(assembly_id: int, member_id: int | None) -> bool:
 
 
 def may_see_box(assembly: Assembly) -> bool:
-    """Eligible members (on the roll) and staff see the sealed ballot box."""
-    return is_staff(current_user) or on_roll(assembly.id, current_user.member_id)
+    """Eligible members (on the roll), relatives holding a member's proxy (to check the
+    trackers of the votes they cast) and staff see the sealed ballot box."""
+    return (
+        is_staff(current_user)
+        or on_roll(assembly.id, current_user.member_id)
+        or assembly.is_relative_holder(current_user)
+    )

@@ -19,11 +19,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, union_all
+from sqlalchemy import bindparam, func, insert, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from governance.assemblies.models import Assembly, Attendance, Channel, Mandate, RollEntry
+from governance.assemblies.grants import ProxyGrant, held_by_relative
+from governance.assemblies.models import (
+    Assembly,
+    AssemblyState,
+    Attendance,
+    Channel,
+    Mandate,
+    RollEntry,
+)
 from governance.ballots import choices as ch
 from governance.ballots.models import (
     Ballot,
@@ -39,6 +47,14 @@ from governance.db import immediate, is_sqlite
 from governance.errors import DomainError, NotFound
 from governance.i18n import _l
 from governance.register.models import Member
+
+
+@dataclass(frozen=True)
+class Caster:
+    """Who casts: a member (for themselves or as proxy), or a relative's login (as proxy)."""
+
+    member_id: int | None
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,19 +104,22 @@ def encrypted_only() -> Any:
 def participate(
     session: Session, poll: Poll, assembly: Assembly, member_id: int, actor: Any, now: datetime
 ) -> int:
-    """Check the participation rules and record the participation; the member's weight."""
+    """Check the participation rules and record the participation; the member's weight.
+    An actor without a member is a relative holding the member's proxy (relatives.py)."""
     acting = getattr(actor, "member_id", None)
+    relative = None if acting is not None else getattr(actor, "id", None)
     weight = eligible_weight(
         session,
         poll=poll,
         member_id=member_id,
         acting_member_id=acting,
+        acting_user_id=relative,
         now=now,
         assembly=assembly,
         online=True,
     )
     channel = Channel.ONLINE if acting == member_id else Channel.PROXY
-    _insert_participation(session, poll, member_id, acting or 0, channel)
+    _insert_participation(session, poll, member_id, Caster(acting, relative), channel)
     return weight
 
 
@@ -138,6 +157,8 @@ def _build_facts() -> Any:
     mandate = select(Mandate.id).where(
         Mandate.assembly_id == a, Mandate.principal_id == member, Mandate.proxy_id == acting
     )
+    # A relative who is not a member holds the proxy by their accepted grant (relatives.py).
+    grant = held_by_relative(a, bindparam("p_user")).where(ProxyGrant.principal_id == member)
     present = select(Attendance.id).where(
         Attendance.assembly_id == a,
         Attendance.member_id == acting,
@@ -153,7 +174,7 @@ def _build_facts() -> Any:
     return select(
         weight.scalar_subquery(),
         excluded.exists(),
-        mandate.exists(),
+        mandate.exists() | grant.exists(),
         present.exists(),
         expelled.scalar_subquery(),
     )
@@ -163,18 +184,20 @@ _FACTS = _build_facts()  # built once: every cast runs it
 
 
 def _facts(
-    session: Session, poll: Poll, member_id: int, acting: int, now: datetime
+    session: Session, poll: Poll, member_id: int, acting: Caster, now: datetime
 ) -> tuple[int | None, bool, bool, bool, date | None]:
     """In one query: the member's roll weight, whether the member or the actor is excluded,
-    whether the actor holds the member's mandate, whether the actor is present, and the
-    expulsion letter's date if the member or the actor is expelled (§68(2))."""
+    whether the actor holds the member's proxy (mandate, or a relative's accepted grant),
+    whether the actor is present, and the expulsion letter's date if the member or the actor
+    is expelled (§68(2))."""
     from governance.assemblies.attendance import ONLINE_WINDOW
 
     params = {
         "p_assembly": poll.assembly_id,
         "p_poll": poll.id,
         "p_member": member_id,
-        "p_acting": acting,
+        "p_acting": acting.member_id,
+        "p_user": acting.user_id,
         "p_since": now - ONLINE_WINDOW,
         "p_day": now.date(),
     }
@@ -191,17 +214,22 @@ def eligible_weight(
     now: datetime,
     assembly: Assembly | None = None,
     online: bool = False,
+    acting_user_id: int | None = None,
 ) -> int:
-    """The member's vote weight if `acting_member_id` may vote for them now; else DomainError.
+    """The member's vote weight if `acting_member_id` (or the relative `acting_user_id`, a
+    login without a member) may vote for them now; else DomainError.
 
     `online`: the acting member votes through the app. In a remote assembly in session that is
     taking part in it (§43b GenG: remote participants count as present), so an acting member on
     the roll who is not present yet (say their live page's heartbeats did not get through)
-    joins online with this vote instead of being refused.
+    joins online with this vote instead of being refused. A relative is never on the roll or
+    checked in: they take part only online, in a remote assembly in session or a stretched
+    voting phase.
     """
-    if acting_member_id is None:
+    acting = Caster(acting_member_id, None if acting_member_id else acting_user_id)
+    if acting.member_id is None and acting.user_id is None:
         raise DomainError(_l("Your login is not linked to a member of the cooperative."))
-    facts = _facts(session, poll, member_id, acting_member_id, now)
+    facts = _facts(session, poll, member_id, acting, now)
     weight, excluded, mandate, present, expelled = facts
     if weight is None:
         raise DomainError(_l("The member is not on the voter roll of this assembly."))
@@ -221,11 +249,7 @@ def eligible_weight(
         raise DomainError(_l("You hold no proxy for this member."))
     assembly = assembly or session.get(Assembly, poll.assembly_id)
     if not present and not (assembly and in_voting_phase(assembly, now)):
-        joined = (
-            online
-            and assembly is not None
-            and _join_online(session, assembly, acting_member_id, now)
-        )
+        joined = online and assembly is not None and _join_online(session, assembly, acting, now)
         if not joined:
             raise DomainError(
                 _l("You are not present at the assembly: check in or join online first.")
@@ -233,15 +257,18 @@ def eligible_weight(
     return int(weight)
 
 
-def _join_online(session: Session, assembly: Assembly, member_id: int, now: datetime) -> bool:
-    """The acting member joins a remote assembly in session online; False if they cannot."""
+def _join_online(session: Session, assembly: Assembly, acting: Caster, now: datetime) -> bool:
+    """The acting member joins a remote assembly in session online; False if they cannot. A
+    relative takes part online by voting there (no attendance: they are on no roll)."""
     from governance.assemblies.attendance import heartbeat
 
-    return heartbeat(session, assembly=assembly, member_id=member_id, now=now) is not None
+    if acting.member_id is None:
+        return assembly.is_remote and assembly.state == AssemblyState.IN_SESSION
+    return heartbeat(session, assembly=assembly, member_id=acting.member_id, now=now) is not None
 
 
 def _insert_participation(
-    session: Session, poll: Poll, member_id: int, cast_by: int, channel: Channel
+    session: Session, poll: Poll, member_id: int, cast_by: Caster, channel: Channel
 ) -> None:
     """INSERT … ON CONFLICT DO NOTHING: no row inserted means this member has voted already."""
     dialect_insert = sqlite.insert if is_sqlite(session) else postgresql.insert
@@ -251,7 +278,8 @@ def _insert_participation(
     values = {
         "poll_id": poll.id,
         "member_id": member_id,
-        "cast_by_member_id": cast_by,
+        "cast_by_member_id": cast_by.member_id,
+        "cast_by_user_id": cast_by.user_id,
         "channel": channel,
     }
     if session.execute(stmt.returning(Participation.__table__.c.member_id), values).first() is None:
@@ -283,18 +311,22 @@ def _build_voters() -> Any:
     principals = select(Mandate.principal_id).where(
         Mandate.assembly_id == assembly, Mandate.proxy_id == member_id
     )
-    slot = (
+    held = held_by_relative(assembly, bindparam("p_user"))
+    slot = func.coalesce(
         select(Mandate.slot)
         .where(Mandate.assembly_id == assembly, Mandate.principal_id == Member.id)
-        .scalar_subquery()
+        .scalar_subquery(),
+        held.with_only_columns(ProxyGrant.slot)
+        .where(ProxyGrant.principal_id == Member.id)
+        .scalar_subquery(),
     )
     done = select(Participation.member_id).where(
         Participation.poll_id == poll_id, Participation.member_id == Member.id
     )
-    # IN over a union of two index lookups: the member table is read by primary key, not scanned.
+    # IN over a union of index lookups: the member table is read by primary key, not scanned.
     return (
         select(Member, done.exists())
-        .where(Member.id.in_(union_all(own, principals)))
+        .where(Member.id.in_(union_all(own, principals, held)))
         .order_by(Member.id != member_id, slot)
     )
 
@@ -302,10 +334,15 @@ def _build_voters() -> Any:
 _VOTERS = _build_voters()  # built once: every ballot page, confirmation and cast runs it
 
 
-def voters_of(session: Session, *, poll_id: int, member_id: int | None) -> list[Voter]:
+def voters_of(
+    session: Session, *, poll_id: int, member_id: int | None, user_id: int | None = None
+) -> list[Voter]:
     """In one query: the user's own member if on the poll's roll, then the members they hold
-    a mandate for (by slot), each with whether they voted already. Empty: not entitled."""
-    if member_id is None:
+    a mandate for (by slot), each with whether they voted already. Empty: not entitled.
+    A login without a member (`user_id`: a relative, relatives.py) votes only for the members
+    whose accepted grants it holds."""
+    if member_id is None and user_id is None:
         return []
-    rows = session.execute(_VOTERS, {"p_poll": poll_id, "p_member": member_id}).all()
+    params = {"p_poll": poll_id, "p_member": member_id, "p_user": None if member_id else user_id}
+    rows = session.execute(_VOTERS, params).all()
     return [Voter(m, m.id != member_id, bool(d)) for m, d in rows]

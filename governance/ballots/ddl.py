@@ -4,6 +4,7 @@
 - ballot, participation, named_vote: rows are inserted only while the poll is OPEN (casting)
   or CLOSED (the seal's rewrite), deleted only while CLOSED (the rewrite), never updated; but
   a paper ballot's registration (participation, channel ROOM) is undone while the poll is OPEN.
+- participation: a vote cast for another member only by the holder of their proxy.
 - poll_scrub: queued only for a sealed poll; once VERIFIED never changed or deleted.
 - paper_count: the tellers' counts change only after the close and before publication.
 - poll: its state only moves forward (draft, open, closed, sealed, published); the seal root
@@ -243,6 +244,38 @@ EXPELLED_POSTGRESQL = [
     "EXECUTE FUNCTION participation_expelled()",
 ]
 
+# §43(5) GenG: a vote cast for another member (by proxy, or a paper ballot handed in for them)
+# needs the caster to hold the member's proxy for the poll's assembly: a mandate if a member
+# casts, an accepted grant (it holds a slot, so it is neither revoked nor rejected) if a
+# relative who is not a member casts with their own login. Only while OPEN: the seal's rewrite
+# keeps the votes cast.
+MSG_PROXY_CAST = "a vote for another member needs their proxy (a mandate or an accepted grant)"
+_UNAUTHORISED = (
+    "(SELECT state FROM poll WHERE id = {r}.poll_id) = 'OPEN' "
+    "AND ({r}.cast_by_user_id IS NOT NULL OR {r}.cast_by_member_id <> {r}.member_id) "
+    "AND NOT EXISTS (SELECT 1 FROM poll p JOIN mandate m ON m.assembly_id = p.assembly_id "
+    "WHERE p.id = {r}.poll_id AND m.principal_id = {r}.member_id "
+    "AND m.proxy_id = {r}.cast_by_member_id) "
+    "AND NOT EXISTS (SELECT 1 FROM poll p JOIN proxy_grant g ON g.assembly_id = p.assembly_id "
+    "WHERE p.id = {r}.poll_id AND g.principal_id = {r}.member_id "
+    "AND g.holder_user_id = {r}.cast_by_user_id AND g.state = 'ACCEPTED' AND g.slot IS NOT NULL)"
+)
+PROXY_SQLITE = [
+    "CREATE TRIGGER participation_proxy BEFORE INSERT ON participation "
+    f"WHEN {_UNAUTHORISED.format(r='NEW')} "
+    f"BEGIN SELECT RAISE(ABORT, '{MSG_PROXY_CAST}'); END",
+]
+PROXY_POSTGRESQL = [
+    _function(
+        "participation_proxy",
+        f"IF EXISTS (SELECT 1 FROM new_rows n WHERE {_UNAUTHORISED.format(r='n')}) "
+        f"THEN RAISE EXCEPTION '{MSG_PROXY_CAST}'; END IF; RETURN NULL;",
+    ),
+    "CREATE TRIGGER participation_proxy AFTER INSERT ON participation "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION participation_proxy()",
+]
+
 # Encrypted ballots (docs/coopvote.md): the key, the poll's id and the sums are fixed; a poll
 # opens with a key only when that key is its own assembly's and ready; a poll with a key takes
 # only encrypted ballots and one without a key only plaintext ones; partial decryptions only
@@ -323,6 +356,7 @@ ENCRYPTED_POSTGRESQL = [
 
 register("ballot_box", sqlite=BOX_SQLITE, postgresql=BOX_POSTGRESQL)
 register("participation_expelled", sqlite=EXPELLED_SQLITE, postgresql=EXPELLED_POSTGRESQL)
+register("participation_proxy", sqlite=PROXY_SQLITE, postgresql=PROXY_POSTGRESQL)
 register("poll_seal", sqlite=POLL_SQLITE, postgresql=POLL_POSTGRESQL)
 register("poll_draft", sqlite=DRAFT_SQLITE, postgresql=DRAFT_POSTGRESQL)
 register("poll_scrub", sqlite=SCRUB_SQLITE, postgresql=SCRUB_POSTGRESQL)

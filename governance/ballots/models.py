@@ -275,10 +275,18 @@ class Participation(SQLModel, table=True):
 
     No timestamp, no id: the primary key (poll, member) is the one-vote rule. Channel ROOM means
     a paper ballot handed in in the room (counted by the tellers); it blocks voting online.
+    The vote was cast by a member (themselves or their proxy) or, by proxy only, by a relative
+    who is not a member (`cast_by_user_id`, their login; assemblies/relatives.py); a trigger
+    holds every vote cast for another to a mandate or an accepted grant (ddl.py).
     """
 
     __tablename__ = "participation"
     __table_args__ = (
+        CheckConstraint(
+            "(cast_by_member_id IS NULL) <> (cast_by_user_id IS NULL) "
+            "AND (cast_by_user_id IS NULL OR channel = 'PROXY')",
+            name="ck_participation_caster",
+        ),
         CheckConstraint(
             "channel <> 'PROXY' OR cast_by_member_id <> member_id", name="ck_participation_proxy"
         ),
@@ -294,8 +302,13 @@ class Participation(SQLModel, table=True):
     member_id: int = Field(
         sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), primary_key=True)
     )
-    cast_by_member_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=False)
+    cast_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=True),
+    )
+    cast_by_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
     )
     channel: Channel = Field(
         sa_column=Column(str_enum(Channel, "participation_channel"), nullable=False)

@@ -163,9 +163,10 @@ _PG_REWRITE = [
     "INSERT INTO ballot (tracker, poll_id, choice, cipher) "
     "SELECT tracker, :p, choice, cipher FROM old ORDER BY tracker",
     "WITH old AS (DELETE FROM participation WHERE poll_id = :p "
-    "RETURNING member_id, cast_by_member_id, channel) "
-    "INSERT INTO participation (poll_id, member_id, cast_by_member_id, channel) "
-    "SELECT :p, member_id, cast_by_member_id, channel FROM old ORDER BY member_id",
+    "RETURNING member_id, cast_by_member_id, cast_by_user_id, channel) "
+    "INSERT INTO participation (poll_id, member_id, cast_by_member_id, cast_by_user_id, channel) "
+    "SELECT :p, member_id, cast_by_member_id, cast_by_user_id, channel FROM old "
+    "ORDER BY member_id",
     "WITH old AS (DELETE FROM named_vote WHERE poll_id = :p RETURNING member_id, choice) "
     "INSERT INTO named_vote (poll_id, member_id, choice) "
     "SELECT :p, member_id, choice FROM old ORDER BY member_id",
@@ -179,8 +180,10 @@ _FKS = (
 )
 _ORPHANS = (
     "SELECT count(*) FROM participation p WHERE p.poll_id = :p AND (NOT EXISTS "
-    "(SELECT 1 FROM member m WHERE m.id = p.member_id) OR NOT EXISTS "
-    "(SELECT 1 FROM member m WHERE m.id = p.cast_by_member_id))"
+    "(SELECT 1 FROM member m WHERE m.id = p.member_id) OR (p.cast_by_member_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM member m WHERE m.id = p.cast_by_member_id)) "
+    "OR (p.cast_by_user_id IS NOT NULL AND NOT EXISTS "
+    '(SELECT 1 FROM "user" u WHERE u.id = p.cast_by_user_id)))'
 )
 
 
@@ -193,7 +196,7 @@ def _rewrite_postgresql(session: Session, *, poll_id: int) -> None:
     rewritten rows referenced existing rows before and the locks taken here keep them
     existing, which one anti-join confirms. After the commit each constraint is validated
     again over the whole table (by the scrub job, `scrub_probe`). Meanwhile the box tables and the tables they refer
-    to (poll, member) are locked exclusively: the app waits for the seal (about a second per
+    to (poll, member, user) are locked exclusively: the app waits for the seal (about a second per
     100,000 ballots). Smaller boxes are rewritten with the constraints in place.
     """
     size = session.scalar(select(func.count()).where(Ballot.poll_id == poll_id)) or 0
@@ -214,7 +217,10 @@ def _rewrite_postgresql(session: Session, *, poll_id: int) -> None:
 
 _SQLITE_TABLES = {
     "ballot": ("tracker, poll_id, choice, cipher", "tracker"),
-    "participation": ("poll_id, member_id, cast_by_member_id, channel", "member_id"),
+    "participation": (
+        "poll_id, member_id, cast_by_member_id, cast_by_user_id, channel",
+        "member_id",
+    ),
     "named_vote": ("poll_id, member_id, choice", "member_id"),
 }
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from governance.assemblies.grants import GrantState, ProxyGrant, relative_label
 from governance.assemblies.models import Assembly, Channel, Mandate, RollEntry
 from governance.auditlog import AuditEvent
 from governance.ballots import choices as ch
@@ -154,8 +155,11 @@ def _check_expelled(session: Session, poll: Poll) -> Check:
     )
 
 
-def _check_mandates(session: Session, poll: Poll) -> Check:
-    rows = session.execute(
+def _proxy_casts(session: Session, poll: Poll) -> list[Any]:
+    """(member, caster, mandate or grant id) of every vote cast for another member: by a
+    member holding a mandate, or by a relative (caster "relative-<login>") holding an
+    accepted grant (relatives.py); the id is None where none is found."""
+    by_member = session.execute(
         select(Participation.member_id, Participation.cast_by_member_id, Mandate.id)
         .join(
             Mandate,
@@ -169,6 +173,23 @@ def _check_mandates(session: Session, poll: Poll) -> Check:
             Participation.member_id != Participation.cast_by_member_id,
         )
     ).all()
+    by_relative = session.execute(
+        select(Participation.member_id, Participation.cast_by_user_id, ProxyGrant.id)
+        .join(
+            ProxyGrant,
+            (ProxyGrant.assembly_id == poll.assembly_id)
+            & (ProxyGrant.principal_id == Participation.member_id)
+            & (ProxyGrant.holder_user_id == Participation.cast_by_user_id)
+            & (ProxyGrant.state == GrantState.ACCEPTED),
+            isouter=True,
+        )
+        .where(Participation.poll_id == poll.id, Participation.cast_by_user_id.is_not(None))
+    ).all()
+    return [*by_member, *((m, relative_label(u), g) for m, u, g in by_relative)]
+
+
+def _check_mandates(session: Session, poll: Poll) -> Check:
+    rows = _proxy_casts(session, poll)
     missing = [(m, p) for m, p, mandate in rows if mandate is None]
     per_proxy = Counter(p for _m, p, _x in rows)
     over = sorted(p for p, n in per_proxy.items() if n > 2)

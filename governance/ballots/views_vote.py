@@ -19,7 +19,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from markupsafe import escape
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
+from governance.accounts.models import User
 from governance.ballots import choices as ch
 from governance.ballots.access import gate_poll, load_poll, may_see_box
 from governance.ballots.blueprint import bp, to_poll
@@ -39,6 +41,7 @@ from governance.ballots.models import (
     Ballot,
     ElectionMode,
     NamedVote,
+    Participation,
     Poll,
     PollKind,
     PollOption,
@@ -113,7 +116,9 @@ def _voters(poll_id: int) -> list[Voter]:
     """Whom the user may vote for (themselves if on the roll, their principals); 403 or 404
     when nobody; 403 for an assembly behind the gate."""
     gate_poll(poll_id)
-    voters = voters_of(db(), poll_id=poll_id, member_id=current_user.member_id)
+    voters = voters_of(
+        db(), poll_id=poll_id, member_id=current_user.member_id, user_id=current_user.id
+    )
     if not voters:
         abort(404 if db().get(Poll, poll_id) is None else 403)
     return voters
@@ -363,19 +368,41 @@ def box(poll_id: int) -> Any:
     )
 
 
-def _named(poll: Poll) -> list[tuple[Member, str]]:
+def _named(poll: Poll) -> list[tuple[Member, str, str | None]]:
+    """Who voted what, with who cast the vote for a member represented by proxy: a member
+    (name) or a relative who is not a member (name, marked)."""
     shape, options = shape_of(db(), poll)
+    proxy, relative = aliased(Member), aliased(User)
     rows = (
         db()
         .execute(
-            select(Member, NamedVote.choice)
+            select(Member, NamedVote.choice, proxy, relative.display_name)
             .join(NamedVote, NamedVote.member_id == Member.id)
+            .join(
+                Participation,
+                (Participation.poll_id == NamedVote.poll_id)
+                & (Participation.member_id == NamedVote.member_id),
+            )
+            .outerjoin(
+                proxy,
+                (proxy.id == Participation.cast_by_member_id) & (proxy.id != Member.id),
+            )
+            .outerjoin(relative, relative.id == Participation.cast_by_user_id)
             .where(NamedVote.poll_id == poll.id)
             .order_by(Member.sort_name, Member.number)
         )
         .all()
     )
-    return [(m, describe(c, shape, options)) for m, c in rows]
+    return [
+        (m, describe(c, shape, options), _by_proxy(member_proxy, relative_name))
+        for m, c, member_proxy, relative_name in rows
+    ]
+
+
+def _by_proxy(member_proxy: Member | None, relative: str | None) -> str | None:
+    if relative is not None:
+        return _("%(name)s (relative, not a member)", name=relative)
+    return member_proxy.display_name if member_proxy is not None else None
 
 
 @bp.route("/<int:poll_id>/results")

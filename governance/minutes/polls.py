@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from governance.accounts.models import User
 from governance.ballots.decrypt import AwaitingDecryption, waiting_text
 from governance.ballots.decrypt import status as decryption_status
 from governance.ballots.models import Participation, Poll, PollState
 from governance.ballots.tally import PollResult, compute_result
-from governance.i18n import name_key
+from governance.i18n import _, name_key
 from governance.register.models import Member
 
 SEALED = (PollState.SEALED, PollState.PUBLISHED)
@@ -126,23 +127,37 @@ def participants(session: Session, *, assembly_id: int) -> list[ParticipantRecor
     """Members who took part in the sealed polls, sorted by name, with their channels."""
     sealed = select(Poll.id).where(Poll.assembly_id == assembly_id, Poll.state.in_(SEALED))
     rows = session.execute(
-        select(Participation.member_id, Participation.channel, Participation.cast_by_member_id)
+        select(
+            Participation.member_id,
+            Participation.channel,
+            Participation.cast_by_member_id,
+            Participation.cast_by_user_id,
+        )
         .where(Participation.poll_id.in_(sealed))
         .distinct()
     ).all()
     channels: dict[int, set[str]] = {}
     proxies: dict[int, set[int]] = {}
-    for member_id, channel, cast_by in rows:
+    relatives: dict[int, set[int]] = {}  # member → logins of relatives who voted for them
+    for member_id, channel, cast_by, cast_by_user in rows:
         channels.setdefault(member_id, set()).add(channel.value)
-        if channel.value == "PROXY":
+        if cast_by_user is not None:
+            relatives.setdefault(member_id, set()).add(cast_by_user)
+        elif channel.value == "PROXY":
             proxies.setdefault(member_id, set()).add(cast_by)
     names = _member_labels(session, set(channels) | {p for s in proxies.values() for p in s})
+    others = _relative_labels(session, {u for s in relatives.values() for u in s})
     records = [
         ParticipantRecord(
             number=names[mid][0],
             name=names[mid][1],
             channels=tuple(sorted(chs, key=CHANNEL_ORDER.index)),
-            proxies=tuple(sorted(f"{names[p][0]} {names[p][1]}" for p in proxies.get(mid, ()))),
+            proxies=tuple(
+                sorted(
+                    [f"{names[p][0]} {names[p][1]}" for p in proxies.get(mid, ())]
+                    + [others[u] for u in relatives.get(mid, ())]
+                )
+            ),
         )
         for mid, chs in channels.items()
     ]
@@ -151,6 +166,12 @@ def participants(session: Session, *, assembly_id: int) -> list[ParticipantRecor
 
 
 CHANNEL_ORDER = ["ROOM", "ONLINE", "PROXY"]
+
+
+def _relative_labels(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Relatives who are not members and voted as proxies: their name, marked as such."""
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {int(i): str(_("%(name)s (relative, not a member)", name=n)) for i, n in rows}
 
 
 def _member_labels(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from governance.accounts.models import Role
-from tests.access import ALL_ROLES, ANON, LOGIN, Route, allow, assert_access, assert_covers
+from tests.access import (
+    ALL_ROLES,
+    ANON,
+    LOGGED_IN,
+    LOGIN,
+    Route,
+    allow,
+    assert_access,
+    assert_covers,
+)
 
-EVERYONE_LOGGED_IN = tuple(Role)
+EVERYONE_LOGGED_IN = LOGGED_IN
 
 
 def _same(status: int) -> dict[str, int | str]:

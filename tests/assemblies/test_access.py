@@ -12,7 +12,16 @@ from governance.assemblies.grants import ProxyGrant
 from governance.assemblies.models import AgendaItem, AssemblyState
 from governance.db import new_session
 from governance.proposals.models import DemandKind, DemandState, MinorityDemand, ProposalState
-from tests.access import ALL_ROLES, LOGIN, Route, allow, assert_access, assert_covers
+from tests.access import (
+    ALL_ROLES,
+    LOGGED_IN,
+    LOGIN,
+    RELATIVE,
+    Route,
+    allow,
+    assert_access,
+    assert_covers,
+)
 
 BOARD, SB, SEC, MEMBER = Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY, Role.MEMBER
 STAFF = (BOARD, SB, SEC)
@@ -79,10 +88,11 @@ def _demand(app, member_id: int) -> int:
 
 
 @pytest.fixture
-def world(app, make_member, make_assembly, make_mandate, make_proposal) -> World:
+def world(app, make_member, make_assembly, make_mandate, make_proposal, relative_grants) -> World:
     members = [make_member() for _ in range(3)]
     convened = make_assembly(state=AssemblyState.CONVENED, members=members)
     in_session = make_assembly(state=AssemblyState.IN_SESSION, members=members)
+    relative_grants.append((in_session.id, members[2].id))  # RELATIVE votes for member 2 there
     item = convened.items[0].id
     return World(
         draft=make_assembly().id,
@@ -111,7 +121,7 @@ def _assembly_routes(w: World) -> list[Route]:
     staff, viewers = allow(*STAFF), allow(*VIEWERS)
     board, records = allow(BOARD), allow(SEC)
     return [
-        Route("GET", "/assemblies/", allow(*Role)),
+        Route("GET", "/assemblies/", allow(*LOGGED_IN)),
         Route("GET", "/assemblies/new", board),
         Route("POST", "/assemblies/new", board),  # empty form: shown again
         Route("GET", d, staff),
@@ -148,9 +158,10 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("GET", f"{s}/mandates", records),
         Route("POST", f"{s}/mandates", records),
         Route("POST", f"{s}/mandates/{w.mandate}/revoke", allow(SEC, ok=302)),
-        Route("GET", f"{s}/live", staff),  # and members on the roll
-        Route("GET", f"{s}/live.json", staff),
-        Route("POST", f"{s}/heartbeat", staff),
+        # And members on the roll; a relative holding a member's proxy follows it to vote.
+        Route("GET", f"{s}/live", allow(*STAFF, RELATIVE)),
+        Route("GET", f"{s}/live.json", allow(*STAFF, RELATIVE)),
+        Route("POST", f"{s}/heartbeat", allow(*STAFF, RELATIVE)),
         Route("GET", f"{s}/me", viewers),
         # A member's own proxy: only for an account linked to the member (none here has one).
         Route("POST", f"{s}/me/proxy", allow()),
@@ -176,13 +187,13 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("POST", f"{s}/screen-token", board),
         Route("GET", f"{s}/screen/not-the-token", dict.fromkeys(ALL_ROLES, 404)),
         Route("GET", f"{s}/screen/not-the-token/screen.json", dict.fromkeys(ALL_ROLES, 404)),
-        Route("GET", "/assemblies/999999", allow(*Role, ok=404)),
+        Route("GET", "/assemblies/999999", allow(*LOGGED_IN, ok=404)),
     ]
 
 
 def _proposal_routes(w: World) -> list[Route]:
     p, demand = f"/proposals/{w.proposal}", f"/proposals/demands/{w.demand}"
-    everyone = allow(*Role)
+    everyone = allow(*LOGGED_IN)
     members_only = dict.fromkeys(ALL_ROLES, 403) | {"ANON": LOGIN}  # no user here has a member
     return [
         Route("GET", "/proposals/", everyone),

@@ -144,6 +144,7 @@ def test_the_roll_attendance_and_evidence_pages_flag_the_member(vote_world, logi
 
 def test_the_database_refuses_a_participation_of_an_expelled_member(vote_world, make_poll):
     world = vote_world(members=2)
+    add_mandate(world, principal=1, proxy=0)  # the proxy is held: only the expulsion refuses
     poll = make_poll(world)
     expel(world, 0)
     insert = text(

@@ -6,7 +6,7 @@ from governance.accounts.models import Role
 from governance.ballots.models import Poll
 from governance.ballots.services import close_poll, publish_poll
 from governance.db import utcnow
-from tests.access import LOGIN, Route, allow, assert_access, assert_covers
+from tests.access import LOGGED_IN, LOGIN, RELATIVE, Route, allow, assert_access, assert_covers
 from tests.factories_ballots import cast
 
 STAFF = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
@@ -31,18 +31,20 @@ def _polls(world, make_poll):
 def _draft_only(*roles, ok=200):
     """Draft polls are invisible (404) to those who neither prepare nor belong to staff."""
     expected = allow(*roles, ok=ok)
-    for role in ("MEMBER", "ADMIN"):
+    for role in ("MEMBER", "ADMIN", RELATIVE):
         expected[role] = 404
     return expected
 
 
-def test_access_matrix(app, login_as, vote_world, make_poll):
+def test_access_matrix(app, login_as, vote_world, make_poll, relative_grants):
     world = vote_world(members=3)
     draft, open_, sealed, published = _polls(world, make_poll)
     a, m = world.assembly_id, world.member_ids[1]
-    everyone = allow(*Role)
-    # The gate: an administrator without another role sees no assembly, so none of its polls.
-    members = allow(Role.MEMBER, *STAFF)
+    relative_grants.append((a, world.member_ids[2]))  # RELATIVE holds member 2's proxy
+    everyone = allow(*LOGGED_IN)
+    # The gate: an administrator without another role sees no assembly, so none of its polls;
+    # a relative holding a member's proxy sees the assembly they vote in.
+    members = allow(Role.MEMBER, *STAFF, RELATIVE)
     routes = [
         Route("GET", "/polls/", everyone),
         Route("GET", f"/polls/assembly/{a}", members),
@@ -59,12 +61,13 @@ def test_access_matrix(app, login_as, vote_world, make_poll):
         Route("POST", f"/polls/{open_}/open", allow(Role.BOARD, ok=302)),
         Route("POST", f"/polls/{published}/close", allow(Role.BOARD, ok=302)),
         Route("POST", f"/polls/{open_}/delete", allow(*PREPARE, ok=302)),
-        # Nobody of these test users is on the roll or holds a mandate.
-        Route("GET", f"/polls/{open_}/vote", allow()),
-        Route("POST", f"/polls/{open_}/vote", allow()),
-        Route("POST", f"/polls/{open_}/cast", allow()),
-        Route("GET", f"/polls/{sealed}/box", allow(*STAFF)),
-        Route("POST", f"/polls/{sealed}/box", allow(*STAFF)),
+        # Nobody of these test users is on the roll or holds a mandate; the relative holds a
+        # member's proxy (a cast without data is a bad request).
+        Route("GET", f"/polls/{open_}/vote", allow(RELATIVE)),
+        Route("POST", f"/polls/{open_}/vote", allow(RELATIVE)),
+        Route("POST", f"/polls/{open_}/cast", allow() | {RELATIVE: 400}),
+        Route("GET", f"/polls/{sealed}/box", allow(*STAFF, RELATIVE)),
+        Route("POST", f"/polls/{sealed}/box", allow(*STAFF, RELATIVE)),
         Route("GET", f"/polls/{published}/results", members),
         Route("GET", f"/polls/{open_}/room", allow(*PREPARE)),
         Route("POST", f"/polls/{open_}/room", allow(*PREPARE)),

@@ -121,7 +121,9 @@ def test_foreign_keys_hold_after_the_seal(backend, engine, vote_world, make_poll
                     "conrelid::regclass::text IN ('ballot', 'participation', 'named_vote')"
                 )
             ).all()
-        assert len(rows) == 6 and all(valid for _name, valid in rows), rows
+        # poll (×3), member (×3: the participation's member and caster, the named vote's),
+        # and the relative's login who cast (participation.cast_by_user_id).
+        assert len(rows) == 7 and all(valid for _name, valid in rows), rows
     _refused(
         engine,
         "INSERT INTO participation (poll_id, member_id, cast_by_member_id, channel) "

@@ -47,7 +47,7 @@ def test_no_column_relates_a_ballot_to_a_participation(engine):
     ballot = {c["name"]: c for c in insp.get_columns("ballot")}
     part = {c["name"]: c for c in insp.get_columns("participation")}
     assert set(ballot) == {"tracker", "poll_id", "choice", "cipher"}
-    assert set(part) == {"poll_id", "member_id", "cast_by_member_id", "channel"}
+    assert set(part) == {"poll_id", "member_id", "cast_by_member_id", "cast_by_user_id", "channel"}
     for col in [*ballot.values(), *part.values()]:
         assert not isinstance(col["type"], DateTime)
     assert insp.get_pk_constraint("ballot")["constrained_columns"] == ["tracker"]

@@ -3,7 +3,7 @@ participation with the ballot that appeared in the same commit.
 
 Reads the WAL file format (https://sqlite.org/fileformat2.html#walformat) and the B-tree
 pages in its frames directly; no SQLite involved. A participation record is (poll, member,
-cast by, channel); a ballot record (tracker of 16 bytes, poll, choice), or its index entry
+cast by, channel, cast by a relative); a ballot record (tracker of 16 bytes, poll, choice), or its index entry
 (poll, choice, tracker).
 """
 
@@ -42,6 +42,8 @@ def _record(payload: bytes) -> list[object] | None:
                 n = sizes[serial]
                 values.append(int.from_bytes(payload[body : body + n], "big", signed=True))
                 body += n
+            elif serial == 0:  # NULL (a vote not cast by a relative)
+                values.append(None)
             elif serial in (8, 9):
                 values.append(serial - 8)
             elif serial >= 12:
@@ -78,7 +80,7 @@ def _rows(page: bytes, pgno: int) -> tuple[set[tuple[int, int]], dict[bytes, str
     ballots: dict[bytes, str] = {}
     for rec in _index_cells(page, 100 if pgno == 1 else 0):
         types = [type(v) for v in rec]
-        if types == [int, int, int, bytes] and rec[3] in CHANNELS:
+        if types[:2] == [int, int] and len(rec) in (4, 5) and CHANNELS & set(rec[2:]):
             participations.add((int(rec[0]), int(rec[1])))  # type: ignore[arg-type]
         elif types == [bytes, int, bytes] and len(rec[0]) == 16:  # type: ignore[arg-type]
             ballots[rec[0]] = rec[2].decode()  # type: ignore[index, union-attr]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from governance.accounts.models import Role
-from tests.access import Route, allow, assert_access, assert_covers
+from tests.access import LOGGED_IN, Route, allow, assert_access, assert_covers
 
 READERS = (Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY)
-EVERYONE = allow(*Role)
+EVERYONE = allow(*LOGGED_IN)
 
 
 def routes() -> list[Route]:
@@ -41,8 +41,8 @@ def routes() -> list[Route]:
         Route("GET", "/register/import", w),
         Route("POST", "/register/import", w),
         Route("GET", "/my-membership", EVERYONE),
-        Route("GET", "/register/link/not-a-token", allow(*Role, ok=400)),
-        Route("POST", "/register/link/not-a-token", allow(*Role, ok=400)),
+        Route("GET", "/register/link/not-a-token", allow(*LOGGED_IN, ok=400)),
+        Route("POST", "/register/link/not-a-token", allow(*LOGGED_IN, ok=400)),
     ]
 
 
