@@ -8,8 +8,8 @@ ballots/ddl.py) refuses, while the poll is open, a vote cast for another member 
 does not hold their proxy: a mandate for a member, an accepted grant for a relative.
 `participation` is copied on SQLite (a table WITHOUT ROWID), its triggers re-created.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-05 12:40:00
 """
 
@@ -22,8 +22,8 @@ from alembic import op
 import governance.db  # noqa: F401
 from governance.migrations.helpers import recreate_triggers
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
