@@ -1,1 +1,3 @@
 """The cooperative's bodies (Organe): board, supervisory board, committees, their seats."""
+
+from governance.bodies import labels  # noqa: F401  (enum words)
