@@ -1,5 +1,6 @@
 """Meetings of a body: roll from the seats, the body's quorum and notice, the DB rules."""
 
+# ruff: noqa: F811  (fixtures imported from tests/bodies/conftest_meetings.py)
 from __future__ import annotations
 
 from datetime import date, timedelta
