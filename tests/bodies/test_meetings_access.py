@@ -219,3 +219,38 @@ def test_guests_are_invited_by_the_leaders(app, login, world, make_user):
     assert login(world.users["board"]).post(url, data={"email": newcomer.email}).status_code == 302
     assert login(newcomer).get(f"/assemblies/{world.board_meeting}").status_code == 200
     assert login(newcomer).get(f"/assemblies/{world.sb_meeting}").status_code == 403
+
+
+def test_the_minutes_name_the_body_the_seats_present_and_the_quorum(app, world, check_in):
+    from governance.minutes.pdf import render_minutes
+    from governance.minutes.rendering import CoopSettings, document
+    from governance.minutes.services import start_minutes
+
+    with new_session(app.extensions["governance.engine"]) as s:
+        row = s.get(Assembly, world.board_meeting)
+    check_in(row, world.members["chair"], Channel.ROOM)
+    with new_session(app.extensions["governance.engine"]) as s:
+        row = s.get(Assembly, world.board_meeting)
+        minutes = start_minutes(s, assembly=row, actor=s.get(User, world.users["chair"].id))
+        doc = document(s, minutes=minutes, coop=CoopSettings(name="Wohnen eG", seat="Berlin"))
+    name = world.members["chair"].display_name
+    assert (doc.body_name, doc.board_present) == ("Vorstand", (name,))
+    # three seats on the record date three weeks ago (the former one ended only yesterday)
+    quorum = (doc.quorum_present, doc.quorum_seats, doc.quorum_percent, doc.quorate)
+    assert quorum == (1, 3, 50, False)
+    assert render_minutes(doc).data.startswith(b"%PDF")
+
+
+def test_the_chair_convenes_a_board_meeting_with_the_board_s_notice(
+    app, login, world, make_meeting
+):
+    draft = make_meeting(world.board, starts_at=utcnow() + timedelta(days=8))
+    chair = login(world.users["chair"])
+    page = chair.get(f"/assemblies/{draft.id}/convene").get_data(as_text=True)
+    assert "7 days notice of this body" in page and "Seats on the record date" in page
+    assert login(world.users["sb"]).get(f"/assemblies/{draft.id}/convene").status_code == 403
+    form = {"csrf_token": ""}
+    response = chair.post(f"/assemblies/{draft.id}/convene", data=form)
+    assert response.status_code == 302
+    with new_session(app.extensions["governance.engine"]) as s:
+        assert s.get(Assembly, draft.id).state == AssemblyState.CONVENED
