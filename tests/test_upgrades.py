@@ -162,10 +162,18 @@ def _counts(engine: Engine) -> dict[str, int]:
         }
 
 
+# Rows a revision creates from existing data: 0010 gives the meetings of the board and the
+# supervisory board their body (the demo has one of each).
+MIGRATED = {"body": 2}
+
+
 def _same_rows(before: dict[str, int], after: dict[str, int]) -> None:
-    """Every table kept its rows; the tables a revision added are empty."""
+    """Every table kept its rows; the tables a revision added are empty but for the rows it
+    migrated from existing data (MIGRATED)."""
     assert {t: after[t] for t in before} == before
-    assert all(after[t] == 0 for t in set(after) - set(before))
+    assert {t: after[t] for t in set(after) - set(before)} == {
+        t: MIGRATED.get(t, 0) for t in set(after) - set(before)
+    }
 
 
 def _audit_passes(engine: Engine) -> None:

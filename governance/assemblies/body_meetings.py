@@ -17,7 +17,7 @@ meeting (the gate, `Assembly.can_see`); `invite_guest`, `remove_guest` keep the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,7 +34,7 @@ from governance.auditlog import record_event
 from governance.bodies.models import Body, BodyKind, Seat, SeatFunction
 from governance.bodies.queries import body_of_kind, seat_of, seats_on
 from governance.errors import DomainError
-from governance.i18n import _l, lazy_date
+from governance.i18n import _l
 from governance.register.models import Member
 from governance.register.queries import eligible_members
 
@@ -70,21 +70,6 @@ def resolve_body(session: Session, *, body: AssemblyBody, body_id: int | None) -
     if row.dissolved_on is not None:
         raise DomainError(_l("This body has been dissolved."), field="body")
     return row.id
-
-
-def check_notice(body: Body, *, assembly: Assembly, now: datetime) -> None:
-    """Refuse when the meeting is less than the body's notice period away."""
-    days = body.notice_days
-    if assembly.starts_at - now < timedelta(days=days):
-        raise DomainError(
-            _l(
-                "The meeting is less than %(days)d days away, the notice period of this body: "
-                "move it to %(earliest)s or later.",
-                days=days,
-                earliest=lazy_date((now + timedelta(days=days)).date()),
-            ),
-            field="starts_at",
-        )
 
 
 def _non_members(seats: list[Seat]) -> None:

@@ -65,18 +65,30 @@ def earliest_start(now: datetime, notice_days: int) -> datetime:
     return now + timedelta(days=notice_days)
 
 
-def check_notice(assembly: Assembly, *, now: datetime, notice_days: int) -> None:
-    """Refuse when the assembly is less than the notice period away (§46(1) GenG)."""
-    if assembly.starts_at - now < timedelta(days=notice_days):
-        raise DomainError(
-            _l(
-                "The assembly is less than %(days)d days away. The notice period of %(days)d days "
-                "(§46(1) GenG) does not allow convening it now: move it to %(earliest)s or later.",
-                days=notice_days,
-                earliest=lazy_date(earliest_start(now, notice_days).date()),
-            ),
-            field="starts_at",
+def check_notice(
+    assembly: Assembly, *, now: datetime, notice_days: int, of_body: bool = False
+) -> None:
+    """Refuse when the assembly is less than the notice period away (§46(1) GenG; a body's
+    meeting: the body's notice period)."""
+    if assembly.starts_at - now >= timedelta(days=notice_days):
+        return
+    earliest = lazy_date(earliest_start(now, notice_days).date())
+    message = (
+        _l(
+            "The meeting is less than %(days)d days away, the notice period of this body: "
+            "move it to %(earliest)s or later.",
+            days=notice_days,
+            earliest=earliest,
         )
+        if of_body
+        else _l(
+            "The assembly is less than %(days)d days away. The notice period of %(days)d days "
+            "(§46(1) GenG) does not allow convening it now: move it to %(earliest)s or later.",
+            days=notice_days,
+            earliest=earliest,
+        )
+    )
+    raise DomainError(message, field="starts_at")
 
 
 def meeting_settings(
@@ -125,11 +137,10 @@ def convene(
     settings = meeting_settings(session, assembly=assembly, settings=settings)
     body = body_meetings.body_of(session, assembly)
     record_date = assembly.record_date or today
+    check_notice(assembly, now=now, notice_days=settings.notice_days, of_body=body is not None)
     if body is not None:
-        body_meetings.check_notice(body, assembly=assembly, now=now)
         body_meetings.freeze_seats(session, assembly=assembly, record_date=record_date, actor=actor)
     else:
-        check_notice(assembly, now=now, notice_days=settings.notice_days)
         freeze_roll(
             session,
             assembly=assembly,
