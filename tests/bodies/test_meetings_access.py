@@ -254,3 +254,18 @@ def test_the_chair_convenes_a_board_meeting_with_the_board_s_notice(
     assert response.status_code == 302
     with new_session(app.extensions["governance.engine"]) as s:
         assert s.get(Assembly, draft.id).state == AssemblyState.CONVENED
+
+
+def test_the_body_page_lists_the_meetings_its_seat_may_see(app, world):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    partial = '{% include "bodies/_body_meetings.html" %}'
+    with new_session(app.extensions["governance.engine"]) as s:
+        board = s.get(type(world.board), world.board.id)
+        for who, sees in (("chair", True), ("sb", False)):
+            with app.test_request_context("/"):
+                login_user(s.get(User, world.users[who].id))
+                html = render_template_string(partial, body=board)
+            assert (f"/assemblies/{world.board_meeting}" in html) is sees
+            assert (f"/assemblies/bodies/{world.board.id}/new" in html) is sees
