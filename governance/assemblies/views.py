@@ -111,6 +111,7 @@ def _initial(assembly: Assembly) -> dict[str, Any]:
 def new() -> Any:
     """The board prepares an assembly (draft)."""
     form = AssemblyEditForm()
+    _one_body(form, None)
     form.set_people(services.staff_users(db()))
     if form.validate_on_submit():
         try:
@@ -150,6 +151,13 @@ def new_meeting(body_id: int) -> Any:
     return render_template("assemblies/form.html", form=form, assembly=None, body=body)
 
 
+def _one_body(form: AssemblyEditForm, assembly: Assembly | None) -> None:
+    """The general assembly here; a body's meeting is prepared on the body's page and stays
+    its body's."""
+    body = assembly.body if assembly is not None else Body.GENERAL_ASSEMBLY
+    form.body.choices = options([(body.value, BODY_LABELS[body])])
+
+
 def _people(assembly: Assembly) -> list[Any]:
     """Who may chair or keep the minutes: staff; at a body's meeting its seats and guests."""
     session = db()
@@ -166,6 +174,7 @@ def edit(assembly_id: int) -> Any:
     """Change an assembly before it opens."""
     assembly = load_assembly(assembly_id, Assembly.can_manage)
     form = AssemblyEditForm(data=None if _posted() else _initial(assembly))
+    _one_body(form, assembly)
     form.set_people(_people(assembly))
     if form.validate_on_submit():
         try:
