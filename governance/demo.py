@@ -27,6 +27,8 @@ SEEDERS: list[str] = [
     "governance.assemblies.seed",
     "governance.ballots.seed",
     "governance.minutes.seed",
+    # after the bodies' seeder ("governance.bodies.seed"): meetings of the bodies
+    "governance.minutes.seed_meetings",
 ]
 
 

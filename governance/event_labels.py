@@ -26,6 +26,8 @@ EVENT_LABELS = {
     "assembly.opened": _l("assembly opened"),
     "assembly.roll_corrected": _l("roll corrected"),
     "assembly.roll_frozen": _l("roll frozen"),
+    "assembly.guest_invited": _l("guest invited to the meeting"),
+    "assembly.guest_removed": _l("guest removed from the meeting"),
     "assembly.screen_token_rotated": _l("room screen link renewed"),
     "attendance.checked_in": _l("checked in"),
     "attendance.checked_out": _l("checked out"),

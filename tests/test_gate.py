@@ -1,7 +1,7 @@
 """The one gate (`Assembly.can_see`) over every body and state, on every route of an assembly.
 
-One assembly per body (general assembly, representative assembly, board, supervisory board,
-committee) and state (draft, convened, in session, closed), each with a poll and an admitted
+One assembly per body (general assembly, and a meeting of the representative assembly, the
+board, the supervisory board and a committee, whose seats the member does not hold) and state (draft, convened, in session, closed), each with a poll and an admitted
 proposal where the state allows. Every route of the assemblies, proposals, ballots, minutes and
 audit blueprints that names an assembly, a poll or a proposal is requested, GET and POST, by a
 plain member who is on the roll of every one of them, by an administrator without another role
@@ -10,6 +10,7 @@ refuse (403, 404 for what does not exist, or the login page); where it is open, 
 own pages must answer 200.
 """
 
+# ruff: noqa: F811  (fixtures imported from tests/bodies/conftest_meetings.py)
 from __future__ import annotations
 
 from typing import Any
@@ -21,9 +22,11 @@ from governance.accounts.models import Role
 from governance.assemblies.models import Assembly, AssemblyState, Body
 from governance.ballots.models import Poll
 from governance.ballots.services import PollData, close_poll, create_poll, open_poll
+from governance.bodies.models import BodyKind
 from governance.db import new_session, utcnow
 from governance.proposals.models import Proposal
 from tests.access import ANON, LOGIN
+from tests.bodies.conftest_meetings import make_body  # noqa: F401
 
 BLUEPRINTS = ("assemblies", "proposals", "tellers", "ballots", "minutes", "audit")
 STATES = (
@@ -32,7 +35,15 @@ STATES = (
     AssemblyState.IN_SESSION,
     AssemblyState.CLOSED,
 )
-MEMBER_BODIES = (Body.GENERAL_ASSEMBLY, Body.REPRESENTATIVE_ASSEMBLY)
+# Only the general assembly is open to the members; a meeting of a body (the representative
+# assembly's too) is open to its seats and guests alone (tests/bodies/test_meetings_access.py).
+MEMBER_BODIES = (Body.GENERAL_ASSEMBLY,)
+KINDS = {
+    Body.REPRESENTATIVE_ASSEMBLY: BodyKind.REPRESENTATIVE_ASSEMBLY,
+    Body.SUPERVISORY_BOARD: BodyKind.SUPERVISORY_BOARD,
+    Body.BOARD: BodyKind.BOARD,
+    Body.COMMITTEE: BodyKind.COMMITTEE,
+}
 REFUSED = {403, 404, LOGIN}
 # A member's own pages of an assembly they may see (GET, with the objects they name).
 MEMBER_PAGES = (
@@ -50,11 +61,12 @@ def expected_visible(body: Body, state: AssemblyState, role: str) -> bool:
 
 
 @pytest.fixture
-def gate_world(app, make_assembly, make_member, make_user, make_proposal):
+def gate_world(app, make_assembly, make_member, make_user, make_proposal, make_body):
     """Every body × state, each with the member on its roll, a poll and a proposal."""
     member = make_member()
     user = make_user(roles=[Role.MEMBER], member_id=member.id)
     chair = make_user(roles=[Role.BOARD])
+    body_ids = {body: make_body(kind).id for body, kind in KINDS.items()}
     worlds = []
     for body in Body:
         for state in STATES:
@@ -62,6 +74,7 @@ def gate_world(app, make_assembly, make_member, make_user, make_proposal):
             assembly = make_assembly(
                 state=AssemblyState.IN_SESSION if held else state,
                 body=body,
+                body_id=body_ids.get(body),
                 members=[member],
                 chair=chair,
                 title=f"{body} {state}",

@@ -162,10 +162,18 @@ def _counts(engine: Engine) -> dict[str, int]:
         }
 
 
+# Rows a revision creates from existing data: 0010 gives the meetings of the board and the
+# supervisory board their body (the demo has one of each).
+MIGRATED = {"body": 2}
+
+
 def _same_rows(before: dict[str, int], after: dict[str, int]) -> None:
-    """Every table kept its rows; the tables a revision added are empty."""
+    """Every table kept its rows; the tables a revision added are empty but for the rows it
+    migrated from existing data (MIGRATED)."""
     assert {t: after[t] for t in before} == before
-    assert all(after[t] == 0 for t in set(after) - set(before))
+    assert {t: after[t] for t in set(after) - set(before)} == {
+        t: MIGRATED.get(t, 0) for t in set(after) - set(before)
+    }
 
 
 def _audit_passes(engine: Engine) -> None:
@@ -227,7 +235,8 @@ def test_a_populated_database_upgrades_from_the_frozen_revision_and_passes_the_a
 ):
     _demo_at_frozen_revision(empty_engine, tmp_path)
     before = _counts(empty_engine)
-    assert before["ballot"] > 0 and before["poll_scrub"] == 2 and before["minutes"] == 1
+    # minutes: the general assembly's, and those of the bodies' meetings (seed_meetings.py)
+    assert before["ballot"] > 0 and before["poll_scrub"] == 2 and before["minutes"] >= 1
     assert before["minutes_version"] == 1  # published minutes
     # (no audit at 0001: today's code reads today's schema; it runs after each upgrade)
 

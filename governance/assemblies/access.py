@@ -44,6 +44,7 @@ def load_held_grant(assembly_id: int, grant_id: int) -> tuple[Assembly, ProxyGra
     if grant.assembly_id != assembly.id:
         abort(404)
     mine = grant.holder_user_id is not None and grant.holder_user_id == current_user.id
-    if not (mine and assembly.state != AssemblyState.DRAFT and assembly.body in MEMBER_BODIES):
+    open_to_members = assembly.body in MEMBER_BODIES and not assembly.of_body
+    if not (mine and assembly.state != AssemblyState.DRAFT and open_to_members):
         abort(403)
     return assembly, grant

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.accounts.services import create_user, user_by_email
-from governance.assemblies import hooks
+from governance.assemblies import body_meetings, hooks
 from governance.assemblies.agenda import announce_items, unannounced_count
 from governance.assemblies.documents import ConveningEvidence, NoticeKind
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
@@ -65,18 +65,42 @@ def earliest_start(now: datetime, notice_days: int) -> datetime:
     return now + timedelta(days=notice_days)
 
 
-def check_notice(assembly: Assembly, *, now: datetime, notice_days: int) -> None:
-    """Refuse when the assembly is less than the notice period away (§46(1) GenG)."""
-    if assembly.starts_at - now < timedelta(days=notice_days):
-        raise DomainError(
-            _l(
-                "The assembly is less than %(days)d days away. The notice period of %(days)d days "
-                "(§46(1) GenG) does not allow convening it now: move it to %(earliest)s or later.",
-                days=notice_days,
-                earliest=lazy_date(earliest_start(now, notice_days).date()),
-            ),
-            field="starts_at",
+def check_notice(
+    assembly: Assembly, *, now: datetime, notice_days: int, of_body: bool = False
+) -> None:
+    """Refuse when the assembly is less than the notice period away (§46(1) GenG; a body's
+    meeting: the body's notice period)."""
+    if assembly.starts_at - now >= timedelta(days=notice_days):
+        return
+    earliest = lazy_date(earliest_start(now, notice_days).date())
+    message = (
+        _l(
+            "The meeting is less than %(days)d days away, the notice period of this body: "
+            "move it to %(earliest)s or later.",
+            days=notice_days,
+            earliest=earliest,
         )
+        if of_body
+        else _l(
+            "The assembly is less than %(days)d days away. The notice period of %(days)d days "
+            "(§46(1) GenG) does not allow convening it now: move it to %(earliest)s or later.",
+            days=notice_days,
+            earliest=earliest,
+        )
+    )
+    raise DomainError(message, field="starts_at")
+
+
+def meeting_settings(
+    session: Session, *, assembly: Assembly, settings: ConveningSettings
+) -> ConveningSettings:
+    """The settings for this assembly: a body's meeting has the body's notice period, for its
+    agenda too, and one vote per seat."""
+    body = body_meetings.body_of(session, assembly)
+    if body is None:
+        return settings
+    days = body.notice_days
+    return replace(settings, notice_days=days, agenda_notice_days=days, multiple_votes=False)
 
 
 def _check_ready(session: Session, assembly: Assembly, *, today: date) -> None:
@@ -107,17 +131,24 @@ def convene(
     render: Renderer,
     make_link: LinkMaker,
 ) -> ConveningEvidence:
-    """Convene: check the notice, freeze the roll, announce the agenda, invite every member."""
+    """Convene: check the notice, freeze the roll, announce the agenda, invite every member
+    (a body's meeting: the body's notice, its seats on the record date as the roll)."""
     _check_ready(session, assembly, today=today)
-    check_notice(assembly, now=now, notice_days=settings.notice_days)
-    freeze_roll(
-        session,
-        assembly=assembly,
-        record_date=assembly.record_date or today,
-        min_shares=settings.min_shares,
-        multiple_votes=settings.multiple_votes,
-        actor=actor,
-    )
+    settings = meeting_settings(session, assembly=assembly, settings=settings)
+    body = body_meetings.body_of(session, assembly)
+    record_date = assembly.record_date or today
+    check_notice(assembly, now=now, notice_days=settings.notice_days, of_body=body is not None)
+    if body is not None:
+        body_meetings.freeze_seats(session, assembly=assembly, record_date=record_date, actor=actor)
+    else:
+        freeze_roll(
+            session,
+            assembly=assembly,
+            record_date=record_date,
+            min_shares=settings.min_shares,
+            multiple_votes=settings.multiple_votes,
+            actor=actor,
+        )
     _mark_convened(session, assembly, actor=actor, now=now, settings=settings)
     carry_standing(session, assembly=assembly, actor=actor, now=now)
     evidence = send_notices(
@@ -169,6 +200,7 @@ def announce_supplement(
         raise DomainError(_l("Supplements to the agenda are announced before the assembly opens."))
     if unannounced_count(session, assembly_id=assembly.id) == 0:
         raise DomainError(_l("There are no new agenda items to announce."))
+    settings = meeting_settings(session, assembly=assembly, settings=settings)
     items = announce_items(
         session, assembly=assembly, now=now, notice_days=settings.agenda_notice_days
     )
@@ -215,8 +247,11 @@ def preview(
 
     Reads only: the roll is frozen, users created and mails queued by `convene` alone.
     """
-    eligible = eligible_members(session, at=assembly.record_date or today, min_shares=min_shares)
-    members = [m for m, _s in eligible]
+    day = assembly.record_date or today
+    if assembly.body_id is not None:
+        members = body_meetings.seat_members(session, body_id=assembly.body_id, day=day)
+    else:
+        members = [m for m, _s in eligible_members(session, at=day, min_shares=min_shares)]
     with_email = [m for m in members if m.email]
     sample = with_email[0] if with_email else None
     return Preview(

@@ -170,3 +170,51 @@ register(
         "FOR EACH ROW EXECUTE FUNCTION proxy_relative()",
     ],
 )
+
+
+# A meeting of a body names its body and only the general assembly has none (a trigger, not a
+# CHECK: SQLite adds a CHECK only by copying the table, and copying `assembly` would cascade
+# into append-only tables); `assembly.body` states the body's kind (a working group meets as
+# a committee), and the meeting never moves to another body (its roll, guests and papers are
+# the body's). Guests are invited only to meetings of a body (the general assembly is open to
+# its members and closed to anyone else).
+MSG_ASSEMBLY_BODY = "a meeting names its body, keeps it and states its kind"
+MSG_GUEST = "guests are invited to meetings of a body only"
+_KIND_OF = (
+    "(SELECT CASE WHEN b.kind = 'WORKING_GROUP' THEN 'COMMITTEE' ELSE b.kind END "
+    "FROM body b WHERE b.id = NEW.body_id)"
+)
+_BODY_MISMATCH = (
+    "(NEW.body = 'GENERAL_ASSEMBLY') <> (NEW.body_id IS NULL) "
+    f"OR (NEW.body_id IS NOT NULL AND NEW.body <> {_KIND_OF})"
+)
+_GUEST_BAD = (
+    "NOT EXISTS (SELECT 1 FROM assembly a WHERE a.id = NEW.assembly_id AND a.body_id IS NOT NULL)"
+)
+register(
+    "assembly_body",
+    sqlite=[
+        f"CREATE TRIGGER assembly_body_insert BEFORE INSERT ON assembly WHEN {_BODY_MISMATCH} "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_ASSEMBLY_BODY}'); END",
+        "CREATE TRIGGER assembly_body_update BEFORE UPDATE ON assembly "
+        f"WHEN NEW.body_id IS NOT OLD.body_id OR {_BODY_MISMATCH} "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_ASSEMBLY_BODY}'); END",
+        f"CREATE TRIGGER meeting_guest_body BEFORE INSERT ON meeting_guest WHEN {_GUEST_BAD} "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_GUEST}'); END",
+        "CREATE TRIGGER meeting_guest_fixed BEFORE UPDATE ON meeting_guest "
+        f"BEGIN SELECT RAISE(ABORT, '{MSG_GUEST}'); END",
+    ],
+    postgresql=[
+        "CREATE OR REPLACE FUNCTION assembly_body() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN IF (TG_OP = 'UPDATE' AND NEW.body_id IS DISTINCT FROM OLD.body_id) "
+        f"OR ({_BODY_MISMATCH}) THEN RAISE EXCEPTION '{MSG_ASSEMBLY_BODY}'; END IF; "
+        "RETURN NEW; END $$",
+        "CREATE TRIGGER assembly_body BEFORE INSERT OR UPDATE ON assembly "
+        "FOR EACH ROW EXECUTE FUNCTION assembly_body()",
+        "CREATE OR REPLACE FUNCTION meeting_guest_body() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN IF TG_OP = 'UPDATE' OR {_GUEST_BAD} THEN RAISE EXCEPTION '{MSG_GUEST}'; "
+        "END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER meeting_guest_body BEFORE INSERT OR UPDATE ON meeting_guest "
+        "FOR EACH ROW EXECUTE FUNCTION meeting_guest_body()",
+    ],
+)

@@ -265,3 +265,12 @@ class CallNextForm(FlaskForm):
         _l("Speaking time in minutes (optional)"),
         validators=[Optional(), NumberRange(min=1, max=60)],
     )
+
+
+class GuestForm(FlaskForm):
+    """A body invites a user with an account to one of its meetings."""
+
+    email = EmailField(
+        _l("Email address of the guest's account"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )

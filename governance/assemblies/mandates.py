@@ -78,6 +78,8 @@ def _limit_message(proxy: Member) -> DomainError:
 def check_new_mandate(
     session: Session, assembly: Assembly, principal: Member, proxy: Member
 ) -> None:
+    if assembly.of_body:  # a seat is personal: nobody is represented at a body's meeting
+        raise DomainError(_l("Nobody is represented by proxy at a meeting of a body."))
     if assembly.state not in (AssemblyState.CONVENED, AssemblyState.IN_SESSION):
         raise DomainError(
             _l("Proxies are registered while the assembly is convened or in session.")

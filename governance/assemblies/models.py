@@ -20,6 +20,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Field, SQLModel
 
 from governance.accounts.models import Role
+from governance.assemblies import closed
 from governance.db import UTCDateTime, str_enum, utcnow
 from governance.errors import IllegalTransition
 from governance.i18n import _l, enum_label
@@ -94,6 +95,14 @@ class Assembly(SQLModel, table=True):
     )
     body: Body = Field(
         default=Body.GENERAL_ASSEMBLY, sa_column=Column(str_enum(Body, "body"), nullable=False)
+    )
+    # The body (bodies.models.Body) whose meeting this is; None for a general assembly. Its
+    # kind and `body` agree, only the general assembly has none, and it never changes (a
+    # trigger, assemblies/ddl.py "assembly_body": SQLite adds no CHECK without a table copy).
+    # No ON DELETE clause: a body is never deleted (trigger body_no_delete), and SQLite keeps no
+    # clause of a column-level REFERENCES added by ALTER TABLE (revision 0010).
+    body_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("body.id"), nullable=True)
     )
     title: str = Field(sa_column=Column(String(300), nullable=False))
     kind: AssemblyKind = Field(
@@ -180,16 +189,29 @@ class Assembly(SQLModel, table=True):
     # `can_see` is the one gate: every domain's loader (polls, ballot box, results, proposals,
     # attachments, minutes, live page, audit pages) asks it before anything else.
 
+    @property
+    def of_body(self) -> bool:
+        """A meeting of a body (board, supervisory board, committee, delegates)."""
+        return self.body_id is not None
+
     def can_see(self, user: Any) -> bool:
         """May `user` see this assembly and everything in it?
 
-        Staff and the meeting's chair and secretary see every assembly in every state.
-        Members see the meetings of the member bodies (general or representative assembly)
-        once they are convened; the board's, the supervisory board's and committees' meetings
-        are closed to them. A relative who is not a member and holds a member's accepted
+        A general assembly: staff and the meeting's chair and secretary in every state, members
+        once it is convened; a relative who is not a member and holds a member's accepted
         proxy (relatives.py) sees that one assembly while it is convened or in session, to
-        vote for the member. Nobody else sees any (an administrator manages accounts only).
+        vote for the member. A meeting of a body (`body_id`) is closed to everyone outside the
+        body: its current seats see it in every state, the guests the body invited see it
+        once it is convened — nobody else, whatever their role: a board member does not see
+        the supervisory board's meetings nor the other way round, and a secretary, chair or
+        minutes keeper who is neither seat nor guest does not see it (the body invites its
+        minutes keeper as a guest). A representative assembly is the delegates' meeting.
+        An administrator manages accounts only and sees none.
         """
+        if self.of_body:
+            return closed.seat_today(self, user) is not None or (
+                self.state != AssemblyState.DRAFT and closed.is_guest(self, user)
+            )
         if self.is_staff(user):
             return True
         if not (
@@ -212,35 +234,48 @@ class Assembly(SQLModel, table=True):
         return session.execute(held).first() is not None
 
     def can_manage(self, user: Any) -> bool:
-        """The board prepares the assembly: data, agenda, attachments, proposals."""
+        """The board prepares the assembly: data, agenda, attachments, proposals; a body's
+        meeting is prepared by its chair or deputy (on the board: every board seat)."""
+        if self.of_body:
+            return closed.leads(self, user)
         return bool(user.is_authenticated and user.has_role(Role.BOARD))
 
     def can_convene(self, user: Any) -> bool:
-        """The board convenes; the supervisory board may too (§38(2) GenG)."""
+        """The board convenes; the supervisory board may too (§38(2) GenG); a body's meeting
+        is convened by whom prepares it."""
+        if self.of_body:
+            return closed.leads(self, user)
         return bool(user.is_authenticated and user.has_any_role(Role.BOARD, Role.SUPERVISORY_BOARD))
 
     def can_chair(self, user: Any) -> bool:
-        """The appointed chair; while none is appointed, the board."""
+        """The appointed chair; while none is appointed, the board (a body's: its leaders)."""
         if not user.is_authenticated:
             return False
         if self.chair_user_id is None:
-            return bool(user.has_role(Role.BOARD))
-        return bool(user.id == self.chair_user_id)
+            return closed.leads(self, user) if self.of_body else bool(user.has_role(Role.BOARD))
+        return bool(user.id == self.chair_user_id and self.can_see(user))
 
     def can_keep_records(self, user: Any) -> bool:
-        """Roll, attendance and proxies: the appointed secretary or any SECRETARY user."""
+        """Roll, attendance and proxies: the appointed secretary or any SECRETARY user; at a
+        body's meeting the appointed secretary (a seat or guest) or the body's leaders."""
         if not user.is_authenticated:
             return False
+        if self.of_body:
+            mine = user.id == self.secretary_user_id and self.can_see(user)
+            return bool(mine or closed.leads(self, user))
         return bool(user.id == self.secretary_user_id or user.has_role(Role.SECRETARY))
 
     def is_staff(self, user: Any) -> bool:
-        """Board, supervisory board, secretaries, chair: they see drafts and all records."""
+        """Board, supervisory board, secretaries, chair: they see drafts and all records; at a
+        body's meeting its current seats and the appointed chair and secretary (if guests)."""
+        if not user.is_authenticated:
+            return False
+        if self.of_body:
+            named = user.id in (self.chair_user_id, self.secretary_user_id)
+            return closed.seat_today(self, user) is not None or (named and self.can_see(user))
         return bool(
-            user.is_authenticated
-            and (
-                user.has_any_role(*STAFF_ROLES)
-                or user.id in (self.chair_user_id, self.secretary_user_id)
-            )
+            user.has_any_role(*STAFF_ROLES)
+            or user.id in (self.chair_user_id, self.secretary_user_id)
         )
 
 
@@ -388,6 +423,7 @@ from governance.assemblies.documents import (  # noqa: E402
 )
 from governance.assemblies.floor import Speaker, SpeakerKind, SpeakerState  # noqa: E402
 from governance.assemblies.grants import GrantState, ProxyGrant, held_by_relative  # noqa: E402
+from governance.assemblies.guests import MeetingGuest  # noqa: E402
 
 __all__ = [
     "AgendaAttachment",
@@ -403,6 +439,7 @@ __all__ = [
     "GrantState",
     "ItemKind",
     "Mandate",
+    "MeetingGuest",
     "NoticeKind",
     "ProxyGrant",
     "RollCorrection",

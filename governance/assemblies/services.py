@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.accounts.models import User, UserRole
-from governance.assemblies import hooks
+from governance.assemblies import body_meetings, closed, hooks
 from governance.assemblies.agenda import agenda, assert_resolution_possible, resolution_possible
 from governance.assemblies.attendance import presence, present_channel
 from governance.assemblies.mandates import mandates_locked, represented_members
@@ -79,6 +79,8 @@ class AssemblyData:
     chair_user_id: int | None = None
     secretary_user_id: int | None = None
     proposal_deadline: datetime | None = None
+    # The body whose meeting this is (bodies.models.Body); None: the one of its kind.
+    body_id: int | None = None
 
 
 def _validate(data: AssemblyData) -> None:
@@ -114,6 +116,7 @@ def create_assembly(
     _validate(data)
     if data.starts_at <= now:
         raise DomainError(_l("The assembly must start in the future."), field="starts_at")
+    data.body_id = body_meetings.resolve_body(session, body=data.body, body_id=data.body_id)
     assembly = Assembly(**asdict(data))
     assembly.title = data.title.strip()
     session.add(assembly)
@@ -148,6 +151,14 @@ def update_assembly(
     if assembly.state not in (AssemblyState.DRAFT, AssemblyState.CONVENED):
         raise DomainError(_l("An assembly can only be changed before it opens."))
     _validate(data)
+    if assembly.body_id is None and data.body != Body.GENERAL_ASSEMBLY:
+        raise DomainError(
+            _l("Create the meeting of a body on that body's page (bodies and seats)."),
+            field="body",
+        )
+    data.body_id = assembly.body_id  # a meeting stays its body's (and its kind)
+    if assembly.body_id is not None:
+        data.body = assembly.body
     changes = {k: v for k, v in asdict(data).items() if not _same(getattr(assembly, k), v)}
     if assembly.state != AssemblyState.DRAFT:
         locked = sorted(set(changes) & set(LOCKED_AFTER_CONVENING))
@@ -343,8 +354,10 @@ def on_roll(session: Session, *, assembly: Assembly, user: Any) -> bool:
 
 
 def can_see_documents(session: Session, *, assembly: Assembly, user: Any) -> bool:
-    """Attachments: eligible members (on the roll) and staff only."""
-    return assembly.is_staff(user) or on_roll(session, assembly=assembly, user=user)
+    """Attachments: eligible members (on the roll), staff and a body's guests only."""
+    if assembly.is_staff(user) or on_roll(session, assembly=assembly, user=user):
+        return True
+    return assembly.of_body and closed.is_guest(assembly, user)
 
 
 def assemblies_for(session: Session, *, user: Any) -> tuple[list[Assembly], list[Assembly]]:

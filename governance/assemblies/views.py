@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
 from governance.accounts.models import Role
-from governance.assemblies import hooks, services
+from governance.assemblies import body_meetings, hooks, services
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda, unannounced_count
 from governance.assemblies.attachments import attachments_by_item, remove_files
@@ -41,11 +41,12 @@ from governance.assemblies.forms import (
 )
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyKind, Body
 from governance.assemblies.roll import roll_size
+from governance.bodies.models import Body as BodyRow
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _
+from governance.i18n import _, today
 from governance.security import role_required
-from governance.web import db, fail, require
+from governance.web import db, fail, get_or_404, require
 
 
 @bp.app_context_processor
@@ -110,6 +111,7 @@ def _initial(assembly: Assembly) -> dict[str, Any]:
 def new() -> Any:
     """The board prepares an assembly (draft)."""
     form = AssemblyEditForm()
+    _one_body(form, None)
     form.set_people(services.staff_users(db()))
     if form.validate_on_submit():
         try:
@@ -124,13 +126,56 @@ def new() -> Any:
     return render_template("assemblies/form.html", form=form, assembly=None)
 
 
+@bp.route("/bodies/<int:body_id>/new", methods=["GET", "POST"])
+@login_required
+def new_meeting(body_id: int) -> Any:
+    """A body's leaders prepare a meeting of the body (draft), closed to everyone else."""
+    body = get_or_404(BodyRow, body_id)
+    session = db()
+    require(body_meetings.may_create(session, body=body, user=current_user, day=today()))
+    form = AssemblyEditForm(data=None if _posted() else {"body": body_meetings.KIND_OF[body.kind]})
+    form.body.choices = options([(body_meetings.KIND_OF[body.kind].value, body.name)])
+    form.set_people(body_meetings.seat_users(session, body_id=body_id, day=today()))
+    if form.validate_on_submit():
+        data = _form_data(form)
+        data.body_id = body.id
+        try:
+            assembly = services.create_assembly(
+                session, data=data, actor=current_user, now=utcnow()
+            )
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            flash(_("The meeting has been created as a draft. Add its agenda."), "success")
+            return to_detail(assembly)
+    return render_template("assemblies/form.html", form=form, assembly=None, body=body)
+
+
+def _one_body(form: AssemblyEditForm, assembly: Assembly | None) -> None:
+    """The general assembly here; a body's meeting is prepared on the body's page and stays
+    its body's."""
+    body = assembly.body if assembly is not None else Body.GENERAL_ASSEMBLY
+    form.body.choices = options([(body.value, BODY_LABELS[body])])
+
+
+def _people(assembly: Assembly) -> list[Any]:
+    """Who may chair or keep the minutes: staff; at a body's meeting its seats and guests."""
+    session = db()
+    if assembly.body_id is None:
+        return services.staff_users(session)
+    seats = body_meetings.seat_users(session, body_id=assembly.body_id, day=today())
+    invited = [u for _g, u in body_meetings.guests(session, assembly_id=int(assembly.id or 0))]
+    return seats + [u for u in invited if u not in seats]
+
+
 @bp.route("/<int:assembly_id>/edit", methods=["GET", "POST"])
-@role_required(Role.BOARD)
+@login_required
 def edit(assembly_id: int) -> Any:
     """Change an assembly before it opens."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     form = AssemblyEditForm(data=None if _posted() else _initial(assembly))
-    form.set_people(services.staff_users(db()))
+    _one_body(form, assembly)
+    form.set_people(_people(assembly))
     if form.validate_on_submit():
         try:
             services.update_assembly(
@@ -145,10 +190,10 @@ def edit(assembly_id: int) -> Any:
 
 
 @bp.route("/<int:assembly_id>/delete", methods=["POST"])
-@role_required(Role.BOARD)
+@login_required
 def delete(assembly_id: int) -> Any:
     """Delete a draft assembly (before it is convened) with its agenda and documents."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     require(assembly.can_manage(current_user))
     if not ConfirmForm().validate_on_submit():
         return to_detail(assembly)

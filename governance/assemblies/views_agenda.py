@@ -8,7 +8,6 @@ from flask import abort, current_app, flash, redirect, render_template, send_fil
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
-from governance.accounts.models import Role
 from governance.assemblies import agenda as agenda_services
 from governance.assemblies import attachments as files
 from governance.assemblies.access import load_assembly
@@ -19,7 +18,6 @@ from governance.assemblies.models import AgendaItem, Assembly, ItemKind
 from governance.assemblies.services import can_see_documents
 from governance.errors import DomainError
 from governance.i18n import _
-from governance.security import role_required
 from governance.web import db, fail, get_or_404, require
 
 DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
@@ -58,10 +56,10 @@ def _warn_if_late(assembly: Assembly, item: AgendaItem) -> None:
 
 
 @bp.route("/<int:assembly_id>/agenda/new", methods=["GET", "POST"])
-@role_required(Role.BOARD)
+@login_required
 def item_new(assembly_id: int) -> Any:
     """Add an agenda item or sub-item."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     form = AgendaItemForm()
     form.parent_id.choices = _parent_choices(assembly)
     if form.validate_on_submit():
@@ -85,10 +83,10 @@ def item_new(assembly_id: int) -> Any:
 
 
 @bp.route("/<int:assembly_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
-@role_required(Role.BOARD)
+@login_required
 def item_edit(assembly_id: int, item_id: int) -> Any:
     """Change an item; upload its documents."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     item = _item(assembly, item_id)
     form = AgendaItemForm(obj=item)
     form.parent_id.choices = _parent_choices(assembly, exclude=item.id)
@@ -124,10 +122,10 @@ def item_edit(assembly_id: int, item_id: int) -> Any:
 @bp.route(
     "/<int:assembly_id>/agenda/<int:item_id>/move/<any(up, down):direction>", methods=["POST"]
 )
-@role_required(Role.BOARD)
+@login_required
 def item_move(assembly_id: int, item_id: int, direction: str) -> Any:
     """Move an item one place up or down."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     item = _item(assembly, item_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -140,10 +138,10 @@ def item_move(assembly_id: int, item_id: int, direction: str) -> Any:
 
 
 @bp.route("/<int:assembly_id>/agenda/<int:item_id>/delete", methods=["POST"])
-@role_required(Role.BOARD)
+@login_required
 def item_delete(assembly_id: int, item_id: int) -> Any:
     """Delete an item not yet announced."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     item = _item(assembly, item_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -160,10 +158,10 @@ def item_delete(assembly_id: int, item_id: int) -> Any:
 
 
 @bp.route("/<int:assembly_id>/agenda/<int:item_id>/attachments", methods=["POST"])
-@role_required(Role.BOARD)
+@login_required
 def attachment_upload(assembly_id: int, item_id: int) -> Any:
     """Attach a document to an item (type- and size-checked)."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     item = _item(assembly, item_id)
     form = AttachmentForm()
     if form.validate_on_submit():
@@ -217,10 +215,10 @@ def attachment_download(assembly_id: int, attachment_id: int) -> Any:
 
 
 @bp.route("/<int:assembly_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
-@role_required(Role.BOARD)
+@login_required
 def attachment_delete(assembly_id: int, attachment_id: int) -> Any:
     """Remove a document."""
-    assembly = load_assembly(assembly_id)
+    assembly = load_assembly(assembly_id, Assembly.can_manage)
     attachment = _attachment(assembly, attachment_id)
     item_id = attachment.agenda_item_id
     if ConfirmForm().validate_on_submit():

@@ -9,7 +9,6 @@ from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
-from governance.accounts.models import Role
 from governance.assemblies import convening, hooks
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
@@ -27,17 +26,17 @@ from governance.mail import Attachment
 from governance.mailing import LABELS, delivery, mailings_of
 from governance.register.blueprint import mail_locale
 from governance.register.services import linked_user
-from governance.security import role_required
 from governance.web import db, external_url, fail, require
 
 
 @bp.route("/<int:assembly_id>/convene", methods=["GET", "POST"])
-@role_required(Role.BOARD, Role.SUPERVISORY_BOARD)
+@login_required
 def convene(assembly_id: int) -> Any:
     """Convene: check the notice period, freeze the roll, invite every member."""
     assembly = load_assembly(assembly_id)
     require(assembly.can_convene(current_user))
     settings, form = convening_settings(), ConfirmForm()
+    shown = convening.meeting_settings(db(), assembly=assembly, settings=settings)
     if form.validate_on_submit():
         try:
             evidence = convening.convene(
@@ -73,21 +72,14 @@ def convene(assembly_id: int) -> Any:
                 "success",
             )
             return redirect(url_for("assemblies.evidence", assembly_id=assembly.id))
-    return _convene_page(assembly, form, settings)
+    return _convene_page(assembly, form, shown)
 
 
 def _convene_page(assembly: Assembly, form: ConfirmForm, settings: Any) -> Any:
     """What convening will do: the invitation as sent, the recipients by channel, the dates."""
     preview = None
     if assembly.is_draft:
-        preview = convening.preview(
-            db(),
-            assembly=assembly,
-            today=today(),
-            min_shares=settings.min_shares,
-            render=invitation_renderer(assembly, NoticeKind.INVITATION),
-            link_placeholder=_("[the member's personal login link]"),
-        )
+        preview = _preview(assembly, settings)
     return render_template(
         "assemblies/convene.html",
         assembly=assembly,
@@ -99,8 +91,24 @@ def _convene_page(assembly: Assembly, form: ConfirmForm, settings: Any) -> Any:
     )
 
 
+def _preview(assembly: Assembly, settings: Any) -> convening.Preview | None:
+    """The invitation as sent; None (with the reason shown) when it cannot be convened."""
+    try:
+        return convening.preview(
+            db(),
+            assembly=assembly,
+            today=today(),
+            min_shares=settings.min_shares,
+            render=invitation_renderer(assembly, NoticeKind.INVITATION),
+            link_placeholder=_("[the member's personal login link]"),
+        )
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return None
+
+
 @bp.route("/<int:assembly_id>/supplement", methods=["POST"])
-@role_required(Role.BOARD, Role.SUPERVISORY_BOARD)
+@login_required
 def supplement(assembly_id: int) -> Any:
     """Announce agenda items added after convening to every member."""
     assembly = load_assembly(assembly_id)

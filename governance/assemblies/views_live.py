@@ -10,7 +10,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
-from governance.assemblies import attendance, mandates, proxies, services, speakers, watch
+from governance.assemblies import attendance, closed, mandates, proxies, services, speakers, watch
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
 from governance.assemblies.blueprint import bp, live_cache, relative_form, room_labels
@@ -56,7 +56,12 @@ def _access(assembly_id: int) -> tuple[Assembly, bool]:
     the ballot page) and staff; whether the user is on the roll."""
     assembly = load_assembly(assembly_id)
     on_roll = services.on_roll(db(), assembly=assembly, user=current_user)
-    require(on_roll or assembly.is_staff(current_user) or assembly.is_relative_holder(current_user))
+    require(
+        on_roll
+        or assembly.is_staff(current_user)
+        or assembly.is_relative_holder(current_user)
+        or closed.is_guest(assembly, current_user)
+    )
     return assembly, on_roll
 
 

@@ -20,9 +20,11 @@ from governance.web import db
 
 
 def can_run(user: Any, assembly: Assembly) -> bool:
-    """Open, close, declare: the assembly's chair, or the board."""
+    """Open, close, declare: the assembly's chair, or the board (a body's: its leaders)."""
     if not getattr(user, "is_authenticated", False):
         return False
+    if assembly.of_body:  # a body's meeting: its chair and leaders, no role from outside
+        return assembly.can_chair(user) or assembly.can_manage(user)
     return bool(user.id == assembly.chair_user_id or user.has_role(Role.BOARD))
 
 
@@ -30,6 +32,8 @@ def can_prepare(user: Any, assembly: Assembly) -> bool:
     """Create polls, exclusions, paper counts (tellers): chair, board, secretary."""
     if can_run(user, assembly):
         return True
+    if assembly.of_body:
+        return assembly.can_keep_records(user)
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.SECRETARY))
 
 

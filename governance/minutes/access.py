@@ -11,6 +11,11 @@
   assembly's minutes to every member, a board meeting's to the staff only. Published minutes
   are not restricted to the assembly's roll: a member who joined later may inspect them too.
 
+A meeting of a body (`assembly.of_body`) keeps all of it inside the body: its seats see the
+draft and approve (the service checks who signs: the body's chair and another seat present),
+its records keeper writes, its leaders publish (`Assembly.is_staff`, `can_keep_records`,
+`can_manage`); roles outside the body count for nothing there.
+
 Every view loads its assembly through the gate first (`assemblies.access.load_assembly`).
 """
 
@@ -36,6 +41,8 @@ def is_staff(user: Any) -> bool:
 def can_view_draft(assembly: Assembly, user: Any) -> bool:
     if not user.is_authenticated:
         return False
+    if assembly.of_body:
+        return assembly.is_staff(user)
     ids = (assembly.chair_user_id, assembly.secretary_user_id)
     return is_staff(user) or _is_one_of(user, *ids)
 
@@ -43,16 +50,22 @@ def can_view_draft(assembly: Assembly, user: Any) -> bool:
 def can_write(assembly: Assembly, user: Any) -> bool:
     if not user.is_authenticated:
         return False
+    if assembly.of_body:
+        return assembly.can_keep_records(user)
     return bool(user.has_role(Role.SECRETARY) or _is_one_of(user, assembly.secretary_user_id))
 
 
 def can_approve(assembly: Assembly, user: Any) -> bool:
     if not user.is_authenticated:
         return False
+    if assembly.of_body:
+        return assembly.is_staff(user)
     return bool(user.has_role(Role.BOARD) or _is_one_of(user, assembly.chair_user_id))
 
 
-def can_publish(user: Any) -> bool:
+def can_publish(user: Any, assembly: Assembly | None = None) -> bool:
+    if assembly is not None and assembly.of_body:
+        return assembly.can_manage(user)
     return bool(user.is_authenticated and user.has_role(Role.SUPERVISORY_BOARD))
 
 

@@ -17,9 +17,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User, UserRole
+from governance.assemblies import body_meetings
 from governance.assemblies.agenda import agenda
 from governance.assemblies.convening import letter_post
 from governance.assemblies.models import Assembly, AssemblyForm, Attendance, ConveningEvidence
+from governance.assemblies.roll import roll_size
 from governance.assemblies.speakers import spoken_by_item
 from governance.auditlog import canonical
 from governance.ballots.models import Poll
@@ -106,6 +108,18 @@ class MinutesDocument:
     key_fingerprint: str = ""
     key_threshold: int = 0
     key_tellers: tuple[str, ...] = ()
+    # A meeting of a body: its name, and its quorum (seats present of all seats, more than
+    # `quorum_percent` % needed); `board_present` then names the seats present.
+    body_name: str = ""
+    quorum_seats: int = 0
+    quorum_present: int = 0
+    quorum_percent: int = 0
+
+    @property
+    def quorate(self) -> bool:
+        return self.quorum_seats > 0 and self.quorum_present * 100 > (
+            self.quorum_percent * self.quorum_seats
+        )
 
     @property
     def polls(self) -> list[PollRecord]:
@@ -231,6 +245,7 @@ def build_document(
     items = _items(session, minutes, polls)
     on_agenda = {item.id for item in items}
     place, is_seat = place_of(assembly, seat=coop_seat)
+    of_body = _of_body(session, assembly)
     return MinutesDocument(
         assembly_id=assembly.id,
         revision=minutes.revision,
@@ -249,7 +264,8 @@ def build_document(
         closed_at=assembly.closed_at,
         chair=_user_name(session, assembly.chair_user_id),
         secretary=_user_name(session, assembly.secretary_user_id),
-        board_present=tuple(
+        board_present=of_body.pop("board_present", None)
+        or tuple(
             _user_name(session, u.id)
             for u in board_members_present(session, assembly_id=assembly.id)
         ),
@@ -260,7 +276,23 @@ def build_document(
         evidence=tuple(_evidence(session, assembly.id)),
         participants=tuple(participants(session, assembly_id=assembly.id)),
         **_key(session, assembly_id=assembly.id),
+        **of_body,
     )
+
+
+def _of_body(session: Session, assembly: Assembly) -> dict[str, Any]:
+    """A body's meeting: the body, its seats present and its quorum (nothing otherwise)."""
+    body = body_meetings.body_of(session, assembly)
+    if body is None:
+        return {}
+    present = body_meetings.attended(session, assembly_id=assembly.id or 0)
+    return {
+        "body_name": body.name,
+        "board_present": tuple(m.display_name for m in present),
+        "quorum_seats": roll_size(session, assembly_id=assembly.id or 0),
+        "quorum_present": len(present),
+        "quorum_percent": body.quorum_percent,
+    }
 
 
 def _key(session: Session, *, assembly_id: int) -> dict[str, Any]:

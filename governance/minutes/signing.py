@@ -17,8 +17,10 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User
-from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies import body_meetings
+from governance.assemblies.models import Assembly, AssemblyState, Attendance
 from governance.auditlog import record_event
+from governance.bodies.queries import seat_of
 from governance.errors import DomainError
 from governance.i18n import _l
 from governance.minutes import hooks
@@ -30,10 +32,32 @@ from governance.minutes.rendering import CoopSettings, current_render, document
 SIGNABLE_STATES = (AssemblyState.CLOSED, AssemblyState.MINUTES_PUBLISHED)
 
 
+def _body_capacity(session: Session, *, assembly: Assembly, user: Any) -> Capacity | None:
+    """At a body's meeting: CHAIR for the body's chair on the meeting's day (without one, the
+    meeting's chair), BOARD (co-signer) for another seat of the body who was present."""
+    chair = body_meetings.chair_user(session, assembly=assembly, body_first=True)
+    if chair is not None and chair.id == user.id:
+        return Capacity.CHAIR
+    day = assembly.starts_at.date()
+    seat = seat_of(session, user=user, body_id=assembly.body_id or 0, day=day)
+    member_id = getattr(user, "member_id", None)
+    if seat is None or member_id is None:
+        return None
+    present = session.execute(
+        select(Attendance.id).where(
+            Attendance.assembly_id == assembly.id, Attendance.member_id == member_id
+        )
+    ).first()
+    return Capacity.BOARD if present is not None else None
+
+
 def capacity_of(session: Session, *, assembly: Assembly, user: Any) -> Capacity | None:
-    """CHAIR for the chair; BOARD for another board member who was present; else None."""
+    """CHAIR for the chair; BOARD for another board member who was present; else None. At a
+    body's meeting the body's chair and another seat present sign."""
     if not getattr(user, "is_authenticated", False):
         return None
+    if assembly.of_body:
+        return _body_capacity(session, assembly=assembly, user=user)
     if assembly.chair_user_id is not None and user.id == assembly.chair_user_id:
         return Capacity.CHAIR
     if user.has_role(Role.BOARD):
@@ -174,9 +198,11 @@ def publish(
     session: Session, *, minutes: Minutes, user: Any, reason: str, coop: CoopSettings
 ) -> MinutesVersion:
     """Publish the signed PDF as the next version; the first moves the assembly on."""
-    if not user.has_role(Role.SUPERVISORY_BOARD):
-        raise DomainError(_l("The supervisory board publishes the minutes."))
     assembly, render = _ready(session, minutes, coop)
+    if assembly.of_body and not assembly.can_manage(user):
+        raise DomainError(_l("The chair of the body publishes the minutes of its meetings."))
+    if not assembly.of_body and not user.has_role(Role.SUPERVISORY_BOARD):
+        raise DomainError(_l("The supervisory board publishes the minutes."))
     if not signatures_complete(approvals_of(session, minutes=minutes, render=render)):
         raise DomainError(
             _l("The chair and at least one other board member present must approve first.")

@@ -105,7 +105,7 @@ def _workspace_context(assembly: Assembly, minutes: Minutes) -> dict[str, Any]:
         "text": all_labels(),
         "can_write": access.can_write(assembly, current_user),
         "can_approve": access.can_approve(assembly, current_user),
-        "can_publish": access.can_publish(current_user),
+        "can_publish": access.can_publish(current_user, assembly),
     }
 
 
@@ -297,7 +297,7 @@ def approve(assembly_id: int) -> Any:
 @login_required
 def publish(assembly_id: int) -> Any:
     """Publish the signed minutes (supervisory board); members are notified."""
-    assembly = load_assembly(assembly_id, lambda _a, user: access.can_publish(user))
+    assembly = load_assembly(assembly_id, lambda a, user: access.can_publish(user, a))
     minutes = _minutes(assembly)
     form = PublishForm()
     if form.validate_on_submit():

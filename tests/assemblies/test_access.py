@@ -1,16 +1,19 @@
 """Access matrix of every route of the assemblies and proposals blueprints: route × role."""
 
+# ruff: noqa: F811  (fixtures imported from tests/bodies/conftest_meetings.py)
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pytest
 
-from governance.accounts.models import Role
+from governance.accounts.models import Role, User
+from governance.assemblies import body_meetings
 from governance.assemblies.attachments import add_attachment
 from governance.assemblies.grants import ProxyGrant
-from governance.assemblies.models import AgendaItem, AssemblyState
-from governance.db import new_session
+from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
+from governance.bodies.models import BodyKind
+from governance.db import new_session, utcnow
 from governance.proposals.models import DemandKind, DemandState, MinorityDemand, ProposalState
 from tests.access import (
     ALL_ROLES,
@@ -22,6 +25,7 @@ from tests.access import (
     assert_access,
     assert_covers,
 )
+from tests.bodies.conftest_meetings import make_body, make_meeting  # noqa: F401
 
 BOARD, SB, SEC, MEMBER = Role.BOARD, Role.SUPERVISORY_BOARD, Role.SECRETARY, Role.MEMBER
 STAFF = (BOARD, SB, SEC)
@@ -43,6 +47,9 @@ class World:
     withdrawable: int
     demand: int
     grant: int
+    body: int  # the board as a body, whose seats nobody of the matrix holds
+    meeting: int  # its meeting (convened), with a guest
+    guest: int
 
 
 def _attachment(app, item_id: int, name: str) -> int:
@@ -88,8 +95,20 @@ def _demand(app, member_id: int) -> int:
 
 
 @pytest.fixture
-def world(app, make_member, make_assembly, make_mandate, make_proposal, relative_grants) -> World:
+def world(
+    app,
+    make_member,
+    make_assembly,
+    make_mandate,
+    make_proposal,
+    relative_grants,
+    make_body,
+    make_meeting,
+    make_user,
+) -> World:
     members = [make_member() for _ in range(3)]
+    board = make_body(BodyKind.BOARD)
+    meeting = make_meeting(board, state=AssemblyState.CONVENED, members=[])
     convened = make_assembly(state=AssemblyState.CONVENED, members=members)
     in_session = make_assembly(state=AssemblyState.IN_SESSION, members=members)
     relative_grants.append((in_session.id, members[2].id))  # RELATIVE votes for member 2 there
@@ -108,7 +127,23 @@ def world(app, make_member, make_assembly, make_mandate, make_proposal, relative
         withdrawable=make_proposal(convened, state=ProposalState.SUBMITTED).id,
         demand=_demand(app, members[0].id),
         grant=_grant(app, in_session.id, members[0].id, members[1].id),
+        body=board.id,
+        meeting=meeting.id,
+        guest=_guest(app, meeting.id, make_user(roles=[]).id),
     )
+
+
+def _guest(app, assembly_id: int, user_id: int) -> int:
+    with new_session(app.extensions["governance.engine"]) as s:
+        guest = body_meetings.invite_guest(
+            s,
+            assembly=s.get(Assembly, assembly_id),
+            user=s.get(User, user_id),
+            actor=None,
+            now=utcnow(),
+        )
+        s.commit()
+        return guest.id
 
 
 def _assembly_routes(w: World) -> list[Route]:
@@ -188,6 +223,13 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("GET", f"{s}/screen/not-the-token", dict.fromkeys(ALL_ROLES, 404)),
         Route("GET", f"{s}/screen/not-the-token/screen.json", dict.fromkeys(ALL_ROLES, 404)),
         Route("GET", "/assemblies/999999", allow(*LOGGED_IN, ok=404)),
+        # A meeting of a body: no role opens it, only a seat (tests/bodies/test_meetings_access.py).
+        Route("GET", f"/assemblies/bodies/{w.body}/new", allow()),
+        Route("POST", f"/assemblies/bodies/{w.body}/new", allow()),
+        Route("GET", f"/assemblies/{w.meeting}", allow()),
+        Route("GET", f"/assemblies/{w.meeting}/guests", allow()),
+        Route("POST", f"/assemblies/{w.meeting}/guests", allow()),
+        Route("POST", f"/assemblies/{w.meeting}/guests/{w.guest}/remove", allow()),
     ]
 
 
