@@ -126,6 +126,7 @@ def send(app: Flask) -> Callable[..., Circular]:
         now: datetime | None = None,
         deadline: timedelta = timedelta(days=2),
         title: str = "Dachsanierung beauftragen",
+        day: date | None = None,
     ) -> Circular:
         now = now or utcnow()
         circular = circulars.send_circular(
@@ -137,7 +138,7 @@ def send(app: Flask) -> Callable[..., Circular]:
             reasoning="Das Dach ist undicht.",
             deadline=now + deadline,
             now=now,
-            day=today(),
+            day=day or today(),
             notice=no_notice,
         )
         session.commit()
