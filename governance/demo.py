@@ -27,6 +27,7 @@ SEEDERS: list[str] = [
     "governance.assemblies.seed",
     "governance.ballots.seed",
     "governance.minutes.seed",
+    "governance.bodies.seed_circulars",
 ]
 
 

@@ -211,10 +211,11 @@ def cast_vote(
         choice=choice,
         cast_at=now,
     )
+    # A concurrent second vote, or the deadline by the database's clock: the caller rolls back.
+    # (No savepoint: its commit would fire other domains' after-commit hooks, e.g. the scrub.)
+    session.add(vote)
     try:
-        with session.begin_nested():  # a concurrent second vote, or the deadline by the DB clock
-            session.add(vote)
-            session.flush()
+        session.flush()
     except DBAPIError:
         raise DomainError(
             _l("Your vote could not be recorded: the circular is closed or you have voted already.")

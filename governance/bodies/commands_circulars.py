@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from governance.bodies import circular_pdf, circulars
+from governance.bodies import circular_render, circulars
 from governance.bodies.blueprint import bp
 from governance.cli import cli_session
 from governance.db import utcnow
@@ -15,7 +15,7 @@ from governance.db import utcnow
 def conclude_circulars() -> None:
     """Conclude every open circular resolution whose deadline has passed."""
     with cli_session() as session:
-        done = circulars.conclude_due(session, now=utcnow(), render=circular_pdf.render)
+        done = circulars.conclude_due(session, now=utcnow(), render=circular_render.pdf)
         session.commit()
         for c in done:
             click.echo(f"circular {c.id}: {c.state.value.lower()}")

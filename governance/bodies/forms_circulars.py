@@ -51,7 +51,9 @@ class CircularForm(FlaskForm):
         _l("Motion (the text to be resolved)"), validators=[DataRequired(), Length(max=20000)]
     )
     reasoning = TextAreaField(_l("Reasoning (optional)"), validators=[Length(max=20000)])
-    deadline = DateTimeLocalField(_l("Deadline"), format=DT_FORMAT, validators=[InputRequired()])
+    deadline = DateTimeLocalField(
+        _l("Voting deadline"), format=DT_FORMAT, validators=[InputRequired()]
+    )
 
     def validate_deadline(self, field: DateTimeLocalField) -> None:
         if field.data is not None and to_utc(field.data) <= utcnow():

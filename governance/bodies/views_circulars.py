@@ -10,12 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_babel import force_locale
 from flask_login import current_user, login_required
 
-from governance.accounts.models import User
 from governance.bodies import (
-    circular_pdf,
+    circular_render,
     circulars,
     commands_circulars,  # noqa: F401  (the CLI command)
 )
@@ -27,8 +25,7 @@ from governance.bodies.models_circulars import Circular, CircularChoice
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, today
-from governance.register.blueprint import mail_locale
-from governance.web import begin_writing, db, external_url, fail, get_or_404, require
+from governance.web import begin_writing, db, fail, get_or_404, require
 
 
 def _visible(body: Body) -> list[Circular]:
@@ -57,27 +54,13 @@ def _settle(body: Body) -> None:
         for c in circulars.circulars_of(db(), body_id=int(body.id or 0))
     ):
         begin_writing()
-        circulars.conclude_due(db(), now=now, render=circular_pdf.render, body_id=body.id)
+        circulars.conclude_due(db(), now=now, render=circular_render.pdf, body_id=body.id)
 
 
 def _is_chair(body: Body) -> bool:
     chair = circulars.body_chair(db(), body_id=int(body.id or 0), day=today())
     user = circulars.seat_user(db(), chair) if chair is not None else None
     return user is not None and user.id == current_user.id
-
-
-def _notice(circular: Circular, user: User) -> tuple[str, str]:
-    """The mail to one seat, in their language."""
-    ctx = {
-        "circular": circular,
-        "body": db().get(Body, circular.body_id),
-        "url": external_url(
-            "bodies.circular_page", body_id=circular.body_id, circular_id=circular.id
-        ),
-    }
-    with force_locale(mail_locale(user)):
-        subject = render_template("bodies/mail_circular.subject.txt", **ctx).strip()
-        return subject, render_template("bodies/mail_circular.txt", **ctx)
 
 
 @bp.app_template_global("body_circulars")
@@ -109,7 +92,7 @@ def circular_new(body_id: int) -> Any:
             circular = circulars.send_circular(
                 db(), body=body, sender=current_user, title=form.title.data or "",
                 motion=form.motion.data or "", reasoning=form.reasoning.data or "",
-                deadline=to_utc(form.deadline.data), now=utcnow(), day=today(), notice=_notice,
+                deadline=to_utc(form.deadline.data), now=utcnow(), day=today(), notice=circular_render.notice,
             )  # fmt: skip
         except DomainError as error:
             fail(error, form)
@@ -142,7 +125,7 @@ def _cast(body_id: int, circular_id: int, form: Any, choice: Any) -> Any:
         try:
             circulars.cast_vote(
                 db(), circular=circular, user=current_user, choice=choice(form),
-                now=utcnow(), render=circular_pdf.render,
+                now=utcnow(), render=circular_render.pdf,
             )  # fmt: skip
             flash(_("Your vote has been recorded."), "success")
         except DomainError as error:

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from governance.accounts.models import Role, User
-from governance.bodies import circular_pdf, circulars
+from governance.bodies import circular_render, circulars
 from governance.bodies.models import Body, BodyKind, CircularRule, Seat, SeatFunction, SeatOrigin
 from governance.bodies.models_circulars import Circular
 from governance.db import new_session, utcnow
@@ -158,7 +158,7 @@ def vote(app: Flask) -> Callable[..., Any]:
             user=session.get(User, user.id),
             choice=choice,
             now=now or utcnow(),
-            render=circular_pdf.render,
+            render=circular_render.pdf,
         )
         session.commit()
         return result

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from governance.auditlog import AuditEvent
-from governance.bodies import circular_pdf, circulars
+from governance.bodies import circular_render, circulars
 from governance.bodies.models import BodyKind, CircularRule, SeatFunction
 from governance.bodies.models_circulars import CircularChoice, CircularState
 from governance.db import utcnow
@@ -132,7 +132,7 @@ def test_the_deadline_no_vote_after_it_and_conclusion_after_it(
         vote(session, circular, people[2], NO, now=later)
     session.rollback()
     assert circular.is_open  # nobody has looked since the deadline
-    done = circulars.conclude_due(session, now=later, render=circular_pdf.render)
+    done = circulars.conclude_due(session, now=later, render=circular_render.pdf)
     session.commit()
     assert [c.id for c in done] == [circular.id]
     assert circular.state == CircularState.ADOPTED  # 2 of 3 seats: more than half
@@ -153,9 +153,9 @@ def test_the_database_refuses_a_vote_after_the_deadline_by_its_own_clock(
 def test_before_the_deadline_nothing_concludes(session: Any, seated: Any, send: Any) -> None:
     body, people = seated(3)
     circular = send(session, body, people[0])
-    assert circulars.conclude_due(session, now=utcnow(), render=circular_pdf.render) == []
+    assert circulars.conclude_due(session, now=utcnow(), render=circular_render.pdf) == []
     assert not circulars.conclude(
-        session, circular=circular, now=utcnow(), render=circular_pdf.render
+        session, circular=circular, now=utcnow(), render=circular_render.pdf
     )
 
 

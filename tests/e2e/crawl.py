@@ -19,6 +19,7 @@ from governance.accounts.models import Role, User
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
 from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll
+from governance.bodies.models_circulars import Circular
 from governance.db import new_session, utcnow
 from governance.demo import DEMO_PASSWORD, DEMO_USERS, seed
 from governance.minutes.models import Minutes, MinutesVersion, RenderJob, RenderStatus
@@ -60,6 +61,7 @@ NOT_PAGES = {
     # Only the relative (no member, no role) who holds the proxy opens it: no demo login does;
     # tests/e2e/test_relative_proxy.py opens it at phone width.
     "assemblies.relative_page",
+    "bodies.circular_record",
 }
 
 
@@ -134,6 +136,8 @@ def value_sets(app: Flask) -> list[dict[str, Any]]:
         sets += [{"poll_id": p} for p in s.scalars(select(Poll.id).order_by(Poll.id))]
         sets += [{"proposal_id": p} for p in s.scalars(select(Proposal.id).order_by(Proposal.id))]
         sets += [{"demand_id": d} for d in s.scalars(select(MinorityDemand.id))]
+        circulars = s.scalars(select(Circular).order_by(Circular.id))
+        sets += [{"body_id": c.body_id, "circular_id": c.id} for c in circulars]
         linked = s.scalars(select(User.member_id).where(User.email == LOGINS[Role.MEMBER])).one()
         left = s.scalars(select(Member.id).where(Member.exit_date.is_not(None))).first()
         sets += [{"member_id": m} for m in dict.fromkeys([linked, left]) if m]
