@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -131,6 +132,20 @@ def _is(answer: Answer, user: User) -> bool:
     return answer.user is not None and answer.user.id == user.id
 
 
+def _audit(
+    session: Session, circular: Circular, event: str, actor: User | None, payload: dict[str, Any]
+) -> None:
+    """One step of the circular in the audit chain."""
+    record_event(
+        session,
+        event_type=event,
+        actor=actor,
+        object_type="circular",
+        object_id=circular.id,
+        payload=payload,
+    )
+
+
 def send_circular(
     session: Session,
     *,
@@ -166,13 +181,12 @@ def send_circular(
     session.flush()
     session.add_all(CircularSeat(circular_id=circular.id, seat_id=s.id) for s in seats)
     session.flush()
-    record_event(
+    _audit(
         session,
-        event_type="circular.sent",
-        actor=sender,
-        object_type="circular",
-        object_id=circular.id,
-        payload={
+        circular,
+        "circular.sent",
+        sender,
+        {
             "body_id": body.id,
             "title": circular.title,
             "deadline": deadline,
@@ -220,13 +234,12 @@ def cast_vote(
         raise DomainError(
             _l("Your vote could not be recorded: the circular is closed or you have voted already.")
         ) from None
-    record_event(
+    _audit(
         session,
-        event_type="circular.voted",
-        actor=user,
-        object_type="circular",
-        object_id=circular.id,
-        payload={"seat_id": mine.seat.id, "name": mine.name, "choice": choice},
+        circular,
+        "circular.voted",
+        user,
+        {"seat_id": mine.seat.id, "name": mine.name, "choice": choice},
     )
     conclude(session, circular=circular, now=now, render=render)
     return vote
@@ -261,13 +274,12 @@ def conclude(session: Session, *, circular: Circular, now: datetime, render: Ren
     )
     session.add_all([circular, record])
     session.flush()
-    record_event(
+    _audit(
         session,
-        event_type="circular.concluded",
-        actor=None,
-        object_type="circular",
-        object_id=circular.id,
-        payload={
+        circular,
+        "circular.concluded",
+        None,
+        {
             "result": circular.state,
             "yes": circular.yes_count,
             "no": circular.no_count,
