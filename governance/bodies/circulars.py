@@ -208,9 +208,11 @@ def cast_vote(
     user: User,
     choice: CircularChoice,
     now: datetime,
+    day: date,
     render: Renderer,
 ) -> CircularVote:
-    """The user's final answer for their seat; concludes the circular when it decides it."""
+    """The user's final answer for their seat; concludes the circular when it decides it.
+    A seat whose term has ended by `day` answers no more (it still counts among all seats)."""
     if not circular.is_open or now > circular.deadline:
         raise DomainError(_l("This circular resolution is closed; no vote is taken any more."))
     mine = my_answer(session, circular=circular, user=user)
@@ -218,6 +220,8 @@ def cast_vote(
         raise DomainError(_l("Only the seats the circular was sent to vote."))
     if mine.vote is not None:
         raise DomainError(_l("You have voted already; a vote cast is final."))
+    if not mine.seat.holds_on(day):
+        raise DomainError(_l("Your term in this body has ended; you no longer vote."))
     vote = CircularVote(
         circular_id=int(circular.id or 0),
         seat_id=int(mine.seat.id or 0),

@@ -102,7 +102,7 @@ def seed_demo(session: Session, ctx: Any) -> None:
             circulars.cast_vote(
                 session, circular=adopted, user=user, now=now - timedelta(days=2, hours=-n),
                 choice=CircularChoice.ABSTAIN if n == 2 else CircularChoice.YES,
-                render=circular_render.pdf,
+                day=day, render=circular_render.pdf,
             )  # fmt: skip
     body, seats = made[BodyKind.BOARD]
     if (chair := _chair(session, body)) is None:
@@ -118,5 +118,5 @@ def seed_demo(session: Session, ctx: Any) -> None:
     for user in voters:
         circulars.cast_vote(
             session, circular=opened, user=user, choice=CircularChoice.YES,
-            now=now - timedelta(hours=2), render=circular_render.pdf,
+            now=now - timedelta(hours=2), day=day, render=circular_render.pdf,
         )  # fmt: skip

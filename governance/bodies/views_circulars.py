@@ -111,6 +111,7 @@ def circular_page(body_id: int, circular_id: int) -> Any:
     circular = _circular(body, circular_id)
     mine = circulars.my_answer(db(), circular=circular, user=current_user)
     can_vote = circular.is_open and mine is not None and mine.vote is None
+    can_vote = can_vote and current_seat(body) is not None  # a former seat only reads
     return render_template(
         "bodies/circular.html", body=body, circular=circular, mine=mine, can_vote=can_vote,
         answers=circulars.answers(db(), circular=circular), vote_form=VoteForm(),
@@ -125,7 +126,7 @@ def _cast(body_id: int, circular_id: int, form: Any, choice: Any) -> Any:
         try:
             circulars.cast_vote(
                 db(), circular=circular, user=current_user, choice=choice(form),
-                now=utcnow(), render=circular_render.pdf,
+                now=utcnow(), day=today(), render=circular_render.pdf,
             )  # fmt: skip
             flash(_("Your vote has been recorded."), "success")
         except DomainError as error:

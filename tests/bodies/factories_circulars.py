@@ -158,6 +158,7 @@ def vote(app: Flask) -> Callable[..., Any]:
             user=session.get(User, user.id),
             choice=choice,
             now=now or utcnow(),
+            day=today(),
             render=circular_render.pdf,
         )
         session.commit()

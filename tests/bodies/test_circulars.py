@@ -218,3 +218,18 @@ def test_the_cli_concludes_due_circulars(
     result = app.test_cli_runner().invoke(args=["bodies", "conclude-circulars"])
     assert result.exit_code == 0, result.output
     assert "rejected" in result.output and "1 concluded" in result.output
+
+
+def test_a_seat_whose_term_has_ended_answers_no_more_but_counts(
+    session: Any, make_body: Any, make_seat: Any, send: Any, vote: Any
+) -> None:
+    body = make_body()
+    yesterday = utcnow().date() - timedelta(days=1)
+    chair = make_seat(body, function=SeatFunction.CHAIR)
+    leaving = make_seat(body, ends_on=yesterday)
+    circular = send(session, body, chair, day=yesterday)  # sent while both held their seats
+    with pytest.raises(DomainError, match="term in this body has ended"):
+        vote(session, circular, leaving, YES)
+    session.rollback()
+    vote(session, circular, chair, YES)
+    assert circular.is_open and circular.seat_count == 2  # 1 of 2 is not more than half

@@ -102,6 +102,19 @@ def test_access_matrix_of_the_circulars(
     assert not problems, "\n".join(problems)
 
 
+def test_a_former_seat_reads_without_a_vote_form(app: Flask, login: Any, world: World) -> None:
+    page = login(world.people["former"].user).get(
+        f"/bodies/{world.board}/circulars/{world.open_id}"
+    )
+    assert page.status_code == 200 and 'id="vote-form"' not in page.text
+    assert (
+        'id="vote-form"'
+        in login(world.people["seat"].user)
+        .get(f"/bodies/{world.board}/circulars/{world.open_id}")
+        .text
+    )
+
+
 def test_every_circular_route_is_in_the_matrix(app: Flask, world: World) -> None:
     adapter = app.url_map.bind("localhost")
     covered = {adapter.match(url.split("?")[0], method=m)[0] for m, url, _d, _e in routes(world)}
