@@ -29,6 +29,7 @@ SEEDERS: list[str] = [
     "governance.minutes.seed",
     # after the bodies' seeder ("governance.bodies.seed"): meetings of the bodies
     "governance.minutes.seed_meetings",
+    "governance.bodies.seed_circulars",
 ]
 
 

@@ -1,1 +1,3 @@
 """minutes domain."""
+
+from governance.minutes import provides_circulars  # noqa: F401  (registers the providers)

@@ -20,6 +20,7 @@ from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
 from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll
 from governance.bodies.models import Body
+from governance.bodies.models_circulars import Circular
 from governance.db import new_session, utcnow
 from governance.demo import DEMO_PASSWORD, DEMO_USERS, seed
 from governance.minutes.models import Minutes, MinutesVersion, RenderJob, RenderStatus
@@ -61,6 +62,7 @@ NOT_PAGES = {
     # Only the relative (no member, no role) who holds the proxy opens it: no demo login does;
     # tests/e2e/test_relative_proxy.py opens it at phone width.
     "assemblies.relative_page",
+    "bodies.circular_record",
 }
 
 
@@ -136,6 +138,8 @@ def value_sets(app: Flask) -> list[dict[str, Any]]:
         sets += [{"proposal_id": p} for p in s.scalars(select(Proposal.id).order_by(Proposal.id))]
         sets += [{"demand_id": d} for d in s.scalars(select(MinorityDemand.id))]
         sets += [{"body_id": b} for b in s.scalars(select(Body.id).order_by(Body.id))]
+        circulars = s.scalars(select(Circular).order_by(Circular.id))
+        sets += [{"body_id": c.body_id, "circular_id": c.id} for c in circulars]
         linked = s.scalars(select(User.member_id).where(User.email == LOGINS[Role.MEMBER])).one()
         left = s.scalars(select(Member.id).where(Member.exit_date.is_not(None))).first()
         sets += [{"member_id": m} for m in dict.fromkeys([linked, left]) if m]
