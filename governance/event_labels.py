@@ -111,6 +111,9 @@ EVENT_LABELS = {
     "user.login": _l("logged in"),
     "user.password_changed": _l("password changed"),
     "user.roles_changed": _l("roles changed"),
+    "room.file_downloaded": _l("paper downloaded from a body's room"),
+    "room.folder_created": _l("folder created in a body's room"),
+    "room.version_added": _l("paper uploaded to a body's room"),
 }
 
 OBJECT_LABELS = {
@@ -126,6 +129,8 @@ OBJECT_LABELS = {
     "proposal": _l("proposal"),
     "proxy_grant": _l("proxy"),
     "register": _l("register"),
+    "room_file_version": _l("paper in a body's room"),
+    "room_folder": _l("folder in a body's room"),
     "speaker": _l("request to speak"),
     "user": _l("account"),
 }
