@@ -238,3 +238,25 @@ def test_a_former_seat_reads_only_the_papers_of_their_own_term(
     # A seat whose term ended yesterday no longer writes; a current seat reads all of it.
     current = login(seated(sb))
     assert current.get(f"{base}/versions/{newest.id}").status_code == 200
+
+
+def test_the_demo_puts_papers_into_the_boards_rooms(app: Flask) -> None:
+    from governance.demo import DEMO_PASSWORD, DEMO_USERS, seed
+
+    with new_session(app.extensions["governance.engine"]) as s:
+        seed(s, only_if_empty=False, config=app.config)
+        s.commit()
+    folders = _rows(app, RoomFolder)
+    assert [f.name for f in folders] == ["Prüfberichte"]
+    versions = _rows(app, RoomFileVersion)
+    report = next(f for f in _rows(app, RoomFile) if f.folder_id == folders[0].id)
+    assert sorted(v.number for v in versions if v.file_id == report.id) == [1, 2]
+    assert len({f.body_id for f in _rows(app, RoomFile)}) == 2  # the board has a paper too
+    client = app.test_client()
+    sb_email = next(e for r, e, _n in DEMO_USERS if r == Role.SUPERVISORY_BOARD)
+    client.post("/login", data={"email": sb_email, "password": DEMO_PASSWORD})
+    newest = max((v for v in versions if v.file_id == report.id), key=lambda v: v.number)
+    r = client.get(f"/bodies/{report.body_id}/room/versions/{newest.id}")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF-")
+    page = client.get(f"/bodies/{report.body_id}/room")
+    assert "Prüfberichte" in page.get_data(as_text=True)
