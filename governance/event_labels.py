@@ -15,6 +15,7 @@ EVENT_LABELS = {
     "agenda.item_changed": _l("agenda item changed"),
     "agenda.item_deleted": _l("agenda item deleted"),
     "agenda.item_moved": _l("agenda item moved"),
+    "agenda.paper_linked": _l("paper from a body's room linked to an agenda item"),
     "assembly.agenda_supplemented": _l("agenda supplemented"),
     "assembly.all_present_declared": _l("all members declared present"),
     "assembly.changed": _l("assembly changed"),

@@ -265,3 +265,9 @@ class CallNextForm(FlaskForm):
         _l("Speaking time in minutes (optional)"),
         validators=[Optional(), NumberRange(min=1, max=60)],
     )
+
+
+class PaperLinkForm(FlaskForm):
+    """Link a paper of a body's room to an agenda item (choices: the user's rooms)."""
+
+    paper = SelectField(_l("Paper from a body's room"), validators=[DataRequired()])
