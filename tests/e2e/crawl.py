@@ -44,6 +44,7 @@ NOT_PAGES = {
     "register.confirm_link",
     "register.export",
     "assemblies.attachment_download",
+    "assemblies.paper_download",
     "bodies.room_download",
     "assemblies.attendance_csv",
     "assemblies.calendar",
