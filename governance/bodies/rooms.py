@@ -249,21 +249,28 @@ def _store_version(
     )
     session.add(version)
     session.flush()
+    _record(session, "room.version_added", file, version, actor, sha256=version.sha256)
+    return version
+
+
+def _record(
+    session: Session,
+    event_type: str,
+    file: RoomFile,
+    version: RoomFileVersion,
+    actor: Any,
+    **extra: str,
+) -> None:
+    """An event about one version of a paper (which body, paper, version, file name)."""
+    payload = {"body": file.body_id, "file": file.id, "number": version.number}
     record_event(
         session,
-        event_type="room.version_added",
+        event_type=event_type,
         actor=actor,
         object_type="room_file_version",
         object_id=version.id,
-        payload={
-            "body": file.body_id,
-            "file": file.id,
-            "number": version.number,
-            "filename": version.filename,
-            "sha256": version.sha256,
-        },
+        payload=payload | {"filename": version.filename, **extra},
     )
-    return version
 
 
 def add_paper(
@@ -302,20 +309,7 @@ def record_download(
     session: Session, *, file: RoomFile, version: RoomFileVersion, actor: Any, via: str = "room"
 ) -> None:
     """Write a download into the audit chain: who took which version of which paper."""
-    record_event(
-        session,
-        event_type="room.file_downloaded",
-        actor=actor,
-        object_type="room_file_version",
-        object_id=version.id,
-        payload={
-            "body": file.body_id,
-            "file": file.id,
-            "number": version.number,
-            "filename": version.filename,
-            "via": via,
-        },
-    )
+    _record(session, "room.file_downloaded", file, version, actor, via=via)
 
 
 def version_path(upload_dir: str, version: RoomFileVersion) -> Path:

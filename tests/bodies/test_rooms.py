@@ -260,3 +260,23 @@ def test_the_demo_puts_papers_into_the_boards_rooms(app: Flask) -> None:
     assert r.status_code == 200 and r.data.startswith(b"%PDF-")
     page = client.get(f"/bodies/{report.body_id}/room")
     assert "Prüfberichte" in page.get_data(as_text=True)
+
+
+def test_the_body_pages_room_box_shows_the_newest_papers_to_seats_only(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    from flask import g, render_template
+    from flask_login import login_user
+
+    def box(user: Any) -> str:
+        with app.test_request_context():
+            login_user(user)
+            try:
+                return render_template("bodies/_body_room.html", body=world["sb"], seat=None)
+            finally:
+                g.pop("db_session").close()
+
+    html = box(world["sb_client"].user)
+    assert 'id="body-room"' in html and f"/bodies/{world['sb'].id}/room" in html
+    assert "Paper " in html  # the paper's title
+    assert box(world["board_client"].user).strip() == ""
