@@ -15,6 +15,7 @@ EVENT_LABELS = {
     "agenda.item_changed": _l("agenda item changed"),
     "agenda.item_deleted": _l("agenda item deleted"),
     "agenda.item_moved": _l("agenda item moved"),
+    "agenda.paper_linked": _l("paper from a body's room linked to an agenda item"),
     "assembly.agenda_supplemented": _l("agenda supplemented"),
     "assembly.all_present_declared": _l("all members declared present"),
     "assembly.changed": _l("assembly changed"),
@@ -116,6 +117,9 @@ EVENT_LABELS = {
     "user.login": _l("logged in"),
     "user.password_changed": _l("password changed"),
     "user.roles_changed": _l("roles changed"),
+    "room.file_downloaded": _l("paper downloaded from a body's room"),
+    "room.folder_created": _l("folder created in a body's room"),
+    "room.version_added": _l("paper uploaded to a body's room"),
 }
 
 OBJECT_LABELS = {
@@ -132,6 +136,8 @@ OBJECT_LABELS = {
     "proposal": _l("proposal"),
     "proxy_grant": _l("proxy"),
     "register": _l("register"),
+    "room_file_version": _l("paper in a body's room"),
+    "room_folder": _l("folder in a body's room"),
     "speaker": _l("request to speak"),
     "user": _l("account"),
 }

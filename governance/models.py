@@ -9,13 +9,17 @@ from governance import (
 from governance.accounts import ddl as accounts_ddl  # noqa: F401
 from governance.accounts import models as accounts_models  # noqa: F401
 from governance.assemblies import ddl as assemblies_ddl  # noqa: F401
+from governance.assemblies import ddl_papers as assemblies_ddl_papers  # noqa: F401
 from governance.assemblies import models as assemblies_models  # noqa: F401
+from governance.assemblies import models_papers as assemblies_models_papers  # noqa: F401
 from governance.ballots import ddl as ballots_ddl  # noqa: F401
 from governance.ballots import models as ballots_models  # noqa: F401
 from governance.bodies import ddl as bodies_ddl  # noqa: F401
 from governance.bodies import ddl_circulars as bodies_ddl_circulars  # noqa: F401
+from governance.bodies import ddl_rooms as bodies_ddl_rooms  # noqa: F401
 from governance.bodies import models as bodies_models  # noqa: F401
 from governance.bodies import models_circulars as bodies_models_circulars  # noqa: F401
+from governance.bodies import models_rooms as bodies_models_rooms  # noqa: F401
 from governance.minutes import ddl as minutes_ddl  # noqa: F401
 from governance.minutes import models as minutes_models  # noqa: F401
 from governance.notify import models as notify_models  # noqa: F401

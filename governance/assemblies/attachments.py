@@ -1,11 +1,8 @@
-"""Documents attached to agenda items: type- and size-checked, stored under UPLOAD_DIR."""
+"""Documents attached to agenda items: checked and stored by `governance.uploads`."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
@@ -14,73 +11,14 @@ from governance.assemblies import hooks
 from governance.assemblies.documents import AgendaAttachment
 from governance.assemblies.models import AgendaItem
 from governance.auditlog import record_event
-from governance.errors import DomainError
-from governance.i18n import _l
+from governance.uploads import store_file, stored_path
 
 SUBDIR = "agenda"
 
 
-@dataclass(frozen=True)
-class FileType:
-    content_type: str
-    magic: tuple[bytes, ...]  # accepted leading bytes; empty: text (UTF-8, no NUL)
-
-
-FILE_TYPES: dict[str, FileType] = {
-    "pdf": FileType("application/pdf", (b"%PDF-",)),
-    "png": FileType("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": FileType("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": FileType("image/jpeg", (b"\xff\xd8\xff",)),
-    "txt": FileType("text/plain; charset=utf-8", ()),
-    "csv": FileType("text/csv; charset=utf-8", ()),
-    "odt": FileType("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
-    "ods": FileType("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
-    "docx": FileType(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-    ),
-    "xlsx": FileType(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)
-    ),
-}
-ALLOWED_EXTENSIONS = tuple(sorted(FILE_TYPES))
-
-
-def _clean_filename(filename: str) -> str:
-    name = PurePath(filename.replace("\\", "/")).name.strip().replace("\x00", "")
-    return name[:200] or "document"
-
-
-def check_file(filename: str, data: bytes, *, max_bytes: int) -> FileType:
-    """The file's type, or a DomainError when the type or size is not allowed."""
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    ftype = FILE_TYPES.get(ext)
-    if ftype is None:
-        raise DomainError(
-            _l("Allowed file types: %(types)s.", types=", ".join(ALLOWED_EXTENSIONS)),
-            field="file",
-        )
-    if not data:
-        raise DomainError(_l("The file is empty."), field="file")
-    if len(data) > max_bytes:
-        megabytes = "%g" % (max_bytes / 1_048_576)
-        raise DomainError(_l("The file is larger than %(mb)s MB.", mb=megabytes), field="file")
-    if ftype.magic and not data.startswith(ftype.magic):
-        raise DomainError(_l("The file's content does not match its type."), field="file")
-    if not ftype.magic:
-        try:
-            if "\x00" in data.decode("utf-8"):
-                raise ValueError
-        except ValueError:
-            raise DomainError(
-                _l("The file's content does not match its type."), field="file"
-            ) from None
-    return ftype
-
-
 def storage_path(upload_dir: str, stored_name: str) -> Path:
     """Where an attachment's bytes are kept."""
-    return Path(upload_dir) / SUBDIR / stored_name
+    return stored_path(upload_dir, SUBDIR, stored_name)
 
 
 def add_attachment(
@@ -94,18 +32,16 @@ def add_attachment(
     actor: object | None,
 ) -> AgendaAttachment:
     """Check and store an uploaded file for an agenda item."""
-    ftype = check_file(filename, data, max_bytes=max_bytes)
-    stored = secrets.token_hex(16)
-    path = storage_path(upload_dir, stored)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    stored = store_file(
+        filename=filename, data=data, upload_dir=upload_dir, subdir=SUBDIR, max_bytes=max_bytes
+    )
     attachment = AgendaAttachment(
         agenda_item_id=item.id,
-        filename=_clean_filename(filename),
-        stored_name=stored,
-        content_type=ftype.content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        filename=stored.filename,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
         uploaded_by_id=getattr(actor, "id", None),
     )
     session.add(attachment)

@@ -274,3 +274,9 @@ class GuestForm(FlaskForm):
         _l("Email address of the guest's account"),
         validators=[DataRequired(), Email(), Length(max=254)],
     )
+
+
+class PaperLinkForm(FlaskForm):
+    """Link a paper of a body's room to an agenda item (choices: the user's rooms)."""
+
+    paper = SelectField(_l("Paper from a body's room"), validators=[DataRequired()])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from governance import uploads
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies import agenda as agenda_services
 from governance.assemblies import attachments as files
@@ -19,8 +20,6 @@ from governance.assemblies.services import can_see_documents
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.web import db, fail, get_or_404, require
-
-DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
 
 
 def _item(assembly: Assembly, item_id: int) -> AgendaItem:
@@ -114,7 +113,7 @@ def item_edit(assembly_id: int, item_id: int) -> Any:
         item=item,
         attachments=attachments,
         upload=AttachmentForm(),
-        allowed=", ".join(files.ALLOWED_EXTENSIONS),
+        allowed=", ".join(uploads.ALLOWED_EXTENSIONS),
         confirm=ConfirmForm(),
     )
 
@@ -166,7 +165,7 @@ def attachment_upload(assembly_id: int, item_id: int) -> Any:
     form = AttachmentForm()
     if form.validate_on_submit():
         upload = form.file.data
-        max_bytes = int(current_app.config.get("ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT))
+        max_bytes = uploads.max_upload_bytes(current_app.config)
         try:
             files.add_attachment(
                 db(),
@@ -203,14 +202,8 @@ def attachment_download(assembly_id: int, attachment_id: int) -> Any:
     require(can_see_documents(db(), assembly=assembly, user=current_user))
     attachment = _attachment(assembly, attachment_id)
     path = files.storage_path(current_app.config["UPLOAD_DIR"], attachment.stored_name)
-    if not path.is_file():
-        abort(404)
-    return send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
+    return uploads.send_stored(
+        path, content_type=attachment.content_type, filename=attachment.filename
     )
 
 

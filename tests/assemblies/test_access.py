@@ -181,6 +181,9 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("POST", f"{a}/agenda/{w.item}/attachments", allow(BOARD, ok=302)),
         Route("GET", f"{a}/attachments/{w.attachment}", staff),  # and members on the roll
         Route("POST", f"{a}/attachments/{w.doomed_attachment}/delete", allow(BOARD, ok=302)),
+        # Papers linked from a body's room: the agenda's editors link, the documents' gate reads.
+        Route("POST", f"{a}/agenda/{w.item}/papers", allow(BOARD, ok=302)),
+        Route("GET", f"{a}/papers/999999", allow(*STAFF, ok=404)),  # and members on the roll
         Route("GET", f"{a}/roll", staff),
         Route("POST", f"{a}/roll/add", allow(SEC, ok=302)),
         Route("POST", f"{a}/roll/{m}/remove", allow(SEC, ok=302)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from governance import uploads
 from governance.assemblies import agenda, attachments
 from governance.assemblies.models import Assembly, AssemblyState, ItemKind
 from governance.errors import DomainError
@@ -101,7 +102,7 @@ def test_markdown_is_rendered_and_sanitised():
 )
 def test_attachment_type_and_size_are_checked(name, data, error, app):
     with pytest.raises(DomainError) as err:
-        attachments.check_file(name, data, max_bytes=1000)
+        uploads.check_file(name, data, max_bytes=1000)
     assert error in message(err)
 
 

@@ -21,6 +21,7 @@ from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll
 from governance.bodies.models import Body
 from governance.bodies.models_circulars import Circular
+from governance.bodies.models_rooms import RoomFile, RoomFileVersion
 from governance.db import new_session, utcnow
 from governance.demo import DEMO_PASSWORD, DEMO_USERS, seed
 from governance.minutes.models import Minutes, MinutesVersion, RenderJob, RenderStatus
@@ -45,6 +46,8 @@ NOT_PAGES = {
     "register.confirm_link",
     "register.export",
     "assemblies.attachment_download",
+    "assemblies.paper_download",
+    "bodies.room_download",
     "assemblies.attendance_csv",
     "assemblies.calendar",
     "assemblies.live_json",
@@ -148,6 +151,23 @@ def value_sets(app: Flask) -> list[dict[str, Any]]:
         sets += [{"user_id": u} for u in s.scalars(select(User.id).order_by(User.id).limit(2))]
         last = s.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq.desc())).first()
         sets += [{"seq": 1}, {"seq": last}]
+        sets += _rooms(s)
+    return sets
+
+
+def _rooms(s: Any) -> list[dict[str, Any]]:
+    """A body, a folder of its room, a paper and its first version, for each paper."""
+    sets = []
+    for file in s.scalars(select(RoomFile).order_by(RoomFile.id)):
+        first = select(RoomFileVersion.id).where(RoomFileVersion.file_id == file.id)
+        sets.append(
+            {
+                "body_id": file.body_id,
+                "folder_id": file.folder_id or 0,
+                "file_id": file.id,
+                "version_id": s.scalars(first.order_by(RoomFileVersion.number)).first(),
+            }
+        )
     return sets
 
 
