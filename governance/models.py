@@ -16,9 +16,11 @@ from governance.ballots import ddl as ballots_ddl  # noqa: F401
 from governance.ballots import models as ballots_models  # noqa: F401
 from governance.bodies import ddl as bodies_ddl  # noqa: F401
 from governance.bodies import ddl_circulars as bodies_ddl_circulars  # noqa: F401
+from governance.bodies import ddl_offers as bodies_ddl_offers  # noqa: F401
 from governance.bodies import ddl_rooms as bodies_ddl_rooms  # noqa: F401
 from governance.bodies import models as bodies_models  # noqa: F401
 from governance.bodies import models_circulars as bodies_models_circulars  # noqa: F401
+from governance.bodies import models_offers as bodies_models_offers  # noqa: F401
 from governance.bodies import models_rooms as bodies_models_rooms  # noqa: F401
 from governance.minutes import ddl as minutes_ddl  # noqa: F401
 from governance.minutes import models as minutes_models  # noqa: F401

@@ -24,10 +24,12 @@ class Kind(enum.StrEnum):
     DOCUMENTS = "DOCUMENTS"
     RESULTS = "RESULTS"
     MINUTES = "MINUTES"
+    SEAT_OFFERED = "SEAT_OFFERED"
 
 
 class Topic(enum.StrEnum):
-    """What a user switches on or off; INVITATION (invitation and supplement) cannot be."""
+    """What a user switches on or off; INVITATION (invitation and supplement) and SEATS (a seat
+    offered to the member, which they must answer) cannot be."""
 
     INVITATION = "INVITATION"
     REMINDER = "REMINDER"
@@ -37,6 +39,7 @@ class Topic(enum.StrEnum):
     DOCUMENTS = "DOCUMENTS"
     RESULTS = "RESULTS"
     MINUTES = "MINUTES"
+    SEATS = "SEATS"
 
 
 TOPIC_OF: dict[Kind, Topic] = {
@@ -50,9 +53,11 @@ TOPIC_OF: dict[Kind, Topic] = {
     Kind.DOCUMENTS: Topic.DOCUMENTS,
     Kind.RESULTS: Topic.RESULTS,
     Kind.MINUTES: Topic.MINUTES,
+    Kind.SEAT_OFFERED: Topic.SEATS,
 }
-# The notice of the assembly and of a supplement to its agenda is required by law (§46 GenG).
-REQUIRED = (Topic.INVITATION,)
+# The notice of the assembly and of a supplement to its agenda is required by law (§46 GenG);
+# a member offered a seat must learn of it to answer (it is theirs alone, never a mass mail).
+REQUIRED = (Topic.INVITATION, Topic.SEATS)
 OPTIONAL = tuple(t for t in Topic if t not in REQUIRED)
 # On unless switched off, except the mail that an assembly has started: only who asks for it.
 DEFAULT_ON = {t: t != Topic.STARTED for t in OPTIONAL}
@@ -66,6 +71,7 @@ TOPIC_LABELS = {
     Topic.DOCUMENTS: _l("Documents added after the invitation"),
     Topic.RESULTS: _l("Results declared"),
     Topic.MINUTES: _l("Minutes published"),
+    Topic.SEATS: _l("A seat in a body offered to me after an election"),
 }
 KIND_LABELS = {
     Kind.INVITATION: _l("Invitation"),
@@ -78,6 +84,7 @@ KIND_LABELS = {
     Kind.DOCUMENTS: _l("New document"),
     Kind.RESULTS: _l("Result declared"),
     Kind.MINUTES: _l("Minutes published"),
+    Kind.SEAT_OFFERED: _l("Seat offered"),
 }
 register_labels(TOPIC_LABELS, KIND_LABELS)
 
