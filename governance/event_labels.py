@@ -120,6 +120,10 @@ EVENT_LABELS = {
     "room.file_downloaded": _l("paper downloaded from a body's room"),
     "room.folder_created": _l("folder created in a body's room"),
     "room.version_added": _l("paper uploaded to a body's room"),
+    "seat_offer.accepted": _l("seat accepted by the elected member"),
+    "seat_offer.declined": _l("seat declined by the elected member"),
+    "seat_offer.offered": _l("seat offered to an elected member"),
+    "seat_offer.withdrawn": _l("offer of a seat withdrawn"),
 }
 
 OBJECT_LABELS = {
@@ -138,6 +142,7 @@ OBJECT_LABELS = {
     "register": _l("register"),
     "room_file_version": _l("paper in a body's room"),
     "room_folder": _l("folder in a body's room"),
+    "seat_offer": _l("offer of a seat"),
     "speaker": _l("request to speak"),
     "user": _l("account"),
 }

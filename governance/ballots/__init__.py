@@ -25,4 +25,7 @@ Known limits (say them, do not hide them):
   member exclusively for about a second per 100,000 ballots: the app waits for it.
 """
 
-from governance.ballots import provides  # noqa: F401  (answers the assemblies' questions)
+from governance.ballots import (  # noqa: F401  (answers the questions of the domains below)
+    provides,
+    provides_seats,
+)

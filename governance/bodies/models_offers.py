@@ -35,9 +35,7 @@ class SeatOffer(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("length(candidate) > 0", name="ck_seat_offer_candidate"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ck_seat_offer_term"),
-        CheckConstraint(
-            "(state = 'OFFERED') = (decided_at IS NULL)", name="ck_seat_offer_decided"
-        ),
+        CheckConstraint("(state = 'OFFERED') = (decided_at IS NULL)", name="ck_seat_offer_decided"),
         CheckConstraint("(state = 'ACCEPTED') = (seat_id IS NOT NULL)", name="ck_seat_offer_seat"),
         # One open offer per body, member and election.
         Index(

@@ -22,6 +22,8 @@ from governance.accounts.models import User
 from governance.assemblies.documents import AgendaAttachment
 from governance.assemblies.models import AgendaItem, Assembly
 from governance.ballots.models import Poll
+from governance.bodies.models import Body
+from governance.bodies.models_offers import SeatOffer
 from governance.db import immediate, utcnow
 from governance.mail import queue_mail
 from governance.mailing import text_to_html
@@ -139,6 +141,11 @@ def _objects(session: Session, n: Notification) -> Mapping[str, Any]:
         return {"poll": session.get(Poll, n.object_id)}
     if n.kind == Kind.MINUTES:
         return {"version": session.get(MinutesVersion, n.object_id)}
+    if n.kind == Kind.SEAT_OFFERED:
+        offer = session.get(SeatOffer, n.object_id)
+        body = session.get(Body, offer.body_id) if offer else None
+        poll = session.get(Poll, offer.poll_id) if offer else None
+        return {"offer": offer, "body": body, "poll": poll}
     if n.kind == Kind.DOCUMENTS:
         attachment = session.get(AgendaAttachment, n.object_id)
         item = session.get(AgendaItem, attachment.agenda_item_id) if attachment else None

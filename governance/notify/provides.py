@@ -16,6 +16,8 @@ from governance.assemblies import hooks as assemblies_hooks
 from governance.assemblies.documents import NoticeKind
 from governance.assemblies.models import MEMBER_BODIES, Assembly, AssemblyState
 from governance.ballots import hooks as ballots_hooks
+from governance.bodies import hooks_offers
+from governance.bodies.models import Body
 from governance.db import utcnow
 from governance.minutes import hooks as minutes_hooks
 from governance.notify import services
@@ -129,6 +131,20 @@ def _minutes(version: Any, *, session: Session, **_kw: Any) -> None:
         _to_roll(session, assembly, Kind.MINUTES, assembly.title, version.id)
 
 
+@hooks_offers.seat_offered.connect
+def _seat_offered(offer: Any, *, session: Session, **_kw: Any) -> None:
+    """The elected member is offered a seat: only they are told, and they must be."""
+    body = session.get(Body, offer.body_id)
+    services.announce(
+        session,
+        kind=Kind.SEAT_OFFERED,
+        title=body.name if body is not None else offer.candidate,
+        recipients=services.members_recipients(session, [offer.member_id]),
+        object_id=offer.id,
+        now=utcnow(),
+    )
+
+
 @accounts_hooks.recent_notifications.register
 def _recent(session: Session, *, user: Any, limit: int = 8) -> list[dict[str, Any]]:
     return [
@@ -152,6 +168,8 @@ def target(n: Notification) -> tuple[str, dict[str, int]]:
         return "ballots.results", {"poll_id": n.object_id or 0}
     if n.kind == Kind.MINUTES:
         return "minutes.versions", {"assembly_id": n.assembly_id or 0}
+    if n.kind == Kind.SEAT_OFFERED:
+        return "bodies.my_offers", {}
     if n.kind == Kind.STARTED:
         return "assemblies.live", {"assembly_id": n.assembly_id or 0}
     return "assemblies.detail", {"assembly_id": n.assembly_id or 0}
