@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from governance.bodies.labels import SEAT_FUNCTION_LABELS
@@ -32,7 +33,7 @@ class OfferForm(FlaskForm):
 
     function = SelectField(
         _l("Function in the body"),
-        choices=[(f.value, SEAT_FUNCTION_LABELS[f]) for f in SeatFunction],
+        choices=[SelectChoice(f.value, SEAT_FUNCTION_LABELS[f]) for f in SeatFunction],
         default=SeatFunction.MEMBER.value,
     )
     starts_on = DateField(_l("Term from"), validators=[InputRequired()])
@@ -59,7 +60,10 @@ def offer_form(
     class Form(OfferForm):
         pass
 
-    choices: list[Any] = [(0, _l("– no offer –")), *members]
+    choices: list[Any] = [
+        SelectChoice(0, _l("– no offer –")),
+        *(SelectChoice(i, name) for i, name in members),
+    ]
     for i, label in enumerate(candidates):
         field = SelectField(label, choices=choices, coerce=int, default=proposed.get(label) or 0)
         setattr(Form, f"member_{i}", field)
