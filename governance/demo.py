@@ -28,9 +28,12 @@ SEEDERS: list[str] = [
     "governance.assemblies.seed",
     "governance.ballots.seed",
     "governance.minutes.seed",
+    "governance.ballots.seed_past_election",
     # after the bodies' seeder ("governance.bodies.seed"): meetings of the bodies
     "governance.minutes.seed_meetings",
     "governance.bodies.seed_circulars",
+    # last: the seats elected at the past general assembly (the chairs are seated before)
+    "governance.bodies.seed_offers",
 ]
 
 
