@@ -135,6 +135,7 @@ def test_the_elected_member_is_told_by_mail_in_their_language(
     (english,) = smtp.to("ben@example.org")
     assert english["Subject"] == "A seat on “Aufsichtsrat” is offered to you"
     assert "accept or decline" in english.get_body(("plain",)).get_content()
+    session.rollback()  # a new snapshot: the worker's writes
     states = session.scalars(
         select(Notification.state).where(Notification.kind == Kind.SEAT_OFFERED)
     )

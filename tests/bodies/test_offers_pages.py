@@ -126,7 +126,7 @@ def test_the_board_offers_the_seats_and_the_member_accepts(
 ) -> None:
     sb = make_body(BodyKind.SUPERVISORY_BOARD, "Aufsichtsrat")
     poll_id = elected(["Dr. Hanna Berger", "Niemand Unbekannt"], title="Wahl zum Aufsichtsrat")
-    hanna = candidate("Hanna", "Berger")
+    hanna = candidate("Hanna", "Berger", "en")
     board = login(roles=[Role.BOARD, Role.MEMBER])
     choose = board.get(f"/bodies/{sb.id}/offers/new").text
     assert f"?poll={poll_id}" in choose and "Wahl zum Aufsichtsrat" in choose
