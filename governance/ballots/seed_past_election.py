@@ -19,12 +19,14 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role
 from governance.assemblies.models import (
+    AgendaItem,
     Assembly,
     AssemblyForm,
     AssemblyKind,
     AssemblyState,
     Attendance,
     Channel,
+    ItemKind,
     RollEntry,
 )
 from governance.assemblies.roll import freeze_entries
@@ -37,6 +39,10 @@ from governance.bodies.models import Seat
 from governance.register.models import Member, MemberStatus, PersonKind
 
 VOTERS = 14
+AGENDA = (
+    ("Eröffnung und Feststellung der ordnungsgemäßen Einberufung", ItemKind.INFORMATION),
+    ("Wahl zum Aufsichtsrat", ItemKind.ELECTION),
+)
 # Each voter's choice among the candidates (indexes), so that the first three are elected.
 BALLOTS = ((0, 1, 2), (0, 1, 2), (0, 2, 3), (0, 1), (1, 2), (0, 1, 3), (2,))
 
@@ -72,6 +78,18 @@ def _assembly(session: Session, ctx: Any, day: date, roll: list[int]) -> Assembl
     )  # fmt: skip
     session.add(assembly)
     session.flush()
+    announced = starts - timedelta(days=28)
+    session.add_all(
+        AgendaItem(
+            assembly_id=assembly.id,
+            position=n,
+            title=title,
+            kind=kind,
+            announced_at=announced,
+            created_at=announced,
+        )
+        for n, (title, kind) in enumerate(AGENDA, start=1)
+    )
     entries = [RollEntry(assembly_id=assembly.id, member_id=m, shares=1, weight=1) for m in roll]
     freeze_entries(
         session, assembly=assembly, record_date=assembly.record_date, entries=entries,
