@@ -235,8 +235,10 @@ def test_a_populated_database_upgrades_from_the_frozen_revision_and_passes_the_a
 ):
     _demo_at_frozen_revision(empty_engine, tmp_path)
     before = _counts(empty_engine)
-    # minutes: the general assembly's, and those of the bodies' meetings (seed_meetings.py)
-    assert before["ballot"] > 0 and before["poll_scrub"] == 2 and before["minutes"] >= 1
+    # minutes: the general assembly's, and those of the bodies' meetings (seed_meetings.py);
+    # sealed polls: the two of the assembly in session and last year's election
+    # (ballots/seed_past_election.py)
+    assert before["ballot"] > 0 and before["poll_scrub"] == 3 and before["minutes"] >= 1
     assert before["minutes_version"] == 1  # published minutes
     # (no audit at 0001: today's code reads today's schema; it runs after each upgrade)
 

@@ -184,9 +184,13 @@ SEAT_ERRORS = {
 }
 
 
-def _insert_seat(session: Session, seat: Seat) -> None:
+def _insert_seat(session: Session, seat: Seat, *, savepoint: bool) -> None:
     """Insert the seat in a savepoint; a seat rule of the database becomes a DomainError."""
     try:
+        if not savepoint:
+            session.add(seat)
+            session.flush()
+            return
         with session.begin_nested():
             session.add(seat)
             session.flush()
@@ -198,8 +202,21 @@ def _insert_seat(session: Session, seat: Seat) -> None:
         raise DomainError(message) from None
 
 
-def accept(session: Session, *, offer: SeatOffer, user: Any, today: date, now: datetime) -> Seat:
-    """The member accepts: the elected seat is created and the term starts (not before today)."""
+def accept(
+    session: Session,
+    *,
+    offer: SeatOffer,
+    user: Any,
+    today: date,
+    now: datetime,
+    savepoint: bool = True,
+) -> Seat:
+    """The member accepts: the elected seat is created and the term starts (not before today).
+
+    `savepoint=False` (the demo's seeder only, which also seals polls in its transaction: a
+    savepoint's end would run the seal's after-commit scrub before the real commit) inserts the
+    seat directly, so a refused seat aborts the whole transaction instead.
+    """
     _own(offer, user)
     if not offer.is_open:
         raise IllegalTransition(_l("This offer has been answered already."))
@@ -212,7 +229,7 @@ def accept(session: Session, *, offer: SeatOffer, user: Any, today: date, now: d
         ends_on=offer.ends_on, note=offer.candidate[:500], created_by_id=getattr(user, "id", None),
         created_at=now,
     )  # fmt: skip
-    _insert_seat(session, seat)
+    _insert_seat(session, seat, savepoint=savepoint)
     _decide(offer, OfferState.ACCEPTED, user, now)
     offer.seat_id = seat.id
     session.add(offer)

@@ -71,7 +71,7 @@ def seed_demo(session: Session, ctx: Any) -> None:
             continue  # the demo member answers in the demo
         person = _Login(offer.member_id)
         offers.accept(
-            session, offer=offer, user=person, today=answered,
+            session, offer=offer, user=person, today=answered, savepoint=False,
             now=datetime.combine(answered, time(10), tzinfo=UTC),
         )  # fmt: skip
 
