@@ -24,11 +24,12 @@ DEMO_PASSWORD = "demo-passwort"  # noqa: S105  (printed for the demo on purpose)
 # Each module exposes seed_demo(session, ctx: DemoContext) and runs in this order.
 SEEDERS: list[str] = [
     "governance.register.seed",
+    "governance.bodies.seed",
     "governance.bodies.seed_rooms",
     "governance.assemblies.seed",
     "governance.ballots.seed",
     "governance.minutes.seed",
-    # after the bodies' seeder ("governance.bodies.seed"): meetings of the bodies
+    # after the bodies' seeder (governance.bodies.seed): meetings of the bodies
     "governance.minutes.seed_meetings",
     "governance.bodies.seed_circulars",
 ]
