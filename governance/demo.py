@@ -24,12 +24,13 @@ DEMO_PASSWORD = "demo-passwort"  # noqa: S105  (printed for the demo on purpose)
 # Each module exposes seed_demo(session, ctx: DemoContext) and runs in this order.
 SEEDERS: list[str] = [
     "governance.register.seed",
+    "governance.bodies.seed",
     "governance.bodies.seed_rooms",
     "governance.assemblies.seed",
     "governance.ballots.seed",
     "governance.minutes.seed",
     "governance.ballots.seed_past_election",
-    # after the bodies' seeder ("governance.bodies.seed"): meetings of the bodies
+    # after the bodies' seeder (governance.bodies.seed): meetings of the bodies
     "governance.minutes.seed_meetings",
     "governance.bodies.seed_circulars",
     # last: the seats elected at the past general assembly (the chairs are seated before)

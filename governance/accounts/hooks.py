@@ -18,3 +18,8 @@ recent_notifications: Provider = Provider("recent_notifications")
 # top — {"vote": {...}} while a vote waits for the user, else {"next": {...}} for the next
 # assembly they may see, else None.
 start_moment: Provider = Provider("start_moment")
+
+# --- answered by bodies (governance/bodies/provides.py) -------------------------------------
+# (session, *, user, day) -> list of dicts (body_id, name, function, since): the user's seats
+# on `day`, for the start page's card "my bodies".
+my_bodies: Provider = Provider("my_bodies")

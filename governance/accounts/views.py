@@ -36,7 +36,7 @@ from governance.accounts.forms import (
 from governance.accounts.models import Role, User
 from governance.db import utcnow
 from governance.errors import DomainError
-from governance.i18n import _
+from governance.i18n import _, today
 from governance.security import limiter, login_manager, role_required
 from governance.web import (
     db,
@@ -98,6 +98,7 @@ def index() -> Any:
         Role=Role,
         notifications=notifications,
         moment=moment,
+        my_bodies=hooks.my_bodies(db(), user=current_user, day=today()),
     )
 
 

@@ -1,4 +1,5 @@
-"""Loading a body for a view: only its seats see it (404 or 403), through one gate.
+"""Loading a body for a view: only its seats see it (404 or 403), through one gate; the
+body's page and the management of bodies and seats are open to the managers as well.
 
 A body's page, its meetings, circulars and room are closed to everyone outside it: the
 current seats see and act; a former seat reads what belongs to their own term (`former=True`
@@ -12,9 +13,11 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
+from governance.accounts.models import Role
 from governance.bodies.models import Body, Seat
 from governance.bodies.queries import seat_of, user_seats
 from governance.i18n import today
+from governance.security import role_required
 from governance.web import db, get_or_404
 
 
@@ -40,5 +43,27 @@ def load_body(body_id: int, *, former: bool = False) -> Body:
     if not current_user.is_authenticated:
         abort(403)
     if current_seat(body) is not None or (former and former_seats(body)):
+        return body
+    abort(403)
+
+
+# Who manages the bodies and their seats (creates bodies, seats people, ends terms). Managers
+# see every body's page and seats, but a body's room and circulars only if they sit in it.
+MANAGERS = (Role.BOARD, Role.ADMIN)
+manager_required = role_required(*MANAGERS)
+
+
+def may_manage(user: Any = None) -> bool:
+    """Whether the user (default: the current user) manages the bodies."""
+    user = current_user if user is None else user
+    return bool(getattr(user, "is_authenticated", False) and user.has_any_role(*MANAGERS))
+
+
+def load_body_page(body_id: int) -> Body:
+    """The body for its page: its current and former seats and the managers; else 403."""
+    body = get_or_404(Body, body_id)
+    if not current_user.is_authenticated:
+        abort(403)
+    if may_manage() or current_seat(body) is not None or former_seats(body):
         return body
     abort(403)

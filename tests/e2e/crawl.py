@@ -19,7 +19,7 @@ from governance.accounts.models import Role, User
 from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
 from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll
-from governance.bodies.models import Body
+from governance.bodies.models import Body, Seat
 from governance.bodies.models_circulars import Circular
 from governance.bodies.models_rooms import RoomFile, RoomFileVersion
 from governance.db import new_session, utcnow
@@ -143,6 +143,8 @@ def value_sets(app: Flask) -> list[dict[str, Any]]:
         sets += [{"body_id": b} for b in s.scalars(select(Body.id).order_by(Body.id))]
         circulars = s.scalars(select(Circular).order_by(Circular.id))
         sets += [{"body_id": c.body_id, "circular_id": c.id} for c in circulars]
+        seats = s.scalars(select(Seat).order_by(Seat.id).limit(3))  # a current and a past term
+        sets += [{"body_id": t.body_id, "seat_id": t.id} for t in seats]
         linked = s.scalars(select(User.member_id).where(User.email == LOGINS[Role.MEMBER])).one()
         left = s.scalars(select(Member.id).where(Member.exit_date.is_not(None))).first()
         sets += [{"member_id": m} for m in dict.fromkeys([linked, left]) if m]
