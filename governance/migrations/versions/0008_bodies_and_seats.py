@@ -188,6 +188,9 @@ def downgrade() -> None:
         )
         batch_op.drop_index("uq_body_name")
 
+    # A committee points at its parent body: SQLite's implicit DELETE of DROP TABLE checks
+    # that self-reference row by row.
+    op.execute("UPDATE body SET parent_id = NULL")
     op.drop_table("body")
     # ### end Alembic commands ###
     if op.get_bind().dialect.name == "postgresql":
