@@ -1,5 +1,6 @@
 """Demo papers in the bodies' rooms: the supervisory board's audit reports (a paper in two
-versions in the folder "Prüfberichte") and the board's business plan.
+versions in the folder "Prüfberichte"), the board's business plan and the audit committee's
+audit plan.
 
 Runs after governance.bodies.seed (which creates the bodies and their seats); should that
 not have run, the board and the supervisory board with the demo users' seats are created
@@ -133,3 +134,22 @@ def seed_demo(session: Session, ctx: Any) -> None:
         upload=upload(f"wirtschaftsplan-{today.year}.pdf", f"Wirtschaftsplan {today.year}"),
         actor=ctx.users.get(Role.BOARD),
     )
+    committee = (
+        session.execute(
+            select(Body)
+            .where(Body.kind == BodyKind.COMMITTEE, Body.parent_id == supervisory.id)
+            .order_by(Body.id)
+        )
+        .scalars()
+        .first()
+    )
+    if committee is not None:
+        rooms.add_paper(
+            session,
+            body=committee,
+            folder=None,
+            title=f"Prüfungsplan {today.year}",
+            description="Schwerpunkte der Prüfung, zur Beratung im Ausschuss",
+            upload=upload(f"pruefungsplan-{today.year}.pdf", f"Prüfungsplan {today.year}"),
+            actor=sb_user,
+        )

@@ -1,5 +1,6 @@
-"""Demo meetings of the bodies: a past supervisory board meeting with its minutes and an
-upcoming board meeting (run after the bodies' seeder, which creates the bodies and seats).
+"""Demo meetings of the bodies: a past supervisory board meeting with its minutes, an
+upcoming board meeting and an upcoming meeting of the supervisory board's audit committee
+(run after the bodies' seeder, which creates the bodies and seats).
 
 The seeder finds the board and the supervisory board (`body_of_kind`); where the bodies'
 seeder has not created them, it creates them and seats the demo board and supervisory board
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.accounts.models import Role, User
@@ -28,6 +30,16 @@ NAMES = {BodyKind.BOARD: "Vorstand", BodyKind.SUPERVISORY_BOARD: "Aufsichtsrat"}
 PREAMBLE = (
     "Der Vorsitzende eröffnet die Sitzung, stellt die ordnungsgemäße Einladung und die "
     "Beschlussfähigkeit fest."
+)
+BOARD_ITEMS = (
+    ("Eröffnung, Beschlussfähigkeit", ItemKind.INFORMATION),
+    ("Bericht des Vorstands zum Quartal", ItemKind.DISCUSSION),
+    ("Zustimmung zur Auftragsvergabe Dachsanierung", ItemKind.RESOLUTION),
+)
+COMMITTEE_ITEMS = (
+    ("Eröffnung, Beschlussfähigkeit", ItemKind.INFORMATION),
+    ("Prüfungsplan des Prüfungsverbands", ItemKind.DISCUSSION),
+    ("Empfehlung an den Aufsichtsrat zum Jahresabschluss", ItemKind.RESOLUTION),
 )
 
 
@@ -78,7 +90,14 @@ def _ensure_seats(session: Session, ctx: Any, today: date) -> tuple[Body, Body]:
 
 
 def _meeting(
-    session: Session, *, body: Body, title: str, starts: datetime, chair: User | None, ctx: Any
+    session: Session,
+    *,
+    body: Body,
+    title: str,
+    starts: datetime,
+    chair: User | None,
+    ctx: Any,
+    items: tuple[tuple[str, ItemKind], ...] = BOARD_ITEMS,
 ) -> Assembly:
     data = services.AssemblyData(
         title=title,
@@ -92,11 +111,7 @@ def _meeting(
     assembly = services.create_assembly(
         session, data=data, actor=chair, now=starts - timedelta(days=30)
     )
-    for title_, kind in (
-        ("Eröffnung, Beschlussfähigkeit", ItemKind.INFORMATION),
-        ("Bericht des Vorstands zum Quartal", ItemKind.DISCUSSION),
-        ("Zustimmung zur Auftragsvergabe Dachsanierung", ItemKind.RESOLUTION),
-    ):
+    for title_, kind in items:
         agenda.add_item(session, assembly=assembly, title=title_, kind=kind, actor=chair)
     return assembly
 
@@ -149,3 +164,27 @@ def seed_demo(session: Session, ctx: Any) -> None:
     )
     _convene(session, upcoming, chair, datetime.now(UTC))
     ctx.extra["body_meeting_ids"] = {"supervisory_board": past.id, "board": upcoming.id}
+    committee = _committee(session, parent=sb)
+    if committee is not None and seats_on(session, body_id=committee.id or 0, day=today):
+        sb_chair = ctx.users.get(Role.SUPERVISORY_BOARD)
+        audit = _meeting(
+            session,
+            body=committee,
+            title="Sitzung des Prüfungsausschusses",
+            starts=_at(today + timedelta(days=committee.notice_days + 2), 16),
+            chair=sb_chair,
+            ctx=ctx,
+            items=COMMITTEE_ITEMS,
+        )
+        _convene(session, audit, sb_chair, datetime.now(UTC))
+        ctx.extra["body_meeting_ids"]["committee"] = audit.id
+
+
+def _committee(session: Session, *, parent: Body) -> Body | None:
+    """The supervisory board's first committee (the bodies' seeder's audit committee)."""
+    query = (
+        select(Body)
+        .where(Body.kind == BodyKind.COMMITTEE, Body.parent_id == parent.id)
+        .order_by(Body.id)
+    )
+    return session.execute(query).scalars().first()

@@ -1,5 +1,6 @@
 """The demo cooperative's bodies meet: a past supervisory board meeting with minutes, an
-upcoming board meeting, each seen by its body only."""
+upcoming board meeting and an upcoming meeting of the supervisory board's audit committee,
+each seen by its body only; the committee's roll is its seats."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from sqlalchemy import select
 
 from governance.accounts.models import User
 from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.roll import roll_members
+from governance.bodies.models import Seat
 from governance.db import new_session
 from governance.demo import DEMO_PASSWORD
 from governance.minutes.models import Minutes
@@ -17,7 +20,12 @@ def test_the_demo_has_a_board_and_a_supervisory_board_meeting(app):
     with new_session(app.extensions["governance.engine"]) as s:
         meetings = {a.body.value: a for a in s.scalars(select(Assembly)) if a.body_id}
         sb, board = meetings["SUPERVISORY_BOARD"], meetings["BOARD"]
+        committee = meetings["COMMITTEE"]
         assert sb.state == AssemblyState.CLOSED and board.state == AssemblyState.CONVENED
+        assert committee.state == AssemblyState.CONVENED
+        roll = {m.id for _entry, m in roll_members(s, assembly_id=committee.id)}
+        seats = s.scalars(select(Seat.member_id).where(Seat.body_id == committee.body_id))
+        assert roll == set(seats) and len(roll) == 2
         assert s.scalars(select(Minutes).where(Minutes.assembly_id == sb.id)).first()
         emails = {u.email for u in s.scalars(select(User))}
     clients = {}
@@ -26,11 +34,11 @@ def test_the_demo_has_a_board_and_a_supervisory_board_meeting(app):
         clients[email] = app.test_client()
         clients[email].post("/login", data={"email": email, "password": DEMO_PASSWORD})
     see = {
-        e: (c.get(f"/assemblies/{board.id}").status_code, c.get(f"/assemblies/{sb.id}").status_code)
+        e: tuple(c.get(f"/assemblies/{m.id}").status_code for m in (board, sb, committee))
         for e, c in clients.items()
     }
     assert see == {
-        "vorstand@demo.example": (200, 403),
-        "aufsichtsrat@demo.example": (403, 200),
-        "mitglied@demo.example": (403, 403),
+        "vorstand@demo.example": (200, 403, 403),
+        "aufsichtsrat@demo.example": (403, 200, 200),  # they chair the audit committee
+        "mitglied@demo.example": (403, 403, 403),
     }

@@ -251,7 +251,8 @@ def test_the_demo_puts_papers_into_the_boards_rooms(app: Flask) -> None:
     versions = _rows(app, RoomFileVersion)
     report = next(f for f in _rows(app, RoomFile) if f.folder_id == folders[0].id)
     assert sorted(v.number for v in versions if v.file_id == report.id) == [1, 2]
-    assert len({f.body_id for f in _rows(app, RoomFile)}) == 2  # the board has a paper too
+    # the board and the supervisory board's audit committee have a paper too
+    assert len({f.body_id for f in _rows(app, RoomFile)}) == 3
     client = app.test_client()
     sb_email = next(e for r, e, _n in DEMO_USERS if r == Role.SUPERVISORY_BOARD)
     client.post("/login", data={"email": sb_email, "password": DEMO_PASSWORD})
