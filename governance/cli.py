@@ -140,12 +140,15 @@ def run_worker(kinds: tuple[str, ...], *, interval: float) -> None:
 @click.command("worker")
 @click.option("--loop", is_flag=True, help="Keep running: the service beside the web server.")
 @click.option(
-    "--only", multiple=True, help="Run only this kind of job (mail, notify, minutes, scrub)."
+    "--only",
+    multiple=True,
+    help="Run only this kind of job (mail, notify, minutes, scrub, circulars).",
 )
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 @with_appcontext
 def worker(loop: bool, only: tuple[str, ...], interval: float) -> None:
-    """Run every kind of background job: mail, notifications, minutes rendering, the seal's scrub."""
+    """Run every kind of background job: mail, notifications, minutes rendering, the seal's scrub,
+    concluding circular resolutions past their deadline."""
     from governance.jobs import Runner
 
     if loop:

@@ -1,5 +1,5 @@
-"""One runner for every kind of background job: the mail outbox, the minutes' rendering, the
-seal's scrub.
+"""One runner for every kind of background job: the mail outbox, the notifications, the
+minutes' rendering, the seal's scrub, the circular resolutions past their deadline.
 
 Each kind keeps its jobs in a table of its own, queued in the transaction of the request that
 needs them, and registers here a `JobKind`: `run_pass(engine, config)` claims the due jobs with a

@@ -7,8 +7,9 @@ the written procedure) before the deadline; the answer is final, as a declared v
 German law (the database refuses a second one, a late one, and one after the conclusion). An
 objection concludes the circular at once as STOPPED: the written procedure needs everyone's
 consent to the procedure, so the motion must go to a meeting. Concluding: when every seat has
-answered, when a seat objects, or when the deadline has passed (the next view of the page, or
-`governance circulars conclude`), the body's rule decides, the counts are stored, the record
+answered, when a seat objects, or when the deadline has passed (the worker's kind
+"circulars", the next view of the page, or `governance bodies conclude-circulars`; see
+commands_circulars.py), the body's rule decides, the counts are stored, the record
 is rendered into the body's minutes book (`render`, injected: a PDF and its page count) and
 every step is in the audit chain. Free of Flask: callers pass the time and the renderers.
 """

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from governance.auditlog import AuditEvent
 from governance.bodies import circular_render, circulars
 from governance.bodies.models import BodyKind, CircularRule, SeatFunction
-from governance.bodies.models_circulars import CircularChoice, CircularState
+from governance.bodies.models_circulars import Circular, CircularChoice, CircularState
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.mail import OutboxMessage
@@ -218,6 +218,28 @@ def test_the_cli_concludes_due_circulars(
     result = app.test_cli_runner().invoke(args=["bodies", "conclude-circulars"])
     assert result.exit_code == 0, result.output
     assert "rejected" in result.output and "1 concluded" in result.output
+
+
+def test_the_worker_concludes_due_circulars_and_healthz_shows_them_waiting(
+    app: Any, session: Any, seated: Any, send: Any
+) -> None:
+    body, people = seated(2)
+    due = send(
+        session, body, people[0], now=utcnow() - timedelta(days=2), deadline=timedelta(days=1)
+    )
+    later = send(session, body, people[0], now=utcnow(), deadline=timedelta(days=3))
+    session.commit()
+    health = app.test_client().get("/healthz").get_json()
+    assert health["jobs"]["circulars"]["queued"] == 1, health
+    assert health["jobs"]["circulars"]["oldest_queued_s"] >= 86400
+    assert "circulars: jobs are waiting and no worker has run recently" in health["problems"]
+    result = app.test_cli_runner().invoke(args=["worker", "--only", "circulars"])
+    assert result.exit_code == 0 and "circulars: 1" in result.output, result.output
+    session.expire_all()
+    assert session.get(Circular, due.id).state == CircularState.REJECTED  # nobody answered
+    assert session.get(Circular, later.id).state == CircularState.OPEN
+    again = app.test_cli_runner().invoke(args=["worker", "--only", "circulars"])
+    assert "circulars: 0" in again.output
 
 
 def test_a_seat_whose_term_has_ended_answers_no_more_but_counts(
