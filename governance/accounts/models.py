@@ -123,10 +123,11 @@ class User(SQLModel, table=True):
         return self.stored_roles | self.seat_roles
 
     def has_role(self, role: Role) -> bool:
-        return role in self.roles
+        # A stored role never asks for the seats (no query for MEMBER, SECRETARY, ADMIN).
+        return role in (self.stored_roles if role in STORED_ROLES else self.seat_roles)
 
     def has_any_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
+        return any(self.has_role(role) for role in roles)
 
 
 class UsedToken(SQLModel, table=True):
