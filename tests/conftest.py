@@ -21,6 +21,7 @@ from governance.accounts.models import SEAT_ROLES, Role, User, UserRole, fill_se
 from governance.accounts.services import hash_password, use_hasher
 from governance.bodies.models import SINGLE_BODIES, Body, BodyKind, Seat, SeatOrigin
 from governance.db import new_session, utcnow
+from governance.i18n import today
 from governance.register.models import Member
 from tests.databases import open_database
 
@@ -155,7 +156,7 @@ def seat_in_body_of(s: Session, *, role: Role, member_id: int) -> None:
         s.flush()
     seats = s.scalars(select(Seat).where(Seat.body_id == body.id, Seat.member_id == member_id))
     ends = [x.ends_on for x in seats]
-    if None in ends or any(e >= date.today() for e in ends if e is not None):
+    if None in ends or any(e >= today() for e in ends if e is not None):
         return  # seated today (or later) already
     start = max([SEATED_SINCE] + [e + timedelta(days=1) for e in ends if e is not None])
     s.add(Seat(body_id=body.id, member_id=member_id, origin=SeatOrigin.APPOINTED, starts_on=start))
