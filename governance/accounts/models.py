@@ -157,7 +157,7 @@ def fill_seat_roles(session: Session, users: Iterable[User], day: date | None = 
         return
     columns = seat_role_columns(day)
     rows = session.execute(
-        select(User.id, *columns.values()).where(User.id.in_(by_id))  # type: ignore[union-attr]
+        select(User.id, *columns.values()).where(User.id.in_(list(by_id)))  # type: ignore[union-attr]
     )
     for user_id, *held in rows:
         set_seat_roles(by_id[user_id], [r for r, h in zip(columns, held, strict=True) if h])
