@@ -143,3 +143,22 @@ def test_the_user_loader_is_one_query_with_the_seat_roles(app, seat_user, login)
     # The loader's SELECT is the request's only read of user_role (with the role EXISTS).
     loads = [s for s in seen if "JOIN user_role" in s or "JOIN user_role" in s.replace('"', "")]
     assert len(loads) == 1, loads
+
+
+def test_the_board_of_the_mails_and_of_the_staff_lists_is_read_from_the_seats(
+    seat_user, make_user, session
+):
+    from governance.assemblies.services import staff_users
+    from governance.notify.services import board_recipients
+
+    day = today()
+    board = seat_user(Role.BOARD, day - timedelta(days=5))
+    sb = seat_user(Role.SUPERVISORY_BOARD, day - timedelta(days=5))
+    former = seat_user(Role.BOARD, day - timedelta(days=50), day - timedelta(days=1))
+    future = seat_user(Role.BOARD, day + timedelta(days=1))
+    secretary = make_user(roles=[Role.SECRETARY, Role.MEMBER])
+    make_user(roles=[Role.MEMBER])
+    assert [r.user_id for r in board_recipients(session)] == [board.id]
+    staff = {u.id for u in staff_users(session)}
+    assert staff == {board.id, sb.id, secretary.id}
+    assert former.id not in staff and future.id not in staff
