@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.accounts.models import Role, User
+from governance.accounts.models import STORED_ROLES, Role, User
 from governance.accounts.services import count_users, create_user
 from governance.cli import cli_session, fail
 from governance.errors import DomainError
@@ -68,7 +68,9 @@ def seed(session: Session, *, only_if_empty: bool, config: Mapping[str, Any]) ->
         return None
     users: dict[Role, User] = {}
     for role, email, name in DEMO_USERS:
-        roles = [role] if role == Role.ADMIN else [role, Role.MEMBER]
+        # The demo board and supervisory board hold their roles through their seats
+        # (governance/bodies/seed.py seats their members); the other roles are stored.
+        roles = [role] if role == Role.ADMIN else sorted({role, Role.MEMBER} & set(STORED_ROLES))
         users[role] = create_user(
             session, email=email, password=DEMO_PASSWORD, roles=roles, display_name=name
         )

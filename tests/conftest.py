@@ -6,18 +6,23 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlmodel import Session
 
 from governance import create_app
-from governance.accounts.models import Role, User, UserRole
+from governance.accounts.models import SEAT_ROLES, Role, User, UserRole, fill_seat_roles
 from governance.accounts.services import hash_password, use_hasher
+from governance.bodies.models import SINGLE_BODIES, Body, BodyKind, Seat, SeatOrigin
 from governance.db import new_session, utcnow
+from governance.i18n import today
+from governance.register.models import Member
 from tests.databases import open_database
 
 pytest_plugins = [
@@ -110,9 +115,60 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+# BOARD and SUPERVISORY_BOARD follow the seats (issue #15): make_user seats the user's member
+# (a new one unless `member_id` is given) in the body of that kind, from SEATED_SINCE on.
+SEAT_BODIES = {
+    Role.BOARD: (BodyKind.BOARD, "Vorstand"),
+    Role.SUPERVISORY_BOARD: (BodyKind.SUPERVISORY_BOARD, "Aufsichtsrat"),
+}
+SEATED_SINCE = date(2000, 1, 1)
+# Below the register's first number (M-1000001), counting down: next_member_number() and the
+# register's factory count up from M-1000001, so they never meet these.
+SEAT_MEMBER_NUMBERS = 999_999
+
+
+def _seat_member(s: Session, n: int) -> int:
+    """A member for a board seat: no shares, so not on any voter roll (min_shares >= 1)."""
+    member = Member(
+        number=f"M-{SEAT_MEMBER_NUMBERS - n:07d}", last_name=f"Seat{n}", first_names="Test",
+        sort_name=f"seat{n} test", entry_date=SEATED_SINCE,
+    )  # fmt: skip
+    s.add(member)
+    s.flush()
+    return int(member.id or 0)
+
+
+def single_body(s: Session, kind: BodyKind) -> Body | None:
+    """The board, supervisory board or representative assembly if it exists (one of each)."""
+    if kind not in SINGLE_BODIES:
+        return None
+    return s.scalars(select(Body).where(Body.kind == kind)).first()
+
+
+def seat_in_body_of(s: Session, *, role: Role, member_id: int) -> None:
+    """An APPOINTED seat for the member in the board / supervisory board (created if missing),
+    unless the member sits there today already."""
+    kind, name = SEAT_BODIES[role]
+    body = single_body(s, kind)
+    if body is None:
+        body = Body(kind=kind, name=name)
+        s.add(body)
+        s.flush()
+    seats = s.scalars(select(Seat).where(Seat.body_id == body.id, Seat.member_id == member_id))
+    ends = [x.ends_on for x in seats]
+    if None in ends or any(e >= today() for e in ends if e is not None):
+        return  # seated today (or later) already
+    start = max([SEATED_SINCE] + [e + timedelta(days=1) for e in ends if e is not None])
+    s.add(Seat(body_id=body.id, member_id=member_id, origin=SeatOrigin.APPOINTED, starts_on=start))
+    s.flush()
+
+
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
-    """Create and commit a user: make_user(roles=[Role.BOARD], email=..., member_id=...)."""
+    """Create and commit a user: make_user(roles=[Role.BOARD], email=..., member_id=...).
+
+    BOARD / SUPERVISORY_BOARD are not stored: the user's member (a new one without shares
+    unless `member_id` is given) gets a seat in the body of that kind (see seat_in_body_of)."""
     counter = iter(range(1, 10_000))
 
     def _make(
@@ -121,19 +177,28 @@ def make_user(app: Flask) -> Callable[..., User]:
         member_id: int | None = None,
         active: bool = True,
     ) -> User:
+        seat_roles = [r for r in SEAT_ROLES if r in roles]
+        if seat_roles and Role.ADMIN in roles:
+            raise ValueError("an administrator's account is never a member's: no seat for it")
+        n = next(counter)
         with new_session(app.extensions["governance.engine"]) as s:
+            if seat_roles and member_id is None:
+                member_id = _seat_member(s, n)
             user = User(
-                email=email or f"user{next(counter)}-{time.monotonic_ns()}@example.org",
+                email=email or f"user{n}-{time.monotonic_ns()}@example.org",
                 display_name="Test User",
                 password_hash=_PASSWORD_HASH,
                 member_id=member_id,
                 active=active,
             )
-            user.role_rows = [UserRole(role=r) for r in set(roles)]
+            user.role_rows = [UserRole(role=r) for r in set(roles) if r not in SEAT_ROLES]
             s.add(user)
+            for role in seat_roles:
+                seat_in_body_of(s, role=role, member_id=int(member_id or 0))
             s.commit()
             s.refresh(user)
-            _ = user.roles
+            _ = user.role_rows
+            fill_seat_roles(s, [user])
             return user
 
     return _make

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from governance.accounts.models import Role
+from governance.accounts.models import STORED_ROLES, Role
 from governance.accounts.services import MIN_PASSWORD_LENGTH
 from governance.i18n import _l, register_labels
 
@@ -86,7 +86,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [(r.value, str(label)) for r, label in ROLE_LABELS.items()]
+    """The roles an administrator grants; board and supervisory board follow the seats."""
+    return [(r.value, str(label)) for r, label in ROLE_LABELS.items() if r in STORED_ROLES]
 
 
 class UserRolesForm(FlaskForm):

@@ -20,6 +20,13 @@ recent_notifications: Provider = Provider("recent_notifications")
 start_moment: Provider = Provider("start_moment")
 
 # --- answered by bodies (governance/bodies/provides.py) -------------------------------------
+# (*, user_id, member_id, day) -> {Role.BOARD: expr, Role.SUPERVISORY_BOARD: expr}: for the
+# user-id and member-id columns of an enclosing query, one SQL boolean per role (a correlated
+# EXISTS) that is true when that person sits in the body of that kind on `day`. The roles BOARD
+# and SUPERVISORY_BOARD follow the seats (issue #15); the user loader selects these with the
+# user, in its one query.
+seat_role_columns: Provider = Provider("seat_role_columns")
+
 # (session, *, user, day) -> list of dicts (body_id, name, function, since): the user's seats
 # on `day`, for the start page's card "my bodies".
 my_bodies: Provider = Provider("my_bodies")

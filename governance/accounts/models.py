@@ -1,12 +1,23 @@
-"""Users and their roles."""
+"""Users and their roles.
+
+MEMBER, SECRETARY and ADMIN are stored (`user_role`, granted by the administrator); BOARD and
+SUPERVISORY_BOARD follow the user's seats on the day (issue #15): the bodies domain answers
+`hooks.seat_role_columns` with one SQL expression per role, so the user loader selects them
+with the user in one query (`fill_seat_roles` does the same for any set of users, and a user
+loaded otherwise asks lazily, once, on the first look at its roles).
+"""
 
 import enum
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
-from sqlmodel import Field, Relationship, SQLModel
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, select
+from sqlalchemy.orm import object_session
+from sqlmodel import Field, Relationship, Session, SQLModel
 
+from governance.accounts import hooks
 from governance.db import UTCDateTime, str_enum, utcnow
+from governance.i18n import today
 
 
 class Role(enum.StrEnum):
@@ -19,10 +30,19 @@ class Role(enum.StrEnum):
     ADMIN = "ADMIN"
 
 
+# Granted by the administrator and stored; the others follow the seats (SEAT_ROLES).
+STORED_ROLES = (Role.MEMBER, Role.SECRETARY, Role.ADMIN)
+SEAT_ROLES = (Role.BOARD, Role.SUPERVISORY_BOARD)
+_SEAT_ROLES_KEY = "_seat_roles"  # the derived roles in the instance's __dict__ (not mapped)
+
+
 class UserRole(SQLModel, table=True):
     """One role held by one user."""
 
     __tablename__ = "user_role"
+    __table_args__ = (
+        CheckConstraint("role IN ('MEMBER', 'SECRETARY', 'ADMIN')", name="ck_user_role_stored"),
+    )
 
     user_id: int = Field(
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -80,14 +100,34 @@ class User(SQLModel, table=True):
         return f"{self.id}:{self.security_stamp}"
 
     @property
-    def roles(self) -> set[Role]:
+    def stored_roles(self) -> set[Role]:
+        """The roles the administrator granted (MEMBER, SECRETARY, ADMIN)."""
         return {row.role for row in self.role_rows}
 
+    @property
+    def seat_roles(self) -> frozenset[Role]:
+        """BOARD / SUPERVISORY_BOARD from the user's seats today (asked once per instance)."""
+        held = self.__dict__.get(_SEAT_ROLES_KEY)
+        if held is None and self.id is None:
+            return frozenset()  # not saved yet: no seat can name it
+        if held is None:
+            session = object_session(self)
+            if session is None:
+                raise RuntimeError(f"the seat roles of detached user {self.id} were not loaded")
+            fill_seat_roles(session, [self])  # type: ignore[arg-type]
+            held = self.__dict__[_SEAT_ROLES_KEY]
+        return frozenset(held)
+
+    @property
+    def roles(self) -> set[Role]:
+        return self.stored_roles | self.seat_roles
+
     def has_role(self, role: Role) -> bool:
-        return role in self.roles
+        # A stored role never asks for the seats (no query for MEMBER, SECRETARY, ADMIN).
+        return role in (self.stored_roles if role in STORED_ROLES else self.seat_roles)
 
     def has_any_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
+        return any(self.has_role(role) for role in roles)
 
 
 class UsedToken(SQLModel, table=True):
@@ -97,3 +137,27 @@ class UsedToken(SQLModel, table=True):
 
     jti: str = Field(sa_column=Column(String(64), primary_key=True))
     used_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+def seat_role_columns(day: date | None = None) -> dict[Role, object]:
+    """One SQL boolean per seat role for the `user` row of the query (the bodies answer)."""
+    columns = hooks.seat_role_columns(user_id=User.id, member_id=User.member_id, day=day or today())
+    return {role: columns[role].label(f"seat_{role.value.lower()}") for role in SEAT_ROLES}
+
+
+def set_seat_roles(user: User, roles: Iterable[Role]) -> None:
+    """Store the derived roles on the instance (the loader's part of its one query)."""
+    user.__dict__[_SEAT_ROLES_KEY] = frozenset(roles)
+
+
+def fill_seat_roles(session: Session, users: Iterable[User], day: date | None = None) -> None:
+    """Derive the seat roles of these users on `day` (today) in one query."""
+    by_id = {user.id: user for user in users if user.id is not None}
+    if not by_id:
+        return
+    columns = seat_role_columns(day)
+    rows = session.execute(
+        select(User.id, *columns.values()).where(User.id.in_(list(by_id)))  # type: ignore[union-attr]
+    )
+    for user_id, *held in rows:
+        set_seat_roles(by_id[user_id], [r for r, h in zip(columns, held, strict=True) if h])

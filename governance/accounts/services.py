@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from governance.accounts.models import Role, UsedToken, User, UserRole
+from governance.accounts.models import SEAT_ROLES, Role, UsedToken, User, UserRole
 from governance.auditlog import record_event
 from governance.db import utcnow
 from governance.errors import DomainError
@@ -37,6 +37,18 @@ ADMIN_NOT_MEMBER = _l(
     "An administrator's account cannot be linked to a member: the member needs an account of "
     "their own."
 )
+# BOARD and SUPERVISORY_BOARD follow the seats (issue #15); the user_role CHECK is the backstop.
+SEAT_ROLE_NOT_STORED = _l(
+    "The roles board and supervisory board follow the seats in these bodies: seat the person "
+    "in the body instead."
+)
+
+
+def _stored_only(roles: Iterable[Role]) -> set[Role]:
+    wanted = set(roles)
+    if wanted.intersection(SEAT_ROLES):
+        raise DomainError(SEAT_ROLE_NOT_STORED, field="roles")
+    return wanted
 
 
 def use_hasher(hasher: PasswordHasher) -> None:
@@ -82,7 +94,9 @@ def create_user(
     member_id: int | None = None,
     actor: User | None = None,
 ) -> User:
-    """Create a user with the given roles; the email must be new."""
+    """Create a user with the given stored roles (not BOARD/SUPERVISORY_BOARD: those follow
+    the seats); the email must be new."""
+    wanted = _stored_only(roles)
     email = normalize_email(email)
     if user_by_email(session, email) is not None:
         raise DomainError(_l("A user with this email address exists already."), field="email")
@@ -94,7 +108,7 @@ def create_user(
         password_hash=hash_password(password) if password else None,
         member_id=member_id,
     )
-    user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
+    user.role_rows = [UserRole(role=r) for r in sorted(wanted)]
     session.add(user)
     session.flush()
     record_event(
@@ -103,7 +117,7 @@ def create_user(
         actor=actor,
         object_type="user",
         object_id=user.id,
-        payload={"email": email, "roles": sorted(r.value for r in user.roles)},
+        payload={"email": email, "roles": sorted(r.value for r in wanted)},
     )
     return user
 
@@ -170,16 +184,18 @@ def change_password(session: Session, *, user: User, current: str | None, new: s
 
 
 def set_roles(session: Session, *, user: User, roles: Iterable[Role], actor: User | None) -> None:
-    """Replace the user's roles; the change is audit-logged."""
-    before = sorted(r.value for r in user.roles)
-    wanted = set(roles)
-    if actor is not None and actor.id == user.id and Role.ADMIN in user.roles - wanted:
+    """Replace the user's stored roles (BOARD/SUPERVISORY_BOARD follow the seats and are
+    refused); the change is audit-logged."""
+    have = user.stored_roles
+    before = sorted(r.value for r in have)
+    wanted = _stored_only(roles)
+    if actor is not None and actor.id == user.id and Role.ADMIN in have - wanted:
         raise DomainError(_l("You cannot remove your own admin role."), field="roles")
-    if Role.ADMIN in wanted - user.roles and user.member_id is not None:
+    if Role.ADMIN in wanted - have and user.member_id is not None:
         raise DomainError(ADMIN_NOT_MEMBER, field="roles")
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
-    have = {row.role for row in user.role_rows}
-    user.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
+    kept = {row.role for row in user.role_rows}
+    user.role_rows.extend(UserRole(role=r) for r in sorted(wanted - kept))
     session.add(user)
     session.flush()
     after = sorted(r.value for r in wanted)
@@ -196,7 +212,7 @@ def set_roles(session: Session, *, user: User, roles: Iterable[Role], actor: Use
 
 def grant_role(session: Session, *, user: User, role: Role, actor: User | None) -> None:
     """Add one role to the user."""
-    set_roles(session, user=user, roles=user.roles | {role}, actor=actor)
+    set_roles(session, user=user, roles=user.stored_roles | {role}, actor=actor)
 
 
 def count_users(session: Session) -> int:

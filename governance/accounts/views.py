@@ -33,7 +33,13 @@ from governance.accounts.forms import (
     UserForm,
     UserRolesForm,
 )
-from governance.accounts.models import Role, User
+from governance.accounts.models import (
+    Role,
+    User,
+    fill_seat_roles,
+    seat_role_columns,
+    set_seat_roles,
+)
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, today
@@ -54,11 +60,21 @@ def load_user(ident: str) -> User | None:
     user_id, _sep, stamp = ident.partition(":")
     if not user_id.isdigit():
         return None
-    # One query with the roles (instead of the relationship's second "selectin" query).
-    query = select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
-    user = db().execute(query).unique().scalar_one_or_none()
-    if user is None or not user.active or str(user.security_stamp) != stamp:
+    # One query with the stored roles (instead of the relationship's second "selectin" query)
+    # and the roles that follow today's seats (one EXISTS each, answered by the bodies).
+    seat_roles = seat_role_columns()
+    query = (
+        select(User, *seat_roles.values())
+        .options(joinedload(User.role_rows))
+        .where(User.id == int(user_id))
+    )
+    row = db().execute(query).unique().one_or_none()
+    if row is None:
         return None
+    user, *held = row
+    if not user.active or str(user.security_stamp) != stamp:
+        return None
+    set_seat_roles(user, [role for role, h in zip(seat_roles, held, strict=True) if h])
     return user
 
 
@@ -284,6 +300,7 @@ def set_language(code: str) -> Any:
 def admin_users() -> Any:
     """All users with their roles."""
     users = db().execute(select(User).order_by(User.email)).scalars().all()
+    fill_seat_roles(db(), users)
     return render_template("admin/users.html", users=users, labels=ROLE_LABELS)
 
 
@@ -324,7 +341,7 @@ def admin_user_edit(user_id: int) -> Any:
     form = UserRolesForm(
         data=None
         if request.method == "POST"
-        else {"roles": [r.value for r in user.roles], "active": user.active}
+        else {"roles": [r.value for r in user.stored_roles], "active": user.active}
     )
     if form.validate_on_submit():
         try:

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlmodel import Session
 
 from governance.accounts.models import User, UserRole
@@ -32,8 +32,10 @@ from governance.assemblies.models import (
 )
 from governance.assemblies.roll import roll_entry, roll_hash
 from governance.auditlog import record_event
+from governance.bodies.models import BodyKind
+from governance.bodies.queries import seated_users
 from governance.errors import DomainError
-from governance.i18n import _l, name_key
+from governance.i18n import _l, name_key, today
 
 __all__ = [
     "AssemblyData",
@@ -371,12 +373,12 @@ def assemblies_for(session: Session, *, user: Any) -> tuple[list[Assembly], list
 
 
 def staff_users(session: Session) -> list[User]:
-    """Active users who may chair or keep the minutes (board, supervisory board, secretary)."""
+    """Active users who may chair or keep the minutes: seated on the board or the supervisory
+    board today, or holding the secretary's role."""
+    stored = exists().where(UserRole.user_id == User.id, UserRole.role.in_(STAFF_ROLES))
+    seated = seated_users([BodyKind.BOARD, BodyKind.SUPERVISORY_BOARD], today())
     users = session.execute(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.active.is_(True), UserRole.role.in_(STAFF_ROLES))
-        .distinct()
+        select(User).where(User.active.is_(True), or_(stored, seated))
     ).scalars()
     return sorted(users, key=lambda u: (name_key(u.display_name), u.email))  # DIN 5007-1
 

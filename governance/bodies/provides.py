@@ -12,8 +12,18 @@ from typing import Any
 from sqlmodel import Session
 
 from governance.accounts import hooks as account_hooks
+from governance.accounts.models import Role
 from governance.bodies.models import Body
-from governance.bodies.queries import user_seats
+from governance.bodies.queries import ROLE_KINDS, sits_in, user_seats
+
+
+@account_hooks.seat_role_columns.register
+def seat_role_columns(*, user_id: Any, member_id: Any, day: date) -> dict[Role, Any]:
+    """BOARD and SUPERVISORY_BOARD: one correlated EXISTS each on the seats of `day`."""
+    return {
+        role: sits_in([kind], user_id=user_id, member_id=member_id, day=day)
+        for role, kind in ROLE_KINDS.items()
+    }
 
 
 @account_hooks.my_bodies.register

@@ -6,13 +6,18 @@ in a committee or working group, by user (`seat.user_id`). Terms include both en
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlmodel import Session
 
+from governance.accounts.models import Role, User
 from governance.bodies.models import Body, BodyKind, Seat
+
+# The roles that follow a seat in the body of that kind (issue #15).
+ROLE_KINDS = {Role.BOARD: BodyKind.BOARD, Role.SUPERVISORY_BOARD: BodyKind.SUPERVISORY_BOARD}
 
 
 def _current(day: date) -> Any:
@@ -61,3 +66,20 @@ def seated_kinds(session: Session, *, user: Any, day: date) -> set[BodyKind]:
 def body_of_kind(session: Session, kind: BodyKind) -> Body | None:
     """The board, the supervisory board or the representative assembly (one of each)."""
     return session.execute(select(Body).where(Body.kind == kind)).scalars().first()
+
+
+def sits_in(kinds: Iterable[BodyKind], *, user_id: Any, member_id: Any, day: date) -> Any:
+    """An SQL boolean (a correlated EXISTS): the person of these user-id and member-id columns
+    sits in a body of one of these kinds on `day` (by member, or by user outside the register)."""
+    person = or_(Seat.user_id == user_id, Seat.member_id == member_id)
+    return exists().where(
+        Seat.body_id == Body.id,
+        Body.kind.in_(list(kinds)),  # type: ignore[attr-defined]
+        _current(day),
+        person,
+    )
+
+
+def seated_users(kinds: Iterable[BodyKind], day: date) -> Any:
+    """An SQL boolean on the `user` table: the user sits in a body of these kinds on `day`."""
+    return sits_in(kinds, user_id=User.id, member_id=User.member_id, day=day)

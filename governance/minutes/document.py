@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.accounts.models import Role, User, UserRole
+from governance.accounts.models import User
 from governance.assemblies import body_meetings
 from governance.assemblies.agenda import agenda
 from governance.assemblies.convening import letter_post
@@ -25,7 +25,10 @@ from governance.assemblies.roll import roll_size
 from governance.assemblies.speakers import spoken_by_item
 from governance.auditlog import canonical
 from governance.ballots.models import Poll
+from governance.bodies.models import BodyKind
+from governance.bodies.queries import seated_users
 from governance.coopvote import group4
+from governance.i18n import local_tz
 from governance.mailing import Delivery, delivery
 from governance.markup import render_markdown
 from governance.minutes.models import Minutes, MinutesItem, Objection
@@ -146,12 +149,16 @@ def _user_name(session: Session, user_id: int | None) -> str:
 
 
 def board_members_present(session: Session, *, assembly_id: int) -> list[User]:
-    """Users of the board whose member record attended the assembly (room or online)."""
+    """Users who sat on the board on the assembly's day and whose member record attended it
+    (room or online); the role follows the seat (issue #15)."""
+    assembly = session.get(Assembly, assembly_id)
+    if assembly is None:
+        return []
+    day = assembly.starts_at.astimezone(local_tz()).date()
     query = (
         select(User)
-        .join(UserRole, UserRole.user_id == User.id)
         .join(Attendance, Attendance.member_id == User.member_id)
-        .where(UserRole.role == Role.BOARD, Attendance.assembly_id == assembly_id)
+        .where(seated_users([BodyKind.BOARD], day), Attendance.assembly_id == assembly_id)
         .order_by(User.display_name, User.id)
     )
     return list(session.scalars(query).unique())

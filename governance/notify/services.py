@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from governance.accounts.models import Role, User, UserRole
+from governance.accounts.models import User
 from governance.assemblies.models import Assembly, AssemblyState, RollEntry
 from governance.auditlog import record_event
+from governance.bodies.models import BodyKind
+from governance.bodies.queries import seated_users
 from governance.errors import DomainError
-from governance.i18n import _l
+from governance.i18n import _l, today
 from governance.mailing import start_mailing
 from governance.notify.models import (
     DEFAULT_ON,
@@ -113,11 +115,10 @@ def members_recipients(session: Session, member_ids: Iterable[int]) -> list[Reci
 
 
 def board_recipients(session: Session) -> list[Recipient]:
-    """The active members of the board (as users)."""
+    """The users seated on the board today (active accounts)."""
     ids = session.scalars(
         select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.BOARD, User.active.is_(True))
+        .where(seated_users([BodyKind.BOARD], today()), User.active.is_(True))
         .order_by(User.id)
     )
     return [Recipient(None, uid) for uid in ids]

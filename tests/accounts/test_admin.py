@@ -24,28 +24,28 @@ def test_admin_creates_user_who_logs_in_by_the_welcome_link(app, login, session,
         data={
             "email": "New.Person@example.org",
             "display_name": "New Person",
-            "roles": ["BOARD", "MEMBER"],
+            "roles": ["SECRETARY", "MEMBER"],
         },
     )
     assert r.status_code == 302 and r.headers["Location"] == "/admin/users"
     user = user_by_email(session, "new.person@example.org")
-    assert user is not None and user.roles == {Role.BOARD, Role.MEMBER}
+    assert user is not None and user.roles == {Role.SECRETARY, Role.MEMBER}
     assert user.password_hash is None
     (event,) = _events(session, "user.created")
     assert event.actor_user_id == admin.user.id
     assert json.loads(event.payload) == {
         "email": "new.person@example.org",
-        "roles": ["BOARD", "MEMBER"],
+        "roles": ["MEMBER", "SECRETARY"],
     }
 
     listing = admin.get("/admin/users")
-    assert b"new.person@example.org" in listing.data and b"Board" in listing.data
+    assert b"new.person@example.org" in listing.data and b"Secretary" in listing.data
 
     path = mailed_link("new.person@example.org")
     assert "Your access to" in smtp.to("new.person@example.org")[-1]["Subject"]
     newcomer = app.test_client()
     assert newcomer.post(path).status_code == 302
-    assert b"start-board" in newcomer.get("/").data
+    assert b"start-secretary" in newcomer.get("/").data
 
 
 def test_create_user_validation(login, session):

@@ -18,7 +18,6 @@ from governance.proposals.models import DemandKind, DemandState, MinorityDemand,
 from tests.access import (
     ALL_ROLES,
     LOGGED_IN,
-    LOGIN,
     RELATIVE,
     Route,
     allow,
@@ -201,8 +200,9 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("GET", f"{s}/live.json", allow(*STAFF, RELATIVE)),
         Route("POST", f"{s}/heartbeat", allow(*STAFF, RELATIVE)),
         Route("GET", f"{s}/me", viewers),
-        # A member's own proxy: only for an account linked to the member (none here has one).
-        Route("POST", f"{s}/me/proxy", allow()),
+        # A member's own proxy: only for an account linked to a member. The board's and the
+        # supervisory board's logins are (their roles follow their members' seats, issue #15).
+        Route("POST", f"{s}/me/proxy", allow(BOARD, SB, ok=302)),
         Route("POST", f"{s}/me/proxy/{w.grant}/accept", allow()),  # only the holder
         Route("POST", f"{s}/me/proxy/{w.grant}/revoke", allow()),  # only the principal
         Route("POST", f"{s}/me/proxy/relative", allow()),  # and the statute must allow it
@@ -221,25 +221,30 @@ def _assembly_routes(w: World) -> list[Route]:
         Route("POST", f"{s}/speakers/next", allow(BOARD, ok=302)),
         Route("POST", f"{s}/speakers/end", allow(BOARD, ok=302)),
         Route("POST", f"{s}/speakers/request", allow()),  # members on the roll only
-        Route("POST", f"{s}/speakers/withdraw", allow()),  # members with a member record
+        # members with a member record (the board's logins have one: their seats need it)
+        Route("POST", f"{s}/speakers/withdraw", allow(BOARD, SB, ok=302)),
         Route("POST", f"{s}/screen-token", board),
         Route("GET", f"{s}/screen/not-the-token", dict.fromkeys(ALL_ROLES, 404)),
         Route("GET", f"{s}/screen/not-the-token/screen.json", dict.fromkeys(ALL_ROLES, 404)),
         Route("GET", "/assemblies/999999", allow(*LOGGED_IN, ok=404)),
-        # A meeting of a body: no role opens it, only a seat (tests/bodies/test_meetings_access.py).
-        Route("GET", f"/assemblies/bodies/{w.body}/new", allow()),
-        Route("POST", f"/assemblies/bodies/{w.body}/new", allow()),
-        Route("GET", f"/assemblies/{w.meeting}", allow()),
-        Route("GET", f"/assemblies/{w.meeting}/guests", allow()),
-        Route("POST", f"/assemblies/{w.meeting}/guests", allow()),
-        Route("POST", f"/assemblies/{w.meeting}/guests/{w.guest}/remove", allow()),
+        # A meeting of a body: no role opens it, only a seat (tests/bodies/test_meetings_access.py);
+        # the BOARD login holds its role by a seat on this board, so it opens the board's.
+        Route("GET", f"/assemblies/bodies/{w.body}/new", allow(BOARD)),
+        Route("POST", f"/assemblies/bodies/{w.body}/new", allow(BOARD)),
+        Route("GET", f"/assemblies/{w.meeting}", allow(BOARD)),
+        Route("GET", f"/assemblies/{w.meeting}/guests", allow(BOARD)),
+        Route("POST", f"/assemblies/{w.meeting}/guests", allow(BOARD)),
+        Route("POST", f"/assemblies/{w.meeting}/guests/{w.guest}/remove", allow(BOARD, ok=302)),
     ]
 
 
 def _proposal_routes(w: World) -> list[Route]:
     p, demand = f"/proposals/{w.proposal}", f"/proposals/demands/{w.demand}"
     everyone = allow(*LOGGED_IN)
-    members_only = dict.fromkeys(ALL_ROLES, 403) | {"ANON": LOGIN}  # no user here has a member
+    # Members' own acts: the BOARD and SUPERVISORY_BOARD logins have a member (their roles
+    # follow its seats); no other user here has one.
+    members_only = allow(BOARD, SB)
+    supporters = allow(BOARD, SB, ok=302)
     return [
         Route("GET", "/proposals/", everyone),
         Route("GET", f"/proposals/assembly/{w.convened}/new", allow(BOARD, SB)),
@@ -254,9 +259,9 @@ def _proposal_routes(w: World) -> list[Route]:
         Route("GET", "/proposals/demands/new", members_only),
         Route("POST", "/proposals/demands/new", members_only),
         Route("GET", demand, everyone),
-        Route("POST", f"{demand}/support", members_only),
-        Route("POST", f"{demand}/unsupport", members_only),
-        Route("POST", f"{demand}/withdraw", members_only),
+        Route("POST", f"{demand}/support", supporters),
+        Route("POST", f"{demand}/unsupport", supporters),
+        Route("POST", f"{demand}/withdraw", allow()),  # only the demand's own submitter
         Route("POST", f"{demand}/handle", allow(BOARD, ok=302)),
     ]
 

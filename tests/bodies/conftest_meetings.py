@@ -20,6 +20,7 @@ from governance.assemblies.body_meetings import KIND_OF, seat_members
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.bodies.models import Body, BodyKind, Seat, SeatFunction, SeatOrigin
 from governance.db import new_session, utcnow
+from tests.conftest import single_body
 
 NAMES = {
     BodyKind.BOARD: "Vorstand",
@@ -34,7 +35,10 @@ NAMES = {
 def make_body(app: Flask) -> Callable[..., Body]:
     def _make(kind: BodyKind = BodyKind.BOARD, name: str | None = None, **fields: Any) -> Body:
         with new_session(app.extensions["governance.engine"]) as s:
-            body = Body(kind=kind, name=name or NAMES[kind], **fields)
+            # The board a BOARD user of make_user sits in already is the one board.
+            body = single_body(s, kind) or Body(kind=kind)
+            for key, value in {"name": name or NAMES[kind], **fields}.items():
+                setattr(body, key, value)
             s.add(body)
             s.commit()
             s.refresh(body)

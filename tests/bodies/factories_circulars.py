@@ -20,6 +20,7 @@ from governance.bodies.models import Body, BodyKind, CircularRule, Seat, SeatFun
 from governance.bodies.models_circulars import Circular
 from governance.db import new_session, utcnow
 from governance.i18n import today
+from tests.conftest import single_body
 
 __all__ = ["Person", "make_body", "make_seat", "no_notice", "seated", "send", "vote"]
 
@@ -50,7 +51,9 @@ def make_body(app: Flask) -> Callable[..., Body]:
         rule: CircularRule = CircularRule.NO_OBJECTION_MAJORITY_OF_SEATS,
     ) -> Body:
         with new_session(app.extensions["governance.engine"]) as s:
-            body = Body(kind=kind, name=name or kind.value.title(), circular_rule=rule)
+            # The board a BOARD user of make_user sits in already is the one board.
+            body = single_body(s, kind) or Body(kind=kind)
+            body.name, body.circular_rule = name or kind.value.title(), rule
             s.add(body)
             s.commit()
             s.refresh(body)

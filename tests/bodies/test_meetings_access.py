@@ -55,15 +55,8 @@ def _poll(app: Any, assembly_id: int, chair: User) -> int:
 def world(app, make_body, make_seat, make_member, make_user, make_meeting) -> World:
     board, sb = make_body(BodyKind.BOARD), make_body(BodyKind.SUPERVISORY_BOARD)
     members = {k: make_member() for k in ("chair", "board", "sb", "guest", "plain", "former")}
-    roles = {
-        "chair": [Role.MEMBER, Role.BOARD],
-        "board": [Role.MEMBER, Role.BOARD],
-        "sb": [Role.MEMBER, Role.SUPERVISORY_BOARD],
-        "guest": [Role.MEMBER],
-        "plain": [Role.MEMBER],
-        "former": [Role.MEMBER, Role.BOARD],  # the role stays; the seat has ended
-    }
-    users = {k: make_user(roles=r, member_id=members[k].id) for k, r in roles.items()}
+    # BOARD / SUPERVISORY_BOARD follow the seats below (issue #15): "former"'s has ended.
+    users = {k: make_user(roles=[Role.MEMBER], member_id=members[k].id) for k in members}
     users["admin"] = make_user(roles=[Role.ADMIN])
     long_ago = date.today() - timedelta(days=400)
     make_seat(board, member=members["chair"], function=SeatFunction.CHAIR, starts_on=long_ago)
@@ -190,7 +183,7 @@ def test_the_body_s_chair_signs_and_a_seat_present_co_signs(app, world, check_in
 
         assert capacity("chair") == Capacity.CHAIR
         assert capacity("board") == Capacity.BOARD  # present
-        assert capacity("former") is None  # the BOARD role, but no seat on the day
+        assert capacity("former") is None  # no seat on the day, so no BOARD role either
         assert capacity("sb") is None
 
 

@@ -1,7 +1,8 @@
 """Who opens the bodies' pages: the list for every login; a body's page for its current and
 former seats and for the managers (BOARD, ADMIN); managing bodies and seats for the managers
 only. A manager sees every body's page and seats, but not the room or the circulars of a body
-they do not sit in; a board member does not open the supervisory board's page."""
+they do not sit in. The board's seats hold the role BOARD (it follows the seat, issue #15),
+so they are managers; a supervisory board seat does not open the board's page."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def test_access_matrix_by_role(app: Flask, login_as: Any, world: dict[str, Any])
     routes = [
         Route("GET", "/bodies/", allow(*LOGGED_IN)),
         Route("GET", f"/bodies/{world['board']}", allow(*MANAGERS)),
-        Route("GET", f"/bodies/{world['sb']}", allow(*MANAGERS)),
+        # a SUPERVISORY_BOARD login sits in the supervisory board (the role follows the seat)
+        Route("GET", f"/bodies/{world['sb']}", allow(*MANAGERS, Role.SUPERVISORY_BOARD)),
         *_manage_routes(world),
     ]
     assert_access(app, login_as, routes)
@@ -82,18 +84,20 @@ def test_a_body_s_page_is_for_its_seats_and_the_managers(
     people["anon"] = app.test_client()
     expected = {
         f"/bodies/{b}": {"chair": 200, "seat": 200, "former": 200},
-        f"/bodies/{sb}": {"sb_chair": 200},  # the board's members do not open it
-        f"/bodies/{c}": {"guest": 200},  # a user who is not a member, in a committee
+        # the board's current seats hold the role BOARD (it follows the seat): they manage
+        f"/bodies/{sb}": {"sb_chair": 200, "chair": 200, "seat": 200},
+        f"/bodies/{c}": {"guest": 200, "chair": 200, "seat": 200},  # guest: not a member
     }
+    managers = {"chair": 200, "seat": 200}  # a former board seat no longer manages
     problems = []
     for url, ok in expected.items():
         for name, client in people.items():
             want = ok.get(name, LOGIN if name == "anon" else 403)
             if (got := _status(client.get(url))) != want:
                 problems.append(f"{url} as {name}: expected {want}, got {got}")
-        for name, client in people.items():  # seats do not manage (their roles stay)
+        for name, client in people.items():  # other seats do not manage
             got = _status(client.get(f"{url}/seats/new"))
-            if got != (LOGIN if name == "anon" else 403):
+            if got != managers.get(name, LOGIN if name == "anon" else 403):
                 problems.append(f"{url}/seats/new as {name}: got {got}")
     assert not problems, "\n".join(problems)
 
@@ -124,8 +128,10 @@ def test_a_former_seat_reads_the_page_without_the_room_s_writing(
 def test_the_list_shows_a_seat_their_bodies_and_a_manager_all(
     app: Flask, login: Any, make_user: Any, world: dict[str, Any]
 ) -> None:
-    mine = login(world["chair"].user).get("/bodies/").text
-    assert "Vorstand" in mine and "Aufsichtsrat" not in mine and "/bodies/new" not in mine
+    mine = login(world["sb_chair"].user).get("/bodies/").text
+    assert "Aufsichtsrat" in mine and "Vorstand" not in mine and "/bodies/new" not in mine
+    board = login(world["chair"].user).get("/bodies/").text  # a board seat manages: all
+    assert all(n in board for n in ("Vorstand", "Aufsichtsrat", "Bauausschuss", "/bodies/new"))
     every = login(roles=[Role.ADMIN]).get("/bodies/").text
     assert all(n in every for n in ("Vorstand", "Aufsichtsrat", "Bauausschuss", "/bodies/new"))
     assert "Vorstand" not in login(make_user()).get("/bodies/").text

@@ -54,7 +54,7 @@ def world(
         out[key + "_urls"] = _urls(body.id, folder.id, paper.id, version.id)
         out[key + "_client"] = login(seated(body))
     out["member"] = login(roles=[Role.MEMBER])
-    out["admin"] = login(roles=[Role.ADMIN, Role.BOARD, Role.SUPERVISORY_BOARD])
+    out["admin"] = login(roles=[Role.ADMIN])
     out["anon"] = app.test_client()
     return out
 
@@ -80,8 +80,8 @@ def _status(response: Any) -> int | str:
 
 def test_only_a_bodys_current_seats_open_its_room(app: Flask, world: dict[str, Any]) -> None:
     """A board member cannot open the supervisory board's room, folder, paper or download,
-    and the other way round; nor can a plain member, an administrator (even holding the old
-    global roles) or anyone not logged in."""
+    and the other way round (each holds the role of their body by the seat); nor can a plain
+    member, an administrator or anyone not logged in."""
     problems = []
     for room in ("board", "sb"):
         other = "sb" if room == "board" else "board"

@@ -34,7 +34,9 @@ def _engine(app: Any) -> Any:
 
 def _user(app: Any, user_id: int) -> User:
     with new_session(_engine(app)) as s:
-        return s.get(User, user_id)
+        user = s.get(User, user_id)
+        _ = user and user.roles  # the seat roles are asked while the session is open
+        return user
 
 
 def _set_email(board: Any, member: Member, email: str) -> Any:

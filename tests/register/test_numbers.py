@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from governance.accounts.models import Role
 from governance.db import new_session
 from governance.errors import DomainError
 from governance.register import services
@@ -53,9 +54,11 @@ def test_a_given_number_taken_meanwhile_is_a_field_error(session, monkeypatch):
     assert session.execute(select(Member.number)).scalars().all() == ["M-1000100"]
 
 
-def test_view_retries_and_gives_up_with_a_message(login_as, engine, make_member, monkeypatch):
-    make_member()
-    board = login_as("BOARD")
+def test_view_retries_and_gives_up_with_a_message(
+    login, make_user, engine, make_member, monkeypatch
+):
+    first = make_member()
+    board = login(make_user(roles=[Role.BOARD], member_id=first.id))  # seated: the role
     stale_allocator(monkeypatch, "M-1000001", times=1)
     assert board.post("/register/members/new", data=FORM).status_code == 302
     assert numbers(engine) == ["M-1000001", "M-1000002"]

@@ -211,15 +211,16 @@ def test_invite_creates_a_member_account(session, make_member):
 def test_invite_asks_an_existing_account_and_links_it_once_confirmed(
     app, session, make_member, make_user
 ):
-    existing = make_user(roles=[Role.BOARD], email="vorstand@example.org")
+    # (a board login has a member already: its role follows the member's seat)
+    existing = make_user(roles=[Role.SECRETARY], email="vorstand@example.org")
     m = session.get(Member, make_member(email="vorstand@example.org").id)
     user = services.invite_member(session, member=m, actor=None, today=date.today())
     assert user.id == existing.id and user.member_id is None  # not linked by the board
-    assert user.roles == {Role.BOARD} and len(events(session, "member.link_requested")) == 1
+    assert user.roles == {Role.SECRETARY} and len(events(session, "member.link_requested")) == 1
     token = links.link_token(app.secret_key, member=m, user=user)
     linked = links.confirm_link(session, app.secret_key, token=token, user=user, max_age=60)
     assert linked.id == m.id and user.member_id == m.id
-    assert user.roles == {Role.BOARD, Role.MEMBER}
+    assert user.roles == {Role.SECRETARY, Role.MEMBER}
 
 
 def test_invite_refusals(session, make_member, make_user):

@@ -17,8 +17,10 @@ from governance.register.models import Member, MemberStatus, ShareTransaction
 
 
 @pytest.fixture
-def board(login_as):
-    return login_as("BOARD")
+def board(login, make_member, make_user):
+    """The board's login: member 1 (M-1000001, no shares, so never eligible and no booking),
+    seated on the board (the role follows the seat); the tests' members start with 2."""
+    return login(make_user(roles=[Role.BOARD], member_id=make_member(shares=0).id))
 
 
 def load(engine, model, ident):
@@ -40,9 +42,9 @@ def test_list_search_filter_sort_paginate(board, make_member):
     rows = re.compile(r'href="/register/members/\d+"')
     assert len(rows.findall(first)) == 50 and 'rel="next"' in first
     second = text(board.get("/register/?sort=number&page=2"))
-    assert len(rows.findall(second)) == 6 and "Müller" in second
+    assert len(rows.findall(second)) == 7 and "Müller" in second
     top = text(board.get("/register/?sort=shares&desc=y"))
-    assert rows.findall(top)[0] == 'href="/register/members/56"' and "Name00" not in top
+    assert rows.findall(top)[0] == 'href="/register/members/57"' and "Name00" not in top
     eligible = text(board.get("/register/?eligible_at=2019-06-01"))
     assert "0 members found" in eligible
     assert "56 members found" in text(board.get("/register/?status=ACTIVE&eligible_at=2024-01-01"))
@@ -97,20 +99,20 @@ def test_create_and_edit_member(board, engine):
         },
     )
     assert r.status_code == 302
-    m = load(engine, Member, 1)
+    m = load(engine, Member, 2)
     assert (m.number, m.last_name, m.email, m.country) == (
-        "M-1000001",
+        "M-1000002",
         "Neumann",
         "nina@example.org",
         "DE",
     )
     r = board.post(
-        "/register/members/1/edit",
+        "/register/members/2/edit",
         data={"kind": "LEGAL", "firm": "", "country": "DE", "entry_date": "2024-01-01"},
     )
     assert "needs a firm name" in text(r)
     r = board.post(
-        "/register/members/1/edit",
+        "/register/members/2/edit",
         data={
             "kind": "NATURAL",
             "last_name": "Altmann",
@@ -118,7 +120,7 @@ def test_create_and_edit_member(board, engine):
             "entry_date": "2024-01-01",
         },
     )
-    assert r.status_code == 302 and load(engine, Member, 1).last_name == "Altmann"
+    assert r.status_code == 302 and load(engine, Member, 2).last_name == "Altmann"
 
 
 def test_booking_forms(board, engine, make_member):
@@ -217,12 +219,12 @@ def test_import_page(board, engine):
     r = upload(board, bad.encode("cp1252"), dry_run=False)
     page = text(r)
     assert "Nothing imported: 2 problems" in page and "Line 3:" in page and "Line 4:" in page
-    assert load(engine, Member, 1) is None
+    assert load(engine, Member, 2) is None
     r = upload(board, good.encode(), dry_run=True)
-    assert "Would be imported: 2 members" in text(r) and load(engine, Member, 1) is None
+    assert "Would be imported: 2 members" in text(r) and load(engine, Member, 2) is None
     r = upload(board, good.encode(), dry_run=False)
     assert "Imported: 2 members and 2 share transactions" in text(r)
-    assert load(engine, Member, 2).shares == 1
+    assert load(engine, Member, 3).shares == 1
     assert "unknown column" in text(upload(board, b"foo\nbar\n", dry_run=False))
 
 
