@@ -33,7 +33,14 @@ from typing import Any
 from sqlalchemy import create_engine, func, insert, select, text
 
 import governance.models  # noqa: F401  (complete metadata)
-from bench.ballots_load import cookies, load, request_bytes, start_server, stop_server
+from bench.ballots_load import (
+    cookies,
+    load,
+    request_bytes,
+    server_cpu,
+    start_server,
+    stop_server,
+)
 from bench.bench_encrypted import encrypted_ratios, encrypted_raws, keyed_assembly, proof_check
 from governance.accounts.models import User, UserRole
 from governance.assemblies.models import Assembly, AssemblyState, Attendance, Channel, RollEntry
@@ -196,7 +203,7 @@ def http_scenarios(url: str, engine: Any, assembly: int, users: list[Any], scale
         )
         for n in scale["bursts"]:
             poll = new_poll(engine, assembly, f"burst {n}")
-            figures = load(port, app_raws(port, poll, users[:n], creds[:n]))
+            figures = measured(proc, port, app_raws(port, poll, users[:n], creds[:n]))
             rows.append(
                 {
                     "scenario": f"app: {n} at once",
@@ -209,6 +216,14 @@ def http_scenarios(url: str, engine: Any, assembly: int, users: list[Any], scale
         stop_server(proc)
     rows += bare_scenarios(url, engine, assembly, users, scale, workers)
     return rows
+
+
+def measured(proc: Any, port: int, raws: list[bytes]) -> dict[str, Any]:
+    """The load's figures, with the server workers' CPU per cast (ms)."""
+    before = server_cpu(proc)
+    figures = dict(load(port, raws))
+    figures["server_cpu_ms"] = round((server_cpu(proc) - before) / len(raws) * 1000, 2)
+    return figures
 
 
 def encrypted_scenarios(engine: Any, port: int, users: list, creds: list, scale: dict) -> list:
@@ -240,7 +255,7 @@ def bare_scenarios(url: str, engine: Any, assembly: int, users: list, scale: dic
                 request_bytes("/", port, {"poll": poll, "voter": m, "choice": "YES"}, None)
                 for _u, m in users[:n]
             ]
-            figures = load(port, raws)
+            figures = measured(proc, port, raws)
             rows.append(
                 {
                     "scenario": f"bare: {n} at once",
@@ -339,7 +354,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def report(rows: list[dict[str, Any]]) -> None:
     print(
         f"{'backend':<11}{'scenario':<34}{'casts/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}  box ok / result"
+        f"{'errors':>8}{'CPU ms':>8}  box ok / result"
     )
     for r in rows:
         if "ratio" in r:
@@ -361,7 +376,7 @@ def report(rows: list[dict[str, Any]]) -> None:
         else:
             print(
                 f"{r['backend']:<11}{r['scenario']:<34}{r['casts_per_s']:>9}{r['p50_ms']:>9}"
-                f"{r['p99_ms']:>9}{r['errors']:>8}  {r['box_ok']}"
+                f"{r['p99_ms']:>9}{r['errors']:>8}{r.get('server_cpu_ms', ''):>8}  {r['box_ok']}"
             )
 
 
