@@ -116,7 +116,9 @@ def server_cpu(proc: subprocess.Popen) -> float:
     return total / ticks
 
 
-def request_bytes(path: str, port: int, body: dict[str, Any], cookie: str | None) -> bytes:
+def request_bytes(
+    path: str, port: int, body: dict[str, Any], cookie: str | None, accept: str | None = None
+) -> bytes:
     data = urlencode(body).encode()
     head = [
         f"POST {path} HTTP/1.1",
@@ -128,6 +130,8 @@ def request_bytes(path: str, port: int, body: dict[str, Any], cookie: str | None
     ]
     if cookie:
         head.append(f"Cookie: session={cookie}")
+    if accept:
+        head.append(f"Accept: {accept}")
     return ("\r\n".join(head) + "\r\n\r\n").encode() + data
 
 

@@ -3,7 +3,9 @@
 (a) voters casting at a steady rate: 10,000 within one minute (full) — quick run: 2,000 within
     12 s, the same rate; (b) N voters clicking "cast" at the same instant: 1,000 and 5,000
     (full) — quick: 1,000 and 2,000. Each cast is the real request: session cookie of a
-    logged-in member, CSRF token, POST /polls/<id>/cast, tracker in the answer.
+    logged-in member, CSRF token, POST /polls/<id>/cast, tracker in the answer — as the live
+    page casts (JSON answer; BENCH_CAST=page: the ballot pages' form post and receipt page,
+    which the figures before issue #19 measured).
 Reported: casts/s, p50, p99, errors (must be 0), and ballots == participations afterwards.
 The same bursts go to a bare WSGI endpoint doing only the two inserts (bench/bare_app.py),
 giving the ratio app/bare (goal ≥ 0.7), and, as encrypted motion ballots, to encrypted polls of
@@ -13,7 +15,7 @@ Prints a table and writes JSON to bench/results/.
 
 Run: .venv/bin/python -m bench ballots            (quick)
      BENCH_SCALE=full .venv/bin/python -m bench ballots
-Knobs: BENCH_SCALE=tiny|quick|full (tiny: a smoke test of the benchmark), BENCH_WORKERS (default 2 × CPUs + 1), BENCH_SEAL_BALLOTS
+Knobs: BENCH_SCALE=tiny|quick|full (tiny: a smoke test of the benchmark), BENCH_CAST=json|page, BENCH_WORKERS (default 2 × CPUs + 1), BENCH_SEAL_BALLOTS
 (default 100000), BENCH_BACKENDS=sqlite,postgresql, BENCH_PARTS=http,seal, GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
@@ -174,12 +176,16 @@ def box_counts(engine: Any, poll_id: int) -> tuple[int, int]:
 
 
 def app_raws(port: int, poll: int, voters: list[tuple[int, int]], creds: list[Any]) -> list[bytes]:
+    """Each voter's cast: as the live page sends it (JSON answer), or with BENCH_CAST=page as
+    the ballot pages' form post (the receipt page)."""
+    accept = None if os.environ.get("BENCH_CAST") == "page" else "application/json"
     return [
         request_bytes(
             f"/polls/{poll}/cast",
             port,
             {"voter": m, "choice": random.choice(("YES", "NO", "ABSTAIN")), "csrf_token": tok},
             cookie,
+            accept,
         )
         for (_u, m), (cookie, tok) in zip(voters, creds, strict=True)
     ]
