@@ -101,7 +101,24 @@ def stop_server(proc: subprocess.Popen) -> None:
 # --- load ----------------------------------------------------------------------------------
 
 
-def request_bytes(path: str, port: int, body: dict[str, Any], cookie: str | None) -> bytes:
+def server_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by the server's workers (Linux /proc): the
+    server's cost per request, which a loaded machine bends far less than the wall time."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == proc.pid:  # the parent: the gunicorn master
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def request_bytes(
+    path: str, port: int, body: dict[str, Any], cookie: str | None, accept: str | None = None
+) -> bytes:
     data = urlencode(body).encode()
     head = [
         f"POST {path} HTTP/1.1",
@@ -113,6 +130,8 @@ def request_bytes(path: str, port: int, body: dict[str, Any], cookie: str | None
     ]
     if cookie:
         head.append(f"Cookie: session={cookie}")
+    if accept:
+        head.append(f"Accept: {accept}")
     return ("\r\n".join(head) + "\r\n\r\n").encode() + data
 
 

@@ -3,7 +3,9 @@
 (a) voters casting at a steady rate: 10,000 within one minute (full) — quick run: 2,000 within
     12 s, the same rate; (b) N voters clicking "cast" at the same instant: 1,000 and 5,000
     (full) — quick: 1,000 and 2,000. Each cast is the real request: session cookie of a
-    logged-in member, CSRF token, POST /polls/<id>/cast, tracker in the answer.
+    logged-in member, CSRF token, POST /polls/<id>/cast, tracker in the answer — as the live
+    page casts (JSON answer; BENCH_CAST=page: the ballot pages' form post and receipt page,
+    which the figures before issue #19 measured).
 Reported: casts/s, p50, p99, errors (must be 0), and ballots == participations afterwards.
 The same bursts go to a bare WSGI endpoint doing only the two inserts (bench/bare_app.py),
 giving the ratio app/bare (goal ≥ 0.7), and, as encrypted motion ballots, to encrypted polls of
@@ -13,7 +15,7 @@ Prints a table and writes JSON to bench/results/.
 
 Run: .venv/bin/python -m bench ballots            (quick)
      BENCH_SCALE=full .venv/bin/python -m bench ballots
-Knobs: BENCH_SCALE=tiny|quick|full (tiny: a smoke test of the benchmark), BENCH_WORKERS (default 2 × CPUs + 1), BENCH_SEAL_BALLOTS
+Knobs: BENCH_SCALE=tiny|quick|full (tiny: a smoke test of the benchmark), BENCH_CAST=json|page, BENCH_WORKERS (default 2 × CPUs + 1), BENCH_SEAL_BALLOTS
 (default 100000), BENCH_BACKENDS=sqlite,postgresql, BENCH_PARTS=http,seal, GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
@@ -33,7 +35,14 @@ from typing import Any
 from sqlalchemy import create_engine, func, insert, select, text
 
 import governance.models  # noqa: F401  (complete metadata)
-from bench.ballots_load import cookies, load, request_bytes, start_server, stop_server
+from bench.ballots_load import (
+    cookies,
+    load,
+    request_bytes,
+    server_cpu,
+    start_server,
+    stop_server,
+)
 from bench.bench_encrypted import encrypted_ratios, encrypted_raws, keyed_assembly, proof_check
 from governance.accounts.models import User, UserRole
 from governance.assemblies.models import Assembly, AssemblyState, Attendance, Channel, RollEntry
@@ -167,12 +176,16 @@ def box_counts(engine: Any, poll_id: int) -> tuple[int, int]:
 
 
 def app_raws(port: int, poll: int, voters: list[tuple[int, int]], creds: list[Any]) -> list[bytes]:
+    """Each voter's cast: as the live page sends it (JSON answer), or with BENCH_CAST=page as
+    the ballot pages' form post (the receipt page)."""
+    accept = None if os.environ.get("BENCH_CAST") == "page" else "application/json"
     return [
         request_bytes(
             f"/polls/{poll}/cast",
             port,
             {"voter": m, "choice": random.choice(("YES", "NO", "ABSTAIN")), "csrf_token": tok},
             cookie,
+            accept,
         )
         for (_u, m), (cookie, tok) in zip(voters, creds, strict=True)
     ]
@@ -196,7 +209,7 @@ def http_scenarios(url: str, engine: Any, assembly: int, users: list[Any], scale
         )
         for n in scale["bursts"]:
             poll = new_poll(engine, assembly, f"burst {n}")
-            figures = load(port, app_raws(port, poll, users[:n], creds[:n]))
+            figures = measured(proc, port, app_raws(port, poll, users[:n], creds[:n]))
             rows.append(
                 {
                     "scenario": f"app: {n} at once",
@@ -209,6 +222,14 @@ def http_scenarios(url: str, engine: Any, assembly: int, users: list[Any], scale
         stop_server(proc)
     rows += bare_scenarios(url, engine, assembly, users, scale, workers)
     return rows
+
+
+def measured(proc: Any, port: int, raws: list[bytes]) -> dict[str, Any]:
+    """The load's figures, with the server workers' CPU per cast (ms)."""
+    before = server_cpu(proc)
+    figures = dict(load(port, raws))
+    figures["server_cpu_ms"] = round((server_cpu(proc) - before) / len(raws) * 1000, 2)
+    return figures
 
 
 def encrypted_scenarios(engine: Any, port: int, users: list, creds: list, scale: dict) -> list:
@@ -240,7 +261,7 @@ def bare_scenarios(url: str, engine: Any, assembly: int, users: list, scale: dic
                 request_bytes("/", port, {"poll": poll, "voter": m, "choice": "YES"}, None)
                 for _u, m in users[:n]
             ]
-            figures = load(port, raws)
+            figures = measured(proc, port, raws)
             rows.append(
                 {
                     "scenario": f"bare: {n} at once",
@@ -339,7 +360,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def report(rows: list[dict[str, Any]]) -> None:
     print(
         f"{'backend':<11}{'scenario':<34}{'casts/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}  box ok / result"
+        f"{'errors':>8}{'CPU ms':>8}  box ok / result"
     )
     for r in rows:
         if "ratio" in r:
@@ -361,7 +382,7 @@ def report(rows: list[dict[str, Any]]) -> None:
         else:
             print(
                 f"{r['backend']:<11}{r['scenario']:<34}{r['casts_per_s']:>9}{r['p50_ms']:>9}"
-                f"{r['p99_ms']:>9}{r['errors']:>8}  {r['box_ok']}"
+                f"{r['p99_ms']:>9}{r['errors']:>8}{r.get('server_cpu_ms', ''):>8}  {r['box_ok']}"
             )
 
 

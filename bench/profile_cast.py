@@ -1,5 +1,8 @@
 """Where a cast's CPU goes: N JSON casts in-process on SQLite under cProfile (issue #19).
 
+Figures in ms vary several-fold with the machine's load: compare against the commit before a
+change in the same hour (run this module from a checkout of it), or by function calls per cast.
+
 Builds the benchmark's world (an assembly in session, N members on the roll with a login,
 an open motion), then sends each member's real cast — session cookie, CSRF token,
 POST /polls/<id>/cast asking for JSON — through the app's WSGI stack in this process, once
@@ -33,8 +36,10 @@ PARTS = [
     ("cast form built", "wtforms/form.py:__call__"),
     ("wtforms translations loaded", "flask_wtf/i18n.py:_get_translations"),
     ("SQL executed", "sqlalchemy/engine/base.py:_execute_context"),
+    ("gate and entitlement", "ballots/access.py:gate_cast"),
     ("cast_vote", "ballots/casting.py:cast_vote"),
-    ("lock_for_cast", "lock_for_cast"),
+    ("lock and facts", "ballots/casting.py:lock_with_facts"),
+    ("lock_for_cast (before #19)", "lock_for_cast"),
     ("templates rendered", "flask/templating.py:render_template"),
 ]
 
@@ -116,6 +121,9 @@ def main() -> None:
     total = stats.total_tt  # type: ignore[attr-defined]
     print(f"{n} JSON casts in-process on SQLite")
     print(f"CPU per cast without the profiler: {plain / n * 1000:.2f} ms")
+    calls = stats.total_calls  # type: ignore[attr-defined]
+    # Function calls do not depend on the machine's speed: compare them across runs and hours.
+    print(f"Python function calls per cast: {calls / n:,.0f}")
     print(f"under the profiler: {total / n * 1000:.2f} ms per cast, of which")
     for label, seconds in part_times(stats).items():
         print(f"  {label:<28} {seconds / n * 1000:6.2f} ms  ({seconds / total:5.1%})")

@@ -13,7 +13,7 @@ from flask import Flask, g, render_template, request
 from sqlalchemy.engine import Engine
 
 from governance import db as dbmod
-from governance import i18n, logs, markup, metrics, security
+from governance import i18n, logs, markup, metrics, pressure, security
 from governance.config import (
     Settings,
     check_rate_limit_storage,
@@ -75,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for domain in DOMAINS:
         app.register_blueprint(_blueprint_with_views(domain))
     metrics.init_app(app)
+    pressure.init_app(app)
     _install_error_pages(app)
     from governance.cli import register_cli
 

@@ -227,6 +227,7 @@ class Settings(BaseSettings):
     MEMBER_LINK_MAX_AGE: whole(1) = 14 * 86400
     SECURE_COOKIES: Flag | None = None  # None: on in production
     LIVE_REQUESTS_PER_SECOND: whole(1) = 250
+    LOAD_SHEDDING: Flag = True
     LIVE_LIMIT_PER_LOGIN: RateLimit = "90 per minute"
     HEARTBEAT_LIMIT_PER_LOGIN: RateLimit = "20 per minute"
     INVALID_BALLOT_LIMIT_PER_LOGIN: RateLimit = "10 per 10 minutes"
@@ -322,6 +323,8 @@ def default_config(instance_path: Path, settings: Settings | None = None) -> dic
         # How many live-state requests per second all open live pages together may cause: with
         # a large audience the pages ask less often (assemblies/live.py, poll_interval).
         "LIVE_REQUESTS_PER_SECOND": s.LIVE_REQUESTS_PER_SECOND,
+        # A busy process tells the live pages to ask and beat less often (governance/pressure.py).
+        "LOAD_SHEDDING": s.LOAD_SHEDDING,
         # Per login, all tabs together: the live page asks every 5-30 s and beats every 45 s.
         "LIVE_LIMIT_PER_LOGIN": s.LIVE_LIMIT_PER_LOGIN,
         "HEARTBEAT_LIMIT_PER_LOGIN": s.HEARTBEAT_LIMIT_PER_LOGIN,

@@ -50,8 +50,12 @@ def lock_late(view: F) -> F:
 
 def begin_writing() -> Session:
     """End the request's reads (commit) and begin a write transaction: on SQLite it takes the
-    write lock at once (BEGIN IMMEDIATE). Objects loaded so far stay usable."""
+    write lock at once (BEGIN IMMEDIATE). Objects loaded so far stay usable. PostgreSQL has no
+    write lock to take: the reads' transaction goes on (one COMMIT and BEGIN fewer per write;
+    the writes lock their own rows, as the cast's FOR SHARE)."""
     session = db()
+    if not dbmod.is_sqlite(session):
+        return session
     session.commit()
     with dbmod.immediate():
         session.connection()

@@ -83,6 +83,9 @@ def app(database: Any, app_config: dict[str, Any], tmp_path: Any) -> Iterator[Fl
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # A test process is busy nearly all the time: the intervals told to the live pages
+        # would change with the machine's speed (tests/test_pressure.py turns it on).
+        "LOAD_SHEDDING": False,
         "SERVER_NAME": "localhost",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "BABEL_DEFAULT_LOCALE": "en",

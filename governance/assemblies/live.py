@@ -4,7 +4,8 @@ Every watcher polls the same small JSON. It is computed at most once per CACHE_S
 assembly and process, and carries an ETag: an unchanged state answers 304 without a body.
 It also tells the pages when to ask next: every POLL_SECONDS with a small audience, less often
 with a large one, so that all pages together ask about `requests_per_second` times a second
-(at most every MAX_POLL_SECONDS).
+(at most every MAX_POLL_SECONDS), and less often still while the server is busy
+(governance/pressure.py).
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ MAX_POLL_SECONDS = 30
 REQUESTS_PER_SECOND = 250  # the default of the LIVE_REQUESTS_PER_SECOND setting
 
 
-def poll_interval(watchers: int, requests_per_second: int = REQUESTS_PER_SECOND) -> int:
-    """Seconds between two live-state requests of one page, for `watchers` open pages."""
+def poll_interval(
+    watchers: int, requests_per_second: int = REQUESTS_PER_SECOND, busy_factor: int = 1
+) -> int:
+    """Seconds between two live-state requests of one page, for `watchers` open pages; a busy
+    server (`busy_factor` 2 or 4, governance/pressure.py) asks the pages to wait longer."""
     spread = math.ceil(watchers / max(1, requests_per_second))
-    return min(MAX_POLL_SECONDS, max(POLL_SECONDS, spread))
+    return min(MAX_POLL_SECONDS, max(POLL_SECONDS, spread) * max(1, busy_factor))
 
 
 def live_payload(
@@ -50,6 +54,7 @@ def live_payload(
     assembly: Assembly,
     now: datetime,
     requests_per_second: int = REQUESTS_PER_SECOND,
+    busy_factor: int = 1,
 ) -> dict[str, Any]:
     """The live state as a JSON-ready dict (no timestamps: equal states give equal ETags)."""
     item = None
@@ -68,7 +73,7 @@ def live_payload(
         "present": {**counts, "total": sum(counts.values())},
         "speakers": floor_state(session, assembly=assembly),
         "roll": roll_size(session, assembly_id=assembly.id),
-        "poll_seconds": poll_interval(watchers, requests_per_second),
+        "poll_seconds": poll_interval(watchers, requests_per_second, busy_factor),
     }
 
 

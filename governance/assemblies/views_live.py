@@ -21,11 +21,20 @@ from governance.assemblies.live import live_payload
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.db import utcnow
 from governance.i18n import _, ngettext
+from governance.pressure import busy_factor
 from governance.register.models import Member
 from governance.security import limiter, login_manager
 from governance.web import begin_writing, db, get_or_404, lock_late, require
 
 HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)
+# A busy server stretches the beat up to this: a lost beat is retried after 10 s (live.js),
+# and both fall within the 120 s of presence.
+MAX_HEARTBEAT_SECONDS = 80
+
+
+def _beat_seconds() -> int:
+    """Seconds to the page's next heartbeat: longer while the server is busy (pressure.py)."""
+    return min(MAX_HEARTBEAT_SECONDS, HEARTBEAT_SECONDS * busy_factor())
 
 
 def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
@@ -38,6 +47,7 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
             assembly=assembly,
             now=utcnow(),
             requests_per_second=current_app.config["LIVE_REQUESTS_PER_SECOND"],
+            busy_factor=busy_factor(),
         )
         poll = payload.get("poll")
         if poll and "ballots.vote" in current_app.view_functions:
@@ -291,7 +301,7 @@ def heartbeat(assembly_id: int) -> Any:
             begin_writing(), **keys
         )
         if channel is not None:
-            return _no_store(jsonify(channel=channel.value))
+            return _no_store(jsonify(channel=channel.value, beat_seconds=_beat_seconds()))
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     assembly, member_id = _watcher(assembly_id)
@@ -301,7 +311,7 @@ def heartbeat(assembly_id: int) -> Any:
         channel = attendance.seen_recently(
             db(), assembly_id=assembly.id, member_id=member_id, now=now
         ) or attendance.heartbeat(begin_writing(), assembly=assembly, member_id=member_id, now=now)
-    response = jsonify(channel=channel.value if channel else None)
+    response = jsonify(channel=channel.value if channel else None, beat_seconds=_beat_seconds())
     response.headers[watch.HEADER] = _issue_pass(assembly, member_id)
     return _no_store(response)
 

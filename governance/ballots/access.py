@@ -16,6 +16,7 @@ from governance.accounts.models import Role
 from governance.assemblies.access import gate
 from governance.assemblies.models import Assembly, RollEntry
 from governance.ballots.models import Poll, PollState
+from governance.ballots.voters import Entitlement, entitlement
 from governance.web import db
 
 
@@ -79,6 +80,24 @@ def gate_poll(poll_id: int) -> Assembly:
     if assembly is None:
         abort(404)
     return gate(assembly)
+
+
+def gate_cast(poll_id: int, voter: int | None) -> Entitlement:
+    """The cast's gate and entitlement in one query: 404 without the poll, 403 for an
+    assembly behind the gate or a user who may vote for nobody in it."""
+    found = entitlement(
+        db(),
+        poll_id=poll_id,
+        member_id=current_user.member_id,
+        user_id=current_user.id,
+        voter=voter,
+    )
+    if found is None:
+        abort(404)
+    gate(found.assembly)
+    if not found.anyone:
+        abort(403)
+    return found
 
 
 def on_roll(assembly_id: int, member_id: int | None) -> bool:

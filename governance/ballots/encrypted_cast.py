@@ -107,7 +107,7 @@ def cast_encrypted(
         raise InvalidBallot(COPY)
     _claim_alphas(session, poll.id or 0, checked)
     _insert_encrypted(session, poll.id or 0, checked)
-    return Receipt(poll=poll, member_id=member_id, trackers=trackers)
+    return Receipt(poll_id=poll.id or 0, member_id=member_id, trackers=trackers)
 
 
 def _claim_alphas(session: Session, poll_id: int, checked: CheckedBallots) -> None:

@@ -20,7 +20,8 @@ from sqlmodel import Session
 from governance.assemblies.models import Channel, RollEntry
 from governance.auditlog import record_event
 from governance.ballots import choices as ch
-from governance.ballots.casting import begin_write, eligible_weight
+from governance.ballots.casting import begin_write
+from governance.ballots.eligibility import eligible_weight
 from governance.ballots.models import PaperCount, Participation, Poll, PollState
 from governance.ballots.services import lock_poll
 from governance.ballots.tally import paper_counts, shape_of

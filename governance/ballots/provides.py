@@ -15,7 +15,6 @@ from sqlmodel import Session
 from governance import metrics
 from governance.assemblies import hooks
 from governance.backup.hooks import backup_blockers
-from governance.ballots.casting import voters_of
 from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.choices import Shape, request_width
 from governance.ballots.encryption import ceremony_of, poll_key
@@ -29,6 +28,7 @@ from governance.ballots.models import (
     ScrubState,
 )
 from governance.ballots.tally import PollResult
+from governance.ballots.voters import voters_of
 from governance.tellers import hooks as tellers_hooks
 
 

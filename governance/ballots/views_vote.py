@@ -23,9 +23,9 @@ from sqlalchemy.orm import aliased
 
 from governance.accounts.models import User
 from governance.ballots import choices as ch
-from governance.ballots.access import gate_poll, load_poll, may_see_box
+from governance.ballots.access import gate_cast, gate_poll, load_poll, may_see_box
 from governance.ballots.blueprint import bp, to_poll
-from governance.ballots.casting import Receipt, Voter, cast_vote, encrypted_only, voters_of
+from governance.ballots.casting import Receipt, cast_vote, encrypted_only
 from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.encrypted_cast import InvalidBallot, cast_encrypted, check_encrypted
 from governance.ballots.encrypted_pages import encrypted_context
@@ -36,6 +36,9 @@ from governance.ballots.forms import (
     EncryptedCastForm,
     TrackerForm,
     build_ballot_form,
+    member_id_of,
+    read_cast,
+    voter_in,
 )
 from governance.ballots.models import (
     Ballot,
@@ -52,6 +55,7 @@ from governance.ballots.provides import has_voted
 from governance.ballots.services import published_result
 from governance.ballots.tally import shape_of
 from governance.ballots.trackers import format_tracker, parse_tracker
+from governance.ballots.voters import Voter, voters_of
 from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
@@ -222,55 +226,71 @@ def _too_many_invalid(_limit: Any) -> Any:
 def cast(poll_id: int) -> Any:
     """Cast the confirmed vote and show its tracker(s) once, in this response only: as the
     receipt page, or as JSON for the live page's ballot (confirmed on that page). A poll with a
-    key takes the ballots encrypted in the page (encrypted_ballot.js), checked before the lock."""
+    key takes the ballots encrypted in the page (encrypted_ballot.js), checked before the lock.
+    Before the lock one query (the gate and the entitlement), under it one more (the lock and
+    the facts) and the inserts: the live page's cast is the hot path (issue #19)."""
     as_json = _wants_json()
-    voters = _voters(poll_id)
-    entitled = {v.member.id for v in voters}
-    poll = db().get(Poll, poll_id)
-    encrypted = poll is not None and poll.is_encrypted
-    if encrypted and not as_json:
+    target = gate_cast(poll_id, voter_in(request.form))
+    if target.encrypted and not as_json:
         flash(str(encrypted_only()), "error")
         return redirect(url_for("ballots.vote", poll_id=poll_id))
-    form = EncryptedCastForm() if encrypted else CastForm()
-    if not form.validate_on_submit() or not (form.voter.data or "").isdigit():
+    form = EncryptedCastForm() if target.encrypted else None
+    data = None if form else read_cast(request.form)
+    voter = _encrypted_voter(form) if form else (data.voter if data else None)
+    if voter is None:
         if as_json:
             return _json(400, error=_("The vote could not be cast. Please reload the page."))
         abort(400)
-    if int(form.voter.data) not in entitled:
+    if not target.voter:
         # One answer for every member the user does not represent, whether that member exists,
         # is on the roll or has voted: a cast must not tell anyone else's turnout or roll entry.
         if as_json:
             return _json(403, error=_("You cannot vote for this member."))
         abort(403)
     try:
-        receipt = _cast(poll, form, int(form.voter.data))
+        receipt = _cast(poll_id, form, voter, data.choice if data else "")
     except NotFound:
         abort(404)
     except DomainError as exc:
-        return _refused(exc, poll_id, int(form.voter.data), as_json)
+        return _refused(exc, poll_id, voter, as_json)
     db().commit()
     trackers = [format_tracker(t) for t in receipt.trackers]
     if as_json:
         return _json(200, trackers=trackers)
-    # The way back to the ballot only while votes for represented members are still to cast.
-    left = [v for v in voters if not v.done and v.member.id != int(form.voter.data)]
+    return _receipt_page(poll_id, trackers)
+
+
+def _encrypted_voter(form: EncryptedCastForm) -> int | None:
+    """The voter of a valid encrypted cast, else None."""
+    return member_id_of(form.voter.data) if form.validate_on_submit() else None
+
+
+def _receipt_page(poll_id: int, trackers: list[str]) -> Any:
+    """The receipt page; the way back to the ballot only while votes for represented members
+    are still to cast."""
+    voters = voters_of(
+        db(), poll_id=poll_id, member_id=current_user.member_id, user_id=current_user.id
+    )
+    left = [v for v in voters if not v.done]
+    poll = db().get(Poll, poll_id)
     return render_template(
-        "ballots/receipt.html", poll=receipt.poll, trackers=trackers, votes_left=bool(left)
+        "ballots/receipt.html", poll=poll, trackers=trackers, votes_left=bool(left)
     )
 
 
-def _cast(poll: Poll | None, form: Any, member_id: int) -> Receipt:
+def _cast(poll_id: int, form: EncryptedCastForm | None, member_id: int, choice: str) -> Receipt:
     """The cast itself. The write lock (SQLite) or row lock (PostgreSQL) is held for the cast
     alone: the request's reads (user, CSRF, entitlement, an encrypted ballot's proofs) ran
     without it (lock_late), and the cast is committed before the tracker is shown, so a tracker
     is only ever shown for a stored vote."""
-    if poll is None:
-        raise NotFound(_("There is no such poll."))
-    if isinstance(form, EncryptedCastForm):
+    if form is not None:
+        poll = db().get(Poll, poll_id)
+        if poll is None:
+            raise NotFound(_("There is no such poll."))
         checked = check_encrypted(db(), poll=poll, wires=form.ballot.data)
         return cast_encrypted(
             begin_writing(),
-            poll_id=int(poll.id or 0),
+            poll_id=poll_id,
             member_id=member_id,
             actor=current_user,
             checked=checked,
@@ -278,10 +298,10 @@ def _cast(poll: Poll | None, form: Any, member_id: int) -> Receipt:
         )
     return cast_vote(
         begin_writing(),
-        poll_id=int(poll.id or 0),
+        poll_id=poll_id,
         member_id=member_id,
         actor=current_user,
-        choice=form.choice.data,
+        choice=choice,
         now=utcnow(),
     )
 

@@ -136,7 +136,10 @@ def test_an_assembly_through_the_ui(app, login, make_user, make_member, smtp, de
     # Member 4 takes part online from the live page.
     m4, _ = _login_by_mail(app, smtp, "m4@example.org")
     assert m4.get(f"/assemblies/{assembly_id}/live").status_code == 200
-    assert m4.post(f"/assemblies/{assembly_id}/heartbeat").json == {"channel": "ONLINE"}
+    assert m4.post(f"/assemblies/{assembly_id}/heartbeat").json == {
+        "channel": "ONLINE",
+        "beat_seconds": 45,
+    }
     live = m4.get(f"/assemblies/{assembly_id}/live.json")
     assert live.status_code == 200 and live.headers["ETag"]
 

@@ -159,7 +159,7 @@ def test_heartbeat_needs_the_csrf_header(app, make_user, make_member, make_assem
     url = f"/assemblies/{assembly.id}/heartbeat"
     assert client.post(url).status_code == 400
     r = client.post(url, headers={"X-CSRFToken": header})
-    assert r.status_code == 200 and r.json == {"channel": "ONLINE"}
+    assert r.status_code == 200 and r.json == {"channel": "ONLINE", "beat_seconds": 45}
     assert 'src="/static/js/live.js"' in live and "<script>" not in live
 
 

@@ -98,7 +98,7 @@ def test_heartbeat_with_a_pass_refreshes_presence_in_one_update(
     client, user, member, assembly, token = _watcher(login, make_user, make_member, make_assembly)
     url = f"/assemblies/{assembly.id}/heartbeat"
     first = client.post(url, headers={watch.HEADER: token})  # joins online: the full path
-    assert first.status_code == 200 and first.json == {"channel": "ONLINE"}
+    assert first.status_code == 200 and first.json == {"channel": "ONLINE", "beat_seconds": 45}
     assert first.headers.get(watch.HEADER)
     engine = app.extensions["governance.engine"]
     with new_session(engine) as s:
@@ -107,7 +107,7 @@ def test_heartbeat_with_a_pass_refreshes_presence_in_one_update(
         s.commit()
     _deactivate(app, user)  # proves the cheap path: the full check would refuse now
     again = client.post(url, headers={watch.HEADER: token})
-    assert again.status_code == 200 and again.json == {"channel": "ONLINE"}
+    assert again.status_code == 200 and again.json == {"channel": "ONLINE", "beat_seconds": 45}
     assert watch.HEADER not in again.headers
     with new_session(engine) as s:
         seen = s.scalar(select(Attendance.last_seen_at).where(Attendance.member_id == member.id))
@@ -133,13 +133,19 @@ def test_heartbeat_pass_stops_when_the_assembly_closes(
 ):
     client, _user, _m, assembly, token = _watcher(login, make_user, make_member, make_assembly)
     url = f"/assemblies/{assembly.id}/heartbeat"
-    assert client.post(url, headers={watch.HEADER: token}).json == {"channel": "ONLINE"}
+    assert client.post(url, headers={watch.HEADER: token}).json == {
+        "channel": "ONLINE",
+        "beat_seconds": 45,
+    }
     with new_session(app.extensions["governance.engine"]) as s:
         s.execute(
             update(Assembly).where(Assembly.id == assembly.id).values(state=AssemblyState.CLOSED)
         )
         s.commit()
-    assert client.post(url, headers={watch.HEADER: token}).json == {"channel": None}
+    assert client.post(url, headers={watch.HEADER: token}).json == {
+        "channel": None,
+        "beat_seconds": 45,
+    }
 
 
 def test_room_assemblies_give_no_heartbeat_pass(login, make_user, make_member, make_assembly):

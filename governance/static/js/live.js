@@ -140,6 +140,9 @@
   // A failed beat is retried after RETRY seconds; presence lasts 120 seconds (attendance.py).
   const RETRY = 10;
 
+  // The server says when to beat next: later while it is busy (governance/pressure.py).
+  let beatSeconds = Number(root.dataset.heartbeatSeconds || 45);
+
   async function heartbeat() {
     let ok = false;
     try {
@@ -150,6 +153,12 @@
       });
       renew(response);
       ok = response.ok;
+      if (ok) {
+        const data = await response.json();
+        if (data.beat_seconds) {
+          beatSeconds = Number(data.beat_seconds);
+        }
+      }
     } catch (_error) {
       // offline for a moment
     }
@@ -158,7 +167,6 @@
 
   async function beat() {
     const ok = await heartbeat();
-    const beatSeconds = Number(root.dataset.heartbeatSeconds || 45);
     window.setTimeout(beat, (ok ? beatSeconds : RETRY) * 1000);
   }
 

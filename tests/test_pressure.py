@@ -1,0 +1,96 @@
+"""Load shedding (issue #19): a busy process tells the live pages to ask and beat less often;
+the cast is never refused or slowed for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from governance.assemblies.models import AssemblyForm, AssemblyState
+from governance.pressure import Pressure
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _busy(pressure: Pressure, clock: Clock, share: float, seconds: float = 5.0) -> None:
+    """Requests fill `share` of the next `seconds`, then the window ends."""
+    start = clock.now
+    pressure.record(start, start + share * seconds)
+    clock.now = start + seconds
+
+
+def test_the_factor_follows_the_share_of_time_spent_in_requests():
+    clock = Clock()
+    pressure = Pressure(clock=clock)
+    assert pressure.factor() == 1  # nothing measured yet
+    _busy(pressure, clock, 0.5)
+    assert pressure.utilisation() == pytest.approx(0.5) and pressure.factor() == 1
+    _busy(pressure, clock, 0.85)
+    assert pressure.factor() == 2
+    _busy(pressure, clock, 1.0)
+    assert pressure.factor() == 4
+    clock.now += 30  # an idle stretch: the pages are told the usual interval again
+    assert pressure.factor() == 1
+
+
+def test_a_request_from_before_the_window_counts_from_its_start():
+    clock = Clock()
+    pressure = Pressure(clock=clock)
+    pressure.record(clock.now, clock.now)  # opens the window
+    clock.now += 3.0
+    pressure.record(clock.now - 10.0, clock.now)  # began 7 s before the window: 3 s counted
+    clock.now += 2.5
+    assert pressure.utilisation() == pytest.approx(3.0 / 5.5)
+
+
+@pytest.fixture
+def app_config():
+    return {"LOAD_SHEDDING": True}
+
+
+@pytest.fixture
+def busy(app):
+    """The app's process at full load, from now on."""
+    clock = Clock()
+    pressure = Pressure(clock=clock)
+    _busy(pressure, clock, 1.0)
+    app.extensions["governance.pressure"] = pressure
+    app.extensions.pop("assemblies.live_cache", None)
+    return pressure
+
+
+def test_a_busy_server_tells_the_live_pages_to_ask_and_beat_less_often(
+    app, busy, login, make_user, make_member, make_assembly
+):
+    member = make_member()
+    user = make_user(member_id=member.id)
+    assembly = make_assembly(
+        state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=[member]
+    )
+    client = login(user)
+    live = client.get(f"/assemblies/{assembly.id}/live.json")
+    assert live.json["poll_seconds"] == 20  # 5 s × 4
+    beat = client.post(f"/assemblies/{assembly.id}/heartbeat")
+    assert beat.json == {"channel": "ONLINE", "beat_seconds": 80}  # 45 × 4, at most 80 s
+
+
+def test_the_cast_is_never_shed(busy, vote_world, make_poll, login):
+    world = vote_world(members=1)
+    poll = make_poll(world)
+    r = login(world.users[0]).post(
+        f"/polls/{poll.id}/cast",
+        data={"voter": world.member_ids[0], "choice": "YES"},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 200 and r.json["trackers"]
+
+
+def test_every_request_is_measured(app):
+    pressure = app.extensions["governance.pressure"]
+    app.test_client().get("/healthz")
+    assert pressure._start is not None
