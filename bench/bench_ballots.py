@@ -8,7 +8,7 @@
     which the figures before issue #19 measured).
 Reported: casts/s, p50, p99, errors (must be 0), and ballots == participations afterwards.
 The same bursts go to a bare WSGI endpoint doing only the two inserts (bench/bare_app.py),
-giving the ratio app/bare (goal ≥ 0.7), and, as encrypted motion ballots, to encrypted polls of
+giving the ratio app/bare (goal ≥ 0.4, issue #19; earlier ≥ 0.7), and, as encrypted motion ballots, to encrypted polls of
 a second assembly with a ready key (bench/bench_encrypted.py): the ratio encrypted/plain (goal
 ≥ 2/3) and the server's proof check per motion ballot (goal < 5 ms). Finally seal + tally of 100,000 ballots (goal < 2 s).
 Prints a table and writes JSON to bench/results/.
@@ -351,7 +351,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                         "backend": backend,
                         "scenario": f"ratio app/bare, {row['n']} at once",
                         "ratio": round(ratio, 2),
-                        "goal_met": ratio >= 0.7,
+                        "goal_met": ratio >= 0.4,
                     }
                 )
     return out
@@ -364,7 +364,7 @@ def report(rows: list[dict[str, Any]]) -> None:
     )
     for r in rows:
         if "ratio" in r:
-            goal = r.get("goal", "≥ 0.7")
+            goal = r.get("goal", "≥ 0.4")
             extra = f"ratio {r['ratio']} (goal {goal}: {'met' if r['goal_met'] else 'NOT met'})"
             print(f"{r['backend']:<11}{r['scenario']:<34}{'':>35}  {extra}")
         elif "ms_per_ballot" in r:
