@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, select
-from sqlalchemy.orm import object_session
-from sqlmodel import Field, Relationship, Session, SQLModel
+from sqlalchemy.orm import Session, object_session
+from sqlmodel import Field, Relationship, SQLModel
 
 from governance.accounts import hooks
 from governance.db import UTCDateTime, str_enum, utcnow
@@ -114,7 +114,7 @@ class User(SQLModel, table=True):
             session = object_session(self)
             if session is None:
                 raise RuntimeError(f"the seat roles of detached user {self.id} were not loaded")
-            fill_seat_roles(session, [self])  # type: ignore[arg-type]
+            fill_seat_roles(session, [self])
             held = self.__dict__[_SEAT_ROLES_KEY]
         return frozenset(held)
 

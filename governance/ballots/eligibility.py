@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from governance.assemblies.attendance import ONLINE_WINDOW, heartbeat, present_since
 from governance.assemblies.grants import ProxyGrant, held_by_relative
 from governance.assemblies.models import Assembly, AssemblyState, Attendance, Mandate, RollEntry
 from governance.ballots.models import Poll, PollExclusion
@@ -51,7 +52,6 @@ def caster_of(actor: Any) -> Caster:
 def fact_columns(assembly: Any, poll: Any) -> list[Any]:
     """The facts' columns; `assembly` and `poll` are bound parameters or the poll's columns
     (correlated, in the cast's lock statement)."""
-    from governance.assemblies.attendance import present_since
 
     member, acting = bindparam("p_member"), bindparam("p_acting")
     weight = select(RollEntry.weight).where(
@@ -90,7 +90,6 @@ _FACTS = select(*fact_columns(bindparam("p_assembly"), bindparam("p_poll")))  # 
 
 
 def fact_params(member_id: int, acting: Caster, now: datetime) -> dict[str, Any]:
-    from governance.assemblies.attendance import ONLINE_WINDOW
 
     return {
         "p_member": member_id,
@@ -205,7 +204,6 @@ def judge(
 def _join_online(session: Session, assembly: Assembly, acting: Caster, now: datetime) -> bool:
     """The acting member joins a remote assembly in session online; False if they cannot. A
     relative takes part online by voting there (no attendance: they are on no roll)."""
-    from governance.assemblies.attendance import heartbeat
 
     if acting.member_id is None:
         return assembly.is_remote and assembly.state == AssemblyState.IN_SESSION
