@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -16,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import joinedload
 
 from governance import jobs
@@ -60,22 +61,34 @@ def load_user(ident: str) -> User | None:
     user_id, _sep, stamp = ident.partition(":")
     if not user_id.isdigit():
         return None
-    # One query with the stored roles (instead of the relationship's second "selectin" query)
-    # and the roles that follow today's seats (one EXISTS each, answered by the bodies).
-    seat_roles = seat_role_columns()
-    query = (
-        select(User, *seat_roles.values())
-        .options(joinedload(User.role_rows))
-        .where(User.id == int(user_id))
-    )
-    row = db().execute(query).unique().one_or_none()
+    day = today()
+    roles, query = _LOADER.get(day) or _loader_query(day)
+    row = db().execute(query, {"p_user": int(user_id)}).unique().one_or_none()
     if row is None:
         return None
     user, *held = row
     if not user.active or str(user.security_stamp) != stamp:
         return None
-    set_seat_roles(user, [role for role, h in zip(seat_roles, held, strict=True) if h])
+    set_seat_roles(user, [role for role, h in zip(roles, held, strict=True) if h])
     return user
+
+
+# The loader's statement of the day, built once (every request runs it; issue #19).
+_LOADER: dict[date, tuple[list[Role], Any]] = {}
+
+
+def _loader_query(day: date) -> tuple[list[Role], Any]:
+    """One query with the stored roles (instead of the relationship's second "selectin" query)
+    and the roles that follow the seats of `day` (one EXISTS each, answered by the bodies)."""
+    seat_roles = seat_role_columns(day)
+    query = (
+        select(User, *seat_roles.values())
+        .options(joinedload(User.role_rows))
+        .where(User.id == bindparam("p_user"))
+    )
+    _LOADER.clear()  # yesterday's is done with
+    _LOADER[day] = (list(seat_roles), query)
+    return _LOADER[day]
 
 
 def _account_key() -> str:

@@ -1,0 +1,154 @@
+"""CPU per request of each kind the load scenario sends, in-process on SQLite (issue #19).
+
+Builds the load scenario's world (bench_load.populate: a virtual assembly in session, N members
+on the roll with a login), then sends each member's requests through the app's WSGI stack in
+this process, as the live page sends them: the live page (GET), live.json (200, then 304 with
+the ETag), the heartbeat (with the watch pass) and, once a poll is open, the cast (JSON).
+Prints the CPU ms per request of each kind (process time, no network, no contention): where a
+loaded server's time goes, and what a change saves, compared in the same hour.
+
+Run: .venv/bin/python -m bench.profile_requests      Knobs: BENCH_MEMBERS (default 300),
+BENCH_PROFILE=kind (write bench/results/profile_<kind>.prof of that kind under cProfile)
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from werkzeug.test import EnvironBuilder
+
+from bench.bench_ballots import open_db
+from bench.bench_load import SECRET, mint, populate
+from bench.load_client import UA
+from governance import create_app
+from governance.assemblies.models import Attendance
+from governance.ballots.services import PollData, create_poll, open_poll
+from governance.db import make_engine, new_session, utcnow
+
+RESULTS = Path(__file__).resolve().parent / "results"
+WATCH_PASS = re.compile(rb'data-watch-pass="([^"]+)"')
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict[str, str]
+    data: bytes
+
+
+def send(
+    app: Any, method: str, path: str, cookie: str, data: Any, headers: dict[str, str]
+) -> Answer:
+    """One request through the app's WSGI stack (as gunicorn calls it, without the network)."""
+    builder = EnvironBuilder(
+        path=path, method=method, base_url="http://127.0.0.1:5000", data=data,
+        headers={"User-Agent": UA, "Cookie": f"session={cookie}", **headers},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )  # fmt: skip
+    environ = builder.get_environ()
+    builder.close()
+    seen: list[Any] = []
+
+    def start_response(status: str, head: Any, _exc: Any = None) -> None:
+        seen.append((int(status.split()[0]), dict(head)))
+
+    body = b"".join(app.wsgi_app(environ, start_response))
+    return Answer(seen[0][0], seen[0][1], body)
+
+
+def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, float]) -> list[Any]:
+    """Run the calls (one request each); CPU ms per call into out[label]."""
+    profile = os.environ.get("BENCH_PROFILE") == label
+    prof = cProfile.Profile() if profile else None
+    t0 = time.process_time()
+    if prof:
+        prof.enable()
+    answers = [call() for call in calls]
+    if prof:
+        prof.disable()
+        RESULTS.mkdir(exist_ok=True)
+        prof.dump_stats(RESULTS / f"profile_{label.replace(' ', '_')}.prof")
+    out[label] = (time.process_time() - t0) / len(calls) * 1000
+    return answers
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_MEMBERS", 300))
+    with tempfile.TemporaryDirectory() as tmp:
+        url, cleanup = open_db("sqlite", Path(tmp), prefix="requests")
+        engine = make_engine(url)
+        assembly, users = populate(engine, n)
+        members = mint(url, users, 0.0)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "SCHEMA_CHECK": False,
+                          "RATELIMIT_ENABLED": False})  # fmt: skip
+        base = f"/assemblies/{assembly}"
+
+        def get(path: str, cookie: str, **headers: str) -> Answer:
+            return send(app, "GET", path, cookie, None, headers)
+
+        def post(path: str, cookie: str, data: dict[str, Any], **headers: str) -> Answer:
+            return send(app, "POST", path, cookie, data, headers)
+
+        cpu: dict[str, float] = {}
+        timed("healthz", [lambda: send(app, "GET", "/healthz", "", None, {})] * n, cpu)
+        pages = timed("live page", [lambda m=m: get(f"{base}/live", m.cookie) for m in members],
+                      cpu)  # fmt: skip
+        for m, page in zip(members, pages, strict=True):
+            assert page.status_code == 200, page.status_code
+            m.watch_pass = WATCH_PASS.search(page.data).group(1).decode()  # type: ignore[union-attr]
+        first = timed("live.json 200", [
+            lambda m=m: get(f"{base}/live.json", m.cookie, **{"X-Watch-Pass": m.watch_pass})
+            for m in members], cpu)  # fmt: skip
+        etag = first[0].headers["ETag"]
+        answers = timed("live.json 304", [
+            lambda m=m: get(f"{base}/live.json", m.cookie,
+                            **{"X-Watch-Pass": m.watch_pass, "If-None-Match": etag})
+            for m in members], cpu)  # fmt: skip
+        assert all(a.status_code == 304 for a in answers), {a.status_code for a in answers}
+        beats = timed("heartbeat (join)", [
+            lambda m=m: post(f"{base}/heartbeat", m.cookie, {},
+                             **{"X-Watch-Pass": m.watch_pass, "X-CSRFToken": m.csrf})
+            for m in members], cpu)  # fmt: skip
+        assert all(b.status_code == 200 for b in beats), {b.status_code for b in beats}
+        with new_session(engine) as s:  # the last beat 30 s ago: the next one writes
+            s.execute(update(Attendance).values(last_seen_at=utcnow() - timedelta(seconds=30)))
+            s.commit()
+        beats = timed("heartbeat", [
+            lambda m=m: post(f"{base}/heartbeat", m.cookie, {},
+                             **{"X-Watch-Pass": m.watch_pass, "X-CSRFToken": m.csrf})
+            for m in members], cpu)  # fmt: skip
+        assert all(b.status_code == 200 for b in beats), {b.status_code for b in beats}
+        with new_session(engine) as s:
+            from governance.assemblies.models import Assembly
+
+            poll = create_poll(s, assembly=s.get(Assembly, assembly), data=PollData(title="P"),
+                               actor=None)  # fmt: skip
+            open_poll(s, poll=poll, actor=None, now=utcnow())
+            s.commit()
+            poll_id = int(poll.id)
+        casts = timed("cast", [
+            lambda m=m: post(f"/polls/{poll_id}/cast", m.cookie,
+                             {"voter": m.member_id, "choice": m.choice, "csrf_token": m.csrf},
+                             Accept="application/json")
+            for m in members], cpu)  # fmt: skip
+        assert all(c.status_code == 200 for c in casts), {c.status_code for c in casts}
+        print(f"{n} members, in-process on SQLite (test client), CPU ms per request:")
+        for label, ms in cpu.items():
+            print(f"  {label:<16} {ms:6.2f}")
+        app.extensions["governance.engine"].dispose()
+        engine.dispose()
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
