@@ -18,7 +18,7 @@ from governance.assemblies.forms import ProxyGrantForm, SpeakRequestForm
 from governance.assemblies.grants import GrantState
 from governance.assemblies.hooks import has_voted, open_poll
 from governance.assemblies.live import live_payload
-from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyState, Channel
 from governance.db import utcnow
 from governance.i18n import _, ngettext
 from governance.pressure import busy_factor
@@ -289,17 +289,13 @@ def heartbeat(assembly_id: int) -> Any:
     """The live page is open: the member is present online (CSRF token in X-CSRFToken).
 
     With a fresh watch pass naming the member, a present member's beat is one read and one
-    UPDATE; anything else (joining, rejoining after a gap, no pass) takes the full check, and
-    the write lock only for the write. A beat within EARLY_BEAT of the last one written (more
+    UPDATE, and joining (or rejoining after a gap) takes the attendance checks alone; without
+    a pass the full check runs, and the write lock is taken only for the write. A beat within EARLY_BEAT of the last one written (more
     tabs, a script) is answered from the read alone; beyond the per-login limit, with 429.
     """
     granted = _valid_pass(assembly_id)
     if granted is not None and granted.member_id is not None:
-        now = utcnow()
-        keys = {"assembly_id": assembly_id, "member_id": granted.member_id, "now": now}
-        channel = attendance.seen_recently(db(), **keys) or attendance.refresh_presence(
-            begin_writing(), **keys
-        )
+        channel = _beat_with_pass(assembly_id, granted.member_id)
         if channel is not None:
             return _no_store(jsonify(channel=channel.value, beat_seconds=_beat_seconds()))
     if not current_user.is_authenticated:
@@ -314,6 +310,26 @@ def heartbeat(assembly_id: int) -> Any:
     response = jsonify(channel=channel.value if channel else None, beat_seconds=_beat_seconds())
     response.headers[watch.HEADER] = _issue_pass(assembly, member_id)
     return _no_store(response)
+
+
+def _beat_with_pass(assembly_id: int, member_id: int) -> Channel | None:
+    """A beat under a fresh pass naming the member (issued after the full check, watch.py): a
+    present member's is one read or one UPDATE; joining (or rejoining after a gap) takes the
+    attendance checks (in session, remote, on the roll, not expelled) without the page's full
+    check again. None: not present and not joined; the full path decides."""
+    now = utcnow()
+    keys = {"assembly_id": assembly_id, "member_id": member_id, "now": now}
+    channel = attendance.seen_recently(db(), **keys) or attendance.refresh_presence(
+        begin_writing(), **keys
+    )
+    if channel is not None:
+        return channel
+    assembly = db().get(Assembly, assembly_id)
+    if assembly is not None:
+        channel = attendance.heartbeat(db(), assembly=assembly, member_id=member_id, now=now)
+    if channel is None:
+        db().rollback()  # ends the write transaction before the full path's reads
+    return channel
 
 
 def _no_store(response: Any) -> Any:

@@ -97,9 +97,9 @@ def test_heartbeat_with_a_pass_refreshes_presence_in_one_update(
 ):
     client, user, member, assembly, token = _watcher(login, make_user, make_member, make_assembly)
     url = f"/assemblies/{assembly.id}/heartbeat"
-    first = client.post(url, headers={watch.HEADER: token})  # joins online: the full path
+    first = client.post(url, headers={watch.HEADER: token})  # joins online under the pass
     assert first.status_code == 200 and first.json == {"channel": "ONLINE", "beat_seconds": 45}
-    assert first.headers.get(watch.HEADER)
+    assert watch.HEADER not in first.headers  # the pass is fresh: no full check, no new one
     engine = app.extensions["governance.engine"]
     with new_session(engine) as s:
         past = utcnow() - timedelta(seconds=60)
@@ -192,3 +192,34 @@ def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, mak
     assert client.get(url).json["poll_seconds"] == 10  # 30 pages, 3 requests/s
     page = client.get(f"/assemblies/{assembly.id}/live").get_data(as_text=True)
     assert 'data-poll-seconds="10"' in page
+
+
+def test_joining_under_a_pass_skips_the_page_check_but_not_the_attendance_rules(
+    app, login, make_user, make_member, make_assembly
+):
+    from governance.register.models import Member
+
+    client, user, member, assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    url = f"/assemblies/{assembly.id}/heartbeat"
+    engine = app.extensions["governance.engine"]
+    with new_session(engine) as s:  # §68(2): expelled since today
+        s.execute(
+            update(Member)
+            .where(Member.id == member.id)
+            .values(expulsion_letter_date=utcnow().date())
+        )
+        s.commit()
+    refused = client.post(url, headers={watch.HEADER: token})
+    assert refused.status_code == 200 and refused.json["channel"] is None
+    with new_session(engine) as s:
+        assert s.scalars(select(Attendance).where(Attendance.member_id == member.id)).all() == []
+        s.execute(update(Member).where(Member.id == member.id).values(expulsion_letter_date=None))
+        s.commit()
+    _deactivate(app, user)  # proves the pass's path: the page's full check would refuse now
+    joined = client.post(url, headers={watch.HEADER: token})
+    assert joined.json == {"channel": "ONLINE", "beat_seconds": 45}
+    with new_session(engine) as s:
+        events = s.scalars(
+            select(AuditEvent.event_type).where(AuditEvent.event_type == "attendance.online_joined")
+        ).all()
+    assert events == ["attendance.online_joined"]
