@@ -6,7 +6,9 @@ Every member is a browser, doing what the pages do. The member arrives within th
 governance/assemblies/watch.py). live.js then asks for live.json (with the ETag: 304 while
 nothing changes) every 5 s, or as much less often as the server asks with a large audience
 (LIVE_REQUESTS_PER_SECOND, assemblies/live.py), and sends the heartbeat every 45 s (present
-online), both with the pass.
+online), both with the pass. As live.js, each waits the interval the last answer told
+(poll_seconds, beat_seconds): longer while a server process is busy (load shedding,
+governance/pressure.py; on unless BENCH_SHEDDING=0).
 When live.json shows the open poll, the member decides at a random moment within the first
 45 s after the opening and votes on the live page, as live.js offers it: choice and
 confirmation on the page, one POST casts (JSON, the tracker in the answer), and the page goes
@@ -19,6 +21,12 @@ login from 127.0.0.1 leaves them.
 Reported: p50/p99 of casts, live-page requests, heartbeats, ballot pages, confirmations and
 /healthz; the ratios cast/healthz and live/healthz; errors (must be 0); when the last cast
 landed; and after closing (and sealing) the audit, with ballots == participations == casts.
+Load shedding (issue #19: the cheap requests give way first, a cast is never refused): the
+intervals the server told the pages (live.json's poll_seconds → answers, with the share longer
+than the base for the audience each answer counted; the heartbeat's beat_seconds → answers,
+with the share longer than 45 s); casts refused (no 200 with the tracker; must be 0); and the
+cheap requests (live.json and heartbeats) and casts sent per 5 s from the opening, with the
+cheap requests per second in the busiest and the quietest complete slice of the voting window.
 Prints a table and writes JSON to bench/results/load-<backend>-<N>-<time>.json.
 
 Run:   .venv/bin/python -m bench load                  (5,000 members on SQLite)
@@ -29,7 +37,9 @@ BENCH_WARMUP (s over which the members arrive, default 60), BENCH_PAGES (share v
 ballot pages, default 0.1), BENCH_SERVER_CPUS (pin the server to these cores with taskset, e.g.
 "0" for one core), BENCH_THREADS (gthread workers with this many threads instead of sync
 workers), BENCH_SERVERS (separate gunicorn servers sharing the database and, through Redis at
-BENCH_CACHE_URL, the live state; default 1), GOVERNANCE_TEST_PG_URL (admin URL).
+BENCH_CACHE_URL, the live state; default 1), BENCH_SHEDDING (0: the servers run with load
+shedding off, GOVERNANCE_LOAD_SHEDDING=0, to compare; default on), GOVERNANCE_TEST_PG_URL
+(admin URL).
 """
 
 from __future__ import annotations
@@ -55,9 +65,19 @@ from sqlalchemy import func, insert, select
 
 import governance.models  # noqa: F401  (complete metadata)
 from bench.bench_ballots import open_db
-from bench.load_client import UA, Cpu, Member, Scenario, Stats, journey, probe, request
+from bench.load_client import (
+    SLICE_SECONDS,
+    UA,
+    Cpu,
+    Member,
+    Scenario,
+    Stats,
+    journey,
+    probe,
+    request,
+)
 from governance.accounts.models import User, UserRole
-from governance.assemblies.live import POLL_SECONDS
+from governance.assemblies.live import POLL_SECONDS, REQUESTS_PER_SECOND
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, RollEntry
 from governance.assemblies.roll import roll_hash
 from governance.assemblies.views_live import HEARTBEAT_SECONDS
@@ -74,6 +94,7 @@ SECRET = "bench-load-" + secrets.token_hex(8)
 PG_ADMIN = os.environ.get(
     "GOVERNANCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+OFF = ("0", "false", "no", "off")  # BENCH_SHEDDING's words for off (as config.py's)
 KINDS = ("cast", "live", "heartbeat", "live page", "ballot page", "confirm", "cast (pages)", "healthz", "healthz idle")  # fmt: skip
 
 
@@ -94,6 +115,8 @@ def knobs() -> dict[str, Any]:
         # and, through Redis (BENCH_CACHE_URL), the live state; members spread over them.
         "servers": int(os.environ.get("BENCH_SERVERS") or 1),
         "cache_url": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/0"),
+        # Load shedding in the servers (governance/pressure.py); BENCH_SHEDDING=0 turns it off.
+        "shedding": os.environ.get("BENCH_SHEDDING", "1").strip().lower() not in OFF,
     }
 
 
@@ -211,10 +234,11 @@ def start_servers(
     """BENCH_SERVERS gunicorn servers; the members spread over them in turn. Returns the
     servers and the first one's port (/healthz probes)."""
     n = k["servers"]
-    env = {"GOVERNANCE_CACHE_URL": k["cache_url"], "GOVERNANCE_CACHE_PREFIX": f"bench-{SECRET[:8]}"}
-    started = [
-        start_server(url, max(1, k["workers"] // n), env if n > 1 else None) for _ in range(n)
-    ]
+    env = {"GOVERNANCE_LOAD_SHEDDING": "1" if k["shedding"] else "0"}
+    if n > 1:
+        env["GOVERNANCE_CACHE_URL"] = k["cache_url"]
+        env["GOVERNANCE_CACHE_PREFIX"] = f"bench-{SECRET[:8]}"
+    started = [start_server(url, max(1, k["workers"] // n), env) for _ in range(n)]
     for i, member in enumerate(members):
         member.port = started[i % n][1]
     return [proc for proc, _port in started], started[0][1]
@@ -248,6 +272,9 @@ async def scenario(engine: Any, port: int, assembly_id: int, members: list[Membe
     stats = Stats()
     await idle_baseline(port, stats)
     sc = Scenario(port, stats, POLL_SECONDS, HEARTBEAT_SECONDS, k["vote_spread_s"])
+    sc.live_requests_per_second = int(
+        os.environ.get("GOVERNANCE_LIVE_REQUESTS_PER_SECOND") or REQUESTS_PER_SECOND
+    )  # the servers' setting (they inherit the environment)
     tasks = [
         asyncio.create_task(journey(sc, m, assembly_id, random.uniform(0, k["warmup_s"])))
         for m in members
@@ -260,6 +287,7 @@ async def scenario(engine: Any, port: int, assembly_id: int, members: list[Membe
     while loop.time() < deadline and any(m.voted_at is None for m in members):
         await asyncio.sleep(0.5)
     sc.stop.set()
+    sc.stopped_at = loop.time()
     await asyncio.gather(*tasks)
     return stats, sc, poll_id
 
@@ -305,7 +333,45 @@ def figures(stats: Stats, sc: Scenario, members: list[Member], k: dict) -> dict[
     }
     out["errors"] = dict(stats.errors)
     out["statuses"] = dict(stats.statuses)
+    out["shedding"] = shedding(stats, sc, k)
     return out
+
+
+def shedding(stats: Stats, sc: Scenario, k: dict) -> dict[str, Any]:
+    """What the server told the pages (interval → answers), the casts refused, and the cheap
+    requests and casts sent per slice from the opening (issue #19)."""
+    assert sc.opened_at is not None
+    live_n, beats_n = sum(stats.live_told.values()), sum(stats.beat_told.values())
+    beats_longer = sum(n for told, n in stats.beat_told.items() if told > sc.heartbeat_seconds)
+    refused = sum(n for key, n in stats.errors.items() if key.partition(":")[0] in ("cast", "cast (pages)"))  # fmt: skip
+    slices = stats.slices(sc.opened_at)
+    end = min(sc.opened_at + k["window_s"], sc.stopped_at or sc.opened_at + k["window_s"])
+    # The complete slices of the voting window (from the opening to its end or the stop).
+    voting = [s for s in slices if s[0] >= 0 and sc.opened_at + s[0] + SLICE_SECONDS <= end]
+    busiest = max(voting, key=lambda s: s[1], default=None)
+    quietest = min(voting, key=lambda s: s[1], default=None)
+
+    def rate(s: list[float] | None) -> dict[str, float] | None:
+        if s is None:
+            return None
+        return {"from_s": s[0], "cheap_per_s": round(s[1] / SLICE_SECONDS, 1),
+                "casts_per_s": round(s[2] / SLICE_SECONDS, 1)}  # fmt: skip
+
+    return {
+        "load_shedding": k["shedding"],
+        "live_poll_seconds_told": dict(sorted(stats.live_told.items())),
+        "live_200": live_n,
+        "live_longer_than_base": stats.live_longer,
+        "live_longer_share": round(stats.live_longer / live_n, 3) if live_n else None,
+        "heartbeat_beat_seconds_told": dict(sorted(stats.beat_told.items())),
+        "heartbeat_base_s": sc.heartbeat_seconds,
+        "heartbeat_longer_share": round(beats_longer / beats_n, 3) if beats_n else None,
+        "casts_refused": refused,
+        "slice_s": SLICE_SECONDS,
+        "slices_from_opening": [[s[0], int(s[1]), int(s[2])] for s in slices],  # [s, cheap, casts]
+        "voting_busiest_slice": rate(busiest),
+        "voting_quietest_slice": rate(quietest),
+    }
 
 
 def machine_speed() -> float:
@@ -339,7 +405,9 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
                 proc.wait(timeout=60)
         try:
             result = {**figures(stats, sc, members, k), **after(engine, assembly_id, poll_id)}
-            result["machine"] = {**machine, "python_loop_10M_s": speed}
+            result["machine"] = {
+                **machine, "python_loop_10M_s": speed, "load_shedding": k["shedding"],
+            }  # fmt: skip
         finally:
             engine.dispose()
             cleanup()
@@ -369,9 +437,32 @@ def report(rows: list[dict[str, Any]], k: dict[str, Any]) -> None:
         print(f"{r['backend']:<11}votes: {v['casts_ok']} of {v['members']} cast, last after "
               f"{v['last_cast_s']} s (all within the window: {v['all_within_window']}); "
               f"errors: {sum(r['errors'].values())} {r['errors'] or ''}")  # fmt: skip
+        _report_shedding(r)
         print(f"{r['backend']:<11}after closing: ballots {r['ballots']} = participations "
               f"{r['participations']} = casts {v['casts_ok']}: {r['box_ok']}; "
               f"audit {'passed' if r['audit_ok'] else 'FAILED ' + str(r['audit_failures'])}")  # fmt: skip
+
+
+def _report_shedding(r: dict[str, Any]) -> None:
+    """The shedding line: intervals told, casts refused; cheap requests vs casts per slice."""
+    sh, b = r["shedding"], f"{r['backend']:<11}"
+
+    def share(x: float | None) -> str:
+        return "-" if x is None else f"{x:.0%}"
+
+    print(f"{b}shedding ({'on' if sh['load_shedding'] else 'OFF'}): live poll_seconds told: "
+          f"{sh['live_poll_seconds_told']} ({share(sh['live_longer_share'])} longer than the "
+          f"base for the audience); heartbeat beat_seconds told: "
+          f"{sh['heartbeat_beat_seconds_told']} ({share(sh['heartbeat_longer_share'])} longer "
+          f"than {sh['heartbeat_base_s']:g} s); casts refused: {sh['casts_refused']}")  # fmt: skip
+    hi, lo = sh["voting_busiest_slice"], sh["voting_quietest_slice"]
+    if hi and lo:
+        print(f"{b}cheap requests/s in the voting window: busiest slice {hi['cheap_per_s']} "
+              f"(+{hi['from_s']:g} s, casts/s {hi['casts_per_s']}), quietest {lo['cheap_per_s']} "
+              f"(+{lo['from_s']:g} s, casts/s {lo['casts_per_s']})")  # fmt: skip
+    after = [s for s in sh["slices_from_opening"] if s[0] >= -sh["slice_s"]]
+    cells = " ".join(f"{s[0]:+g}:{s[1]}/{s[2]}" for s in after)
+    print(f"{b}sent per {sh['slice_s']:g} s from the opening (cheap/casts): {cells}")
 
 
 def main() -> None:

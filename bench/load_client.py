@@ -1,6 +1,12 @@
 """The load scenario's client (bench_load.py): a minimal asyncio HTTP/1.1 client, latency
 records, and the members who watch the live page, send its heartbeat and vote.
 
+The members follow what the server tells their pages, as live.js does: live.json's
+`poll_seconds` and the heartbeat answer's `beat_seconds` (both longer while a server process is
+busy: load shedding, governance/pressure.py). Stats counts the intervals told and when the
+cheap requests (live state, heartbeats) and the casts were sent, so that the report can show the
+cheap requests thinning while the casts go on (issue #19).
+
 Plain asyncio streams on loopback, one connection per request (gunicorn's sync workers close
 after each answer); the server closes first, so the client leaves no TIME_WAIT behind.
 """
@@ -9,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 import re
@@ -21,11 +28,17 @@ from statistics import quantiles
 from typing import Any
 from urllib.parse import urlencode
 
+from governance.assemblies.live import REQUESTS_PER_SECOND, poll_interval
+
 UA = "governance-bench-load"
 TRACKER = re.compile(rb'<code class="tracker">[0-9A-Z-]+</code>')
 WATCH_PASS = re.compile(rb'data-watch-pass="([^"]+)"')
 POLL_SECONDS = re.compile(rb'data-poll-seconds="([0-9]+)"')
 TIMEOUT = 120.0
+SLICE_SECONDS = 5.0
+# The requests the server may thin out (it tells the pages to ask less often) and the casts,
+# which it never refuses or slows: counted as sent, per slice of the run.
+GROUPS = {"live": "cheap", "heartbeat": "cheap", "cast": "casts", "cast (pages)": "casts"}
 
 
 @dataclass
@@ -61,16 +74,23 @@ async def request(
 
 @dataclass
 class Stats:
-    """Latencies per kind of request, errors per kind and reason."""
+    """Latencies per kind of request, errors per kind and reason; the intervals the server told
+    the pages (value → answers) and when the cheap requests and the casts were sent."""
 
     latencies: dict[str, list[float]] = field(default_factory=dict)
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    live_told: Counter[int] = field(default_factory=Counter)  # poll_seconds of live.json's 200s
+    live_longer: int = 0  # of those, told a longer interval than the base for their audience
+    beat_told: Counter[int] = field(default_factory=Counter)  # beat_seconds of the heartbeats
+    sent: dict[str, list[float]] = field(default_factory=dict)  # GROUPS' group → loop times
 
     async def timed(self, kind: str, coro: Any, ok: Any) -> Answer | None:
         """Await the request; record its latency; None (and an error) unless ok(answer)."""
         loop = asyncio.get_running_loop()
         t0 = loop.time()
+        if kind in GROUPS:
+            self.sent.setdefault(GROUPS[kind], []).append(t0)
         try:
             answer = await asyncio.wait_for(coro, TIMEOUT)
         except (OSError, TimeoutError, ValueError, IndexError) as exc:
@@ -82,6 +102,37 @@ class Stats:
             self.errors[f"{kind}: HTTP {answer.status}"] += 1
             return None
         return answer
+
+    def told_live(self, state: dict[str, Any], requests_per_second: int) -> float | None:
+        """A live.json answer's poll_seconds (None without one), counted; and whether it is
+        longer than the base, the interval for the audience it counted (assemblies/live.py)."""
+        told = state.get("poll_seconds")
+        if not told:
+            return None
+        present = state.get("present") or {}
+        watchers = int(present.get("ROOM", 0)) + int(present.get("ONLINE", 0))
+        self.live_told[int(told)] += 1
+        self.live_longer += float(told) > poll_interval(watchers, requests_per_second)
+        return float(told)
+
+    def told_beat(self, body: bytes) -> float | None:
+        """A heartbeat answer's beat_seconds (None without one), counted."""
+        try:
+            told = json.loads(body).get("beat_seconds")
+        except (ValueError, AttributeError):
+            return None
+        if not told:
+            return None
+        self.beat_told[int(told)] += 1
+        return float(told)
+
+    def slices(self, origin: float, width: float = SLICE_SECONDS) -> list[list[float]]:
+        """[start (s after `origin`), cheap requests, casts] sent per slice of `width` s."""
+        counts: dict[int, Counter[str]] = {}
+        for group, times in self.sent.items():
+            for t in times:
+                counts.setdefault(math.floor((t - origin) / width), Counter())[group] += 1
+        return [[i * width, c["cheap"], c["casts"]] for i, c in sorted(counts.items())]
 
     def figures(self, kind: str) -> dict[str, Any]:
         values = sorted(self.latencies.get(kind, []))
@@ -138,7 +189,9 @@ class Scenario:
     reading: tuple[float, float] = (5.0, 20.0)  # seconds on the receipt before going back
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     opened_at: float | None = None
+    stopped_at: float | None = None
     casts_sent: int = 0
+    live_requests_per_second: int = REQUESTS_PER_SECOND  # the server's, for the base interval
 
 
 async def journey(sc: Scenario, m: Member, assembly_id: int, start: float) -> None:
@@ -176,12 +229,16 @@ async def open_live_page(sc: Scenario, m: Member, assembly_id: int) -> bool:
 
 async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | None:
     """live.js: poll live.json (with ETag and pass) as often as the server says, and beat.
-    When the member decides, they vote on the page (and go on following), or (m.pages) the
-    open poll is returned for the ballot pages. None when the scenario ends."""
+    As live.js, the first ask comes one interval after the page opened, and each next one the
+    interval told after the answer. When the member decides, they vote on the page (and go on
+    following), or (m.pages) the open poll is returned for the ballot pages. None when the
+    scenario ends."""
     loop = asyncio.get_running_loop()
     beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
     etag, poll, decide_at = None, None, None
+    wake = loop.time() + m.poll_seconds
     try:
+        await _sleep_until(sc, wake)
         while not sc.stop.is_set():
             t0 = loop.time()
             if decide_at is not None and t0 >= decide_at and poll is not None:
@@ -201,12 +258,14 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | 
             if answer is not None and answer.status == 200:
                 etag = answer.headers.get("etag")
                 state = json.loads(answer.body)
-                m.poll_seconds = float(state.get("poll_seconds") or m.poll_seconds)
+                m.poll_seconds = sc.stats.told_live(state, sc.live_requests_per_second) or (
+                    m.poll_seconds
+                )
                 shown = state.get("poll")
                 if shown and m.voted_at is None and decide_at is None and sc.opened_at:
                     poll = shown
                     decide_at = sc.opened_at + random.uniform(0, sc.vote_spread)
-            wake = t0 + m.poll_seconds
+            wake = loop.time() + m.poll_seconds
             await _sleep_until(sc, min(wake, decide_at) if decide_at else wake)
         return None
     finally:
@@ -220,9 +279,11 @@ async def _sleep_until(sc: Scenario, moment: float) -> None:
 
 
 async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
-    """The live page's heartbeat: present online while the page is open; a failed beat is
-    retried after 10 s, as live.js does."""
+    """The live page's heartbeat: present online while the page is open. As live.js: the next
+    beat after the interval the answer told (beat_seconds; the page's own until one does), a
+    failed beat retried after 10 s."""
     path = f"/assemblies/{assembly_id}/heartbeat"
+    beat_seconds = sc.heartbeat_seconds
     while True:
         answer = await sc.stats.timed(
             "heartbeat",
@@ -230,7 +291,9 @@ async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
             lambda a: a.status == 200 and b'"channel":"ONLINE"' in a.body.replace(b" ", b""),
         )
         m.renew(answer)
-        await asyncio.sleep(sc.heartbeat_seconds if answer is not None else 10.0)
+        if answer is not None:
+            beat_seconds = sc.stats.told_beat(answer.body) or beat_seconds
+        await asyncio.sleep(beat_seconds if answer is not None else 10.0)
 
 
 async def vote_on_live_page(sc: Scenario, m: Member, poll: dict[str, Any]) -> None:
