@@ -49,6 +49,13 @@ def user_seats(session: Session, *, user: Any, day: date | None = None) -> list[
     return list(session.execute(query.order_by(Seat.starts_on)).scalars())
 
 
+def sat_anywhere(session: Session, *, user: Any) -> bool:
+    """Whether the user holds or held a seat in any body (one EXISTS, for the nav's link)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
+        return False
+    return bool(session.scalar(select(exists().where(_of_user(user)))))
+
+
 def seat_of(session: Session, *, user: Any, body_id: int, day: date) -> Seat | None:
     """The user's seat in the body on `day`, or None."""
     return next((s for s in user_seats(session, user=user, day=day) if s.body_id == body_id), None)

@@ -32,7 +32,7 @@ from governance.bodies.forms import (
     body_form,
 )
 from governance.bodies.models import Body, BodyKind, CircularRule, Seat, SeatFunction, SeatOrigin
-from governance.bodies.queries import user_seats
+from governance.bodies.queries import sat_anywhere, user_seats
 from governance.errors import DomainError
 from governance.i18n import _, today
 from governance.web import db, fail, get_or_404
@@ -41,7 +41,7 @@ from governance.web import db, fail, get_or_404
 @bp.app_template_global("sits_in_a_body")
 def sits_in_a_body() -> bool:
     """Whether the current user sits or sat in a body, or manages them (the nav's link)."""
-    return may_manage() or bool(user_seats(db(), user=current_user))
+    return may_manage() or sat_anywhere(db(), user=current_user)
 
 
 @bp.route("/")
