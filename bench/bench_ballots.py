@@ -15,7 +15,7 @@ Prints a table and writes JSON to bench/results/.
 
 Run: .venv/bin/python -m bench ballots            (quick)
      BENCH_SCALE=full .venv/bin/python -m bench ballots
-Knobs: BENCH_SCALE=tiny|quick|full (tiny: a smoke test of the benchmark), BENCH_CAST=json|page, BENCH_WORKERS (default 2 × CPUs + 1), BENCH_SEAL_BALLOTS
+Knobs: BENCH_SCALE=tiny|quick|full (tiny: a smoke test of the benchmark), BENCH_CAST=json|page, BENCH_WORKERS (default CPUs + 1, as the README advises), BENCH_SEAL_BALLOTS
 (default 100000), BENCH_BACKENDS=sqlite,postgresql, BENCH_PARTS=http,seal, GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
@@ -192,7 +192,7 @@ def app_raws(port: int, poll: int, voters: list[tuple[int, int]], creds: list[An
 
 
 def http_scenarios(url: str, engine: Any, assembly: int, users: list[Any], scale: dict) -> list:
-    workers = int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
+    workers = int(os.environ.get("BENCH_WORKERS") or (os.cpu_count() or 1) + 1)
     creds = cookies(url, SECRET, users)
     rows: list[dict[str, Any]] = []
     proc, port = start_server("governance:create_app()", url, workers, SECRET)

@@ -32,7 +32,7 @@ Prints a table and writes JSON to bench/results/load-<backend>-<N>-<time>.json.
 Run:   .venv/bin/python -m bench load                  (5,000 members on SQLite)
        .venv/bin/python bench/bench_load.py 1000       (or BENCH_MEMBERS=1000)
 Knobs: BENCH_MEMBERS (default 5000; or the first argument), BENCH_BACKENDS=sqlite,postgresql,
-BENCH_WINDOW (60 s), BENCH_WORKERS (gunicorn sync workers, default 2 × CPUs + 1),
+BENCH_WINDOW (60 s), BENCH_WORKERS (gunicorn sync workers, default CPUs + 1, as the README advises),
 BENCH_WARMUP (s over which the members arrive, default 60), BENCH_PAGES (share voting on the
 ballot pages, default 0.1), BENCH_SERVER_CPUS (pin the server to these cores with taskset, e.g.
 "0" for one core), BENCH_THREADS (gthread workers with this many threads instead of sync
@@ -109,7 +109,7 @@ def knobs() -> dict[str, Any]:
         "pages_share": float(os.environ.get("BENCH_PAGES", 0.1)),
         "threads": int(os.environ.get("BENCH_THREADS") or 0),
         "server_cpus": os.environ.get("BENCH_SERVER_CPUS", ""),
-        "workers": int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1),
+        "workers": int(os.environ.get("BENCH_WORKERS") or (os.cpu_count() or 1) + 1),
         "backends": os.environ.get("BENCH_BACKENDS", "sqlite").split(","),
         # Separate gunicorn servers (each with workers / servers workers) sharing the database
         # and, through Redis (BENCH_CACHE_URL), the live state; members spread over them.

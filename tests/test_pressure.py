@@ -3,6 +3,9 @@ the cast is never refused or slowed for it."""
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 
 from governance.assemblies.models import AssemblyForm, AssemblyState
@@ -94,3 +97,48 @@ def test_every_request_is_measured(app):
     pressure = app.extensions["governance.pressure"]
     app.test_client().get("/healthz")
     assert pressure._start is not None
+
+
+def test_the_accept_queue_is_read_from_the_listening_socket():
+    from governance.pressure import accept_queue, listening_sockets
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    clients = [socket.create_connection(server.getsockname()) for _ in range(7)]
+    found = listening_sockets()
+    try:
+        mine = [s for s in found if s.getsockname() == server.getsockname()]
+        assert len(mine) == 1
+        deadline = time.monotonic() + 5
+        while accept_queue(mine) != 7 and time.monotonic() < deadline:
+            time.sleep(0.01)  # the handshakes complete in the kernel
+        assert accept_queue(mine) == 7
+        server.accept()[0].close()
+        assert accept_queue(mine) == 6
+        assert accept_queue([]) is None
+    finally:
+        for sock in clients + found:
+            sock.close()
+        server.close()
+
+
+def test_requests_waiting_for_a_worker_raise_the_factor_before_the_workers_look_busy():
+    clock = Clock()
+    waiting = {"n": 0}
+    pressure = Pressure(clock=clock, queue=lambda: waiting["n"], workers=2)
+    start = clock.now
+    for i in range(10):  # ten requests of 0.25 s: half the window's time
+        pressure.record(start + i * 0.5, start + i * 0.5 + 0.25)
+    clock.now = start + 5.0
+    assert pressure.utilisation() == pytest.approx(0.5) and pressure.factor() == 1
+    mean = 0.25
+    waiting["n"] = 4  # 4 × 0.25 s / 2 workers = 0.5 s
+    clock.now += 1  # the queue is read again after QUEUE_READ_SECONDS
+    assert pressure.wait() == pytest.approx(4 * mean / 2) and pressure.factor() == 4
+    waiting["n"] = 1  # 0.125 s
+    clock.now += 1
+    assert pressure.factor() == 2
+    waiting["n"] = 0
+    clock.now += 1
+    assert pressure.factor() == 1
