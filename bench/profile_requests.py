@@ -4,11 +4,14 @@ Builds the load scenario's world (bench_load.populate: a virtual assembly in ses
 on the roll with a login), then sends each member's requests through the app's WSGI stack in
 this process, as the live page sends them: the live page (GET), live.json (200, then 304 with
 the ETag), the heartbeat (with the watch pass) and, once a poll is open, the cast (JSON).
-Prints the CPU ms per request of each kind (process time, no network, no contention): where a
-loaded server's time goes, and what a change saves, compared in the same hour.
+Prints the CPU ms per request of each kind (process time of this process: the database
+server's own time not included) and the round trips to the database per request (statements,
+transactions begun, pool pre-pings): where a loaded server's time goes, and what a change saves,
+compared in the same hour.
 
 Run: .venv/bin/python -m bench.profile_requests      Knobs: BENCH_MEMBERS (default 300),
-BENCH_PROFILE=kind (write bench/results/profile_<kind>.prof of that kind under cProfile)
+BENCH_BACKEND=sqlite|postgresql, BENCH_PROFILE=kind (write bench/results/profile_<kind>.prof of
+that kind under cProfile)
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from werkzeug.test import EnvironBuilder
 
 from bench.bench_ballots import open_db
@@ -66,9 +69,43 @@ def send(
     return Answer(seen[0][0], seen[0][1], body)
 
 
-def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, float]) -> list[Any]:
-    """Run the calls (one request each); CPU ms per call into out[label]."""
+@dataclass
+class Trips:
+    """Round trips to the database, counted by the engine's events."""
+
+    statements: int = 0
+    begins: int = 0
+    pings: int = 0
+
+    def watch(self, engine: Any) -> None:
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+        dialect = engine.dialect
+        ping = dialect.do_ping
+
+        def counted(dbapi_connection: Any) -> Any:
+            self.pings += 1
+            return ping(dbapi_connection)
+
+        dialect.do_ping = counted
+
+    def _statement(self, *_args: Any) -> None:
+        self.statements += 1
+
+    def _begin(self, *_args: Any) -> None:
+        self.begins += 1
+
+    def total(self) -> tuple[int, int, int]:
+        return self.statements, self.begins, self.pings
+
+
+TRIPS = Trips()
+
+
+def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> list[Any]:
+    """Run the calls (one request each); CPU ms and round trips per call into out[label]."""
     profile = os.environ.get("BENCH_PROFILE") == label
+    before = TRIPS.total()
     prof = cProfile.Profile() if profile else None
     t0 = time.process_time()
     if prof:
@@ -78,19 +115,23 @@ def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, float]) -> 
         prof.disable()
         RESULTS.mkdir(exist_ok=True)
         prof.dump_stats(RESULTS / f"profile_{label.replace(' ', '_')}.prof")
-    out[label] = (time.process_time() - t0) / len(calls) * 1000
+    cpu = (time.process_time() - t0) / len(calls) * 1000
+    trips = [(b - a) / len(calls) for a, b in zip(before, TRIPS.total(), strict=True)]
+    out[label] = (cpu, *trips)
     return answers
 
 
 def main() -> None:
     n = int(os.environ.get("BENCH_MEMBERS", 300))
     with tempfile.TemporaryDirectory() as tmp:
-        url, cleanup = open_db("sqlite", Path(tmp), prefix="requests")
+        backend = os.environ.get("BENCH_BACKEND", "sqlite")
+        url, cleanup = open_db(backend, Path(tmp), prefix="requests")
         engine = make_engine(url)
         assembly, users = populate(engine, n)
         members = mint(url, users, 0.0)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "SCHEMA_CHECK": False,
                           "RATELIMIT_ENABLED": False})  # fmt: skip
+        TRIPS.watch(app.extensions["governance.engine"])
         base = f"/assemblies/{assembly}"
 
         def get(path: str, cookie: str, **headers: str) -> Answer:
@@ -99,7 +140,7 @@ def main() -> None:
         def post(path: str, cookie: str, data: dict[str, Any], **headers: str) -> Answer:
             return send(app, "POST", path, cookie, data, headers)
 
-        cpu: dict[str, float] = {}
+        cpu: dict[str, Any] = {}
         timed("healthz", [lambda: send(app, "GET", "/healthz", "", None, {})] * n, cpu)
         pages = timed("live page", [lambda m=m: get(f"{base}/live", m.cookie) for m in members],
                       cpu)  # fmt: skip
@@ -142,9 +183,10 @@ def main() -> None:
                              Accept="application/json")
             for m in members], cpu)  # fmt: skip
         assert all(c.status_code == 200 for c in casts), {c.status_code for c in casts}
-        print(f"{n} members, in-process on SQLite (test client), CPU ms per request:")
-        for label, ms in cpu.items():
-            print(f"  {label:<16} {ms:6.2f}")
+        print(f"{n} members, in-process on {backend}, per request:")
+        print(f"  {'':<16} {'CPU ms':>7} {'statements':>10} {'begins':>7} {'pings':>6}")
+        for label, (ms, statements, begins, pings) in cpu.items():
+            print(f"  {label:<16} {ms:7.2f} {statements:10.1f} {begins:7.1f} {pings:6.1f}")
         app.extensions["governance.engine"].dispose()
         engine.dispose()
         cleanup()

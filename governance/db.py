@@ -9,6 +9,7 @@ waiting writers wake at once (sqlite_writer.py).
 from __future__ import annotations
 
 import contextvars
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -23,6 +25,8 @@ from governance import sqlite_writer
 from governance.sqlite_writer import LockingConnection
 
 BUSY_TIMEOUT_MS = 30000
+PING_AFTER_IDLE_SECONDS = 5.0  # a pooled PostgreSQL connection idle this long is checked first
+_IDLE_SINCE = "governance.idle_since"
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
 
 
@@ -71,10 +75,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it lay idle for PING_AFTER_IDLE_SECONDS.
+
+    A connection handed back a moment ago worked a moment ago; one that lay idle may have been
+    closed by a server restart or a firewall, and a dead one is replaced before the request
+    sees it (the pool retries on DisconnectionError). A busy server thus saves a round trip per
+    transaction (SQLAlchemy's pool_pre_ping pings every time; issue #19). Should the database
+    restart within those seconds, the next statement on each pooled connection fails once and
+    SQLAlchemy renews the whole pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the idle connection is gone") from exc
 
 
 def _configure_sqlite(engine: Engine, database: str | None) -> None:
