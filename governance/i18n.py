@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo
 
 from babel import support
 from babel.numbers import format_percent as babel_percent
-from flask import Flask, current_app, has_app_context, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
     Babel,
     format_date,
     format_datetime,
     format_decimal,
     get_locale,
+    get_translations,
     ngettext,  # noqa: F401
 )
 from flask_babel import gettext as _  # noqa: F401  (re-exported for views and forms)
@@ -178,10 +179,34 @@ class WtformsTranslations:
 WTFORMS_TRANSLATIONS = WtformsTranslations()
 
 
+def _page_translations() -> support.NullTranslations:
+    """Flask-Babel's translations for the request's locale (a forced one, too: mails in the
+    member's language), kept on the request's Babel context per locale."""
+    ctx = g.get("_flask_babel")
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is None:  # the locale is not chosen yet: Flask-Babel chooses it
+        return get_translations()
+    kept = getattr(ctx, "governance_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()
+    ctx.governance_translations = (locale, translations)
+    return translations
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with the translations shipped in the package."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
+    # The templates' gettext (a page calls it dozens of times): the request's translations
+    # are looked up once per locale, not through Flask-Babel's layers on every call.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _page_translations().ugettext(s),
+        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.before_request
     def _wtforms_translations() -> None:

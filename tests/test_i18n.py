@@ -68,3 +68,17 @@ def test_wtforms_messages_follow_the_language_and_load_once(app, client):
     r = client.post("/login", data={"email": "someone@example.org", "password": ""})
     assert "This field is required." in r.get_data(as_text=True)
     assert _wtforms_catalog.cache_info().misses == 2
+
+
+def test_templates_follow_a_forced_locale_within_a_request(app):
+    """The templates' gettext keeps the request's translations per locale: a mail rendered in
+    the member's language (force_locale) inside a German request is English, and back."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("Yes") }} {{ ngettext("%(num)d vote", "%(num)d votes", 2) }}'
+    with app.test_request_context(), force_locale("de"):
+        german = render_template_string(page)
+        with force_locale("en"):
+            assert render_template_string(page) == "Yes 2 votes"
+        assert render_template_string(page) == german == "Ja 2 Abstimmungen"
