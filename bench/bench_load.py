@@ -69,10 +69,12 @@ from bench.load_client import (
     SLICE_SECONDS,
     UA,
     Cpu,
+    GcPauses,
     Member,
     Scenario,
     Stats,
     journey,
+    loop_lag,
     probe,
     request,
 )
@@ -280,9 +282,10 @@ async def scenario(engine: Any, port: int, assembly_id: int, members: list[Membe
         for m in members
     ]
     tasks.append(asyncio.create_task(probe(sc, "/healthz", "healthz", 0.2)))
+    tasks.append(asyncio.create_task(loop_lag(sc)))
     await asyncio.sleep(k["warmup_s"] + POLL_SECONDS)
     poll_id = await asyncio.to_thread(open_new_poll, engine, assembly_id)
-    sc.opened_at = loop.time()
+    sc.opened_at = stats.origin = loop.time()
     deadline = sc.opened_at + k["window_s"] + 30
     while loop.time() < deadline and any(m.voted_at is None for m in members):
         await asyncio.sleep(0.5)
@@ -397,7 +400,8 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
             procs, port = start_servers(url, k, members)
             speed = machine_speed()
             cpu = Cpu(*(p.pid for p in procs))
-            stats, sc, poll_id = asyncio.run(scenario(engine, port, assembly_id, members, k))
+            with GcPauses() as pauses:
+                stats, sc, poll_id = asyncio.run(scenario(engine, port, assembly_id, members, k))
             machine = cpu.done(sum(len(v) for v in stats.latencies.values()))
         finally:
             for proc in procs:
@@ -406,7 +410,8 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
         try:
             result = {**figures(stats, sc, members, k), **after(engine, assembly_id, poll_id)}
             result["machine"] = {
-                **machine, "python_loop_10M_s": speed, "load_shedding": k["shedding"],
+                **machine, **pauses.figures(), **stats.lag_figures(), "python_loop_10M_s": speed,
+                "load_shedding": k["shedding"],
             }  # fmt: skip
         finally:
             engine.dispose()
@@ -425,13 +430,15 @@ def report(rows: list[dict[str, Any]], k: dict[str, Any]) -> None:
           f"{os.cpu_count()} CPUs")  # fmt: skip
     for r in rows:
         print(f"{r['backend']:<11}machine {r['machine']}")
-    print(f"{'backend':<11}{'requests':<14}{'n':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    print(f"{'backend':<11}{'requests':<14}{'n':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
+          f"{'max sent at':>13}")  # fmt: skip
     for r in rows:
         for kind in KINDS:
             f = r[kind]
             if f["n"]:
+                at = f.get("max_sent_at_s")
                 print(f"{r['backend']:<11}{kind:<14}{f['n']:>8}{f['p50_ms']:>10}{f['p99_ms']:>10}"
-                      f"{f['max_ms']:>10}")  # fmt: skip
+                      f"{f['max_ms']:>10}{'' if at is None else f'{at:+.1f} s':>13}")  # fmt: skip
         v = r["votes"]
         print(f"{r['backend']:<11}ratios {r['ratios']}")
         print(f"{r['backend']:<11}votes: {v['casts_ok']} of {v['members']} cast, last after "

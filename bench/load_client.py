@@ -14,6 +14,7 @@ after each answer); the server closes first, so the client leaves no TIME_WAIT b
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import os
@@ -84,6 +85,9 @@ class Stats:
     live_longer: int = 0  # of those, told a longer interval than the base for their audience
     beat_told: Counter[int] = field(default_factory=Counter)  # beat_seconds of the heartbeats
     sent: dict[str, list[float]] = field(default_factory=dict)  # GROUPS' group → loop times
+    started: dict[str, list[float]] = field(default_factory=dict)  # kind → loop times, as latencies
+    lags: list[tuple[float, float]] = field(default_factory=list)  # (loop time, the loop's lag)
+    origin: float | None = None  # the poll's opening: times in the figures count from it
 
     async def timed(self, kind: str, coro: Any, ok: Any) -> Answer | None:
         """Await the request; record its latency; None (and an error) unless ok(answer)."""
@@ -97,6 +101,7 @@ class Stats:
             self.errors[f"{kind}: {type(exc).__name__}"] += 1
             return None
         self.latencies.setdefault(kind, []).append(loop.time() - t0)
+        self.started.setdefault(kind, []).append(t0)
         self.statuses[f"{kind} {answer.status}"] += 1
         if not ok(answer):
             self.errors[f"{kind}: HTTP {answer.status}"] += 1
@@ -135,16 +140,36 @@ class Stats:
         return [[i * width, c["cheap"], c["casts"]] for i, c in sorted(counts.items())]
 
     def figures(self, kind: str) -> dict[str, Any]:
-        values = sorted(self.latencies.get(kind, []))
+        latencies = self.latencies.get(kind, [])
+        values = sorted(latencies)
         if not values:
             return {"n": 0}
         cuts = quantiles(values, n=100) if len(values) > 1 else values * 99
+        worst = max(range(len(latencies)), key=latencies.__getitem__)
         return {
             "n": len(values),
             "p50_ms": round(cuts[49] * 1000, 1),
             "p99_ms": round(cuts[98] * 1000, 1),
             "max_ms": round(values[-1] * 1000, 1),
+            "max_sent_at_s": self._at(self.started[kind][worst]),
         }
+
+    def lag_figures(self) -> dict[str, Any]:
+        """The client's own event-loop lag: a stall here delays every request in flight and
+        would be counted as the server's latency."""
+        if not self.lags:
+            return {}
+        values = sorted(lag for _t, lag in self.lags)
+        when, worst = max(self.lags, key=lambda tl: tl[1])
+        cuts = quantiles(values, n=100) if len(values) > 1 else values * 99
+        return {
+            "client_loop_lag_p99_ms": round(cuts[98] * 1000, 1),
+            "client_loop_lag_max_ms": round(worst * 1000, 1),
+            "client_loop_lag_max_at_s": self._at(when),
+        }
+
+    def _at(self, loop_time: float) -> float | None:
+        return round(loop_time - self.origin, 1) if self.origin is not None else None
 
 
 @dataclass
@@ -352,6 +377,15 @@ async def probe(sc: Scenario, path: str, kind: str, every: float) -> None:
         await _sleep_until(sc, t0 + every)
 
 
+async def loop_lag(sc: Scenario, every: float = 0.1) -> None:
+    """How late this client's event loop wakes: sampled every `every` s during the load."""
+    loop = asyncio.get_running_loop()
+    while not sc.stop.is_set():
+        t0 = loop.time()
+        await asyncio.sleep(every)
+        sc.stats.lags.append((t0, loop.time() - t0 - every))
+
+
 class Cpu:
     """CPU seconds of the client (this process) and of the server (gunicorn's master and
     workers, read from /proc, boot excluded) during the load, and the machine's load average:
@@ -371,6 +405,38 @@ class Cpu:
             "server_cpu_s": round(server, 1),
             "server_cpu_ms_per_request": round(server * 1000 / max(requests, 1), 2),
             "loadavg_1min_before_after": [round(self.load0, 1), round(os.getloadavg()[0], 1)],
+        }
+
+
+class GcPauses:
+    """The client's garbage-collector pauses during the load: a pause stalls every request in
+    flight in this process, which would show as the server's latency. The load runs with the
+    objects built before it frozen (gc.freeze), so that a full collection does not walk them."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._t0 = 0.0
+
+    def __enter__(self) -> GcPauses:
+        gc.collect()
+        gc.freeze()
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        gc.callbacks.remove(self._callback)
+        gc.unfreeze()
+
+    def _callback(self, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._t0)
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "client_gc_pauses": len(self.pauses),
+            "client_gc_max_ms": round(max(self.pauses, default=0.0) * 1000, 1),
         }
 
 

@@ -106,8 +106,8 @@ def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> li
     """Run the calls (one request each); CPU ms and round trips per call into out[label]."""
     profile = os.environ.get("BENCH_PROFILE") == label
     before = TRIPS.total()
-    prof = cProfile.Profile() if profile else None
-    t0 = time.process_time()
+    prof = cProfile.Profile(time.process_time) if profile else None  # CPU, not waits
+    t0, w0 = time.process_time(), time.perf_counter()
     if prof:
         prof.enable()
     answers = [call() for call in calls]
@@ -116,8 +116,9 @@ def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> li
         RESULTS.mkdir(exist_ok=True)
         prof.dump_stats(RESULTS / f"profile_{label.replace(' ', '_')}.prof")
     cpu = (time.process_time() - t0) / len(calls) * 1000
+    wall = (time.perf_counter() - w0) / len(calls) * 1000
     trips = [(b - a) / len(calls) for a, b in zip(before, TRIPS.total(), strict=True)]
-    out[label] = (cpu, *trips)
+    out[label] = (cpu, wall, *trips)
     return answers
 
 
@@ -155,7 +156,7 @@ def main() -> None:
             lambda m=m: get(f"{base}/live.json", m.cookie,
                             **{"X-Watch-Pass": m.watch_pass, "If-None-Match": etag})
             for m in members], cpu)  # fmt: skip
-        assert all(a.status_code == 304 for a in answers), {a.status_code for a in answers}
+        assert {a.status_code for a in answers} <= {200, 304}  # 200: the state moved on
         beats = timed("heartbeat (join)", [
             lambda m=m: post(f"{base}/heartbeat", m.cookie, {},
                              **{"X-Watch-Pass": m.watch_pass, "X-CSRFToken": m.csrf})
@@ -184,9 +185,13 @@ def main() -> None:
             for m in members], cpu)  # fmt: skip
         assert all(c.status_code == 200 for c in casts), {c.status_code for c in casts}
         print(f"{n} members, in-process on {backend}, per request:")
-        print(f"  {'':<16} {'CPU ms':>7} {'statements':>10} {'begins':>7} {'pings':>6}")
-        for label, (ms, statements, begins, pings) in cpu.items():
-            print(f"  {label:<16} {ms:7.2f} {statements:10.1f} {begins:7.1f} {pings:6.1f}")
+        print(
+            f"  {'':<16} {'CPU ms':>7} {'wall ms':>7} {'statements':>10} {'begins':>7} {'pings':>6}"
+        )
+        for label, (ms, wall, statements, begins, pings) in cpu.items():
+            print(
+                f"  {label:<16} {ms:7.2f} {wall:7.2f} {statements:10.1f} {begins:7.1f} {pings:6.1f}"
+            )
         app.extensions["governance.engine"].dispose()
         engine.dispose()
         cleanup()
