@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, abort, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -45,24 +46,48 @@ def role_required(*roles: Any) -> Callable[[F], F]:
     return decorator
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def set_security_headers(response: Any) -> Any:
-    """Add the security headers to every response."""
+    """Add the security headers to every response (those a view set itself are kept)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if "Cache-Control" not in headers and current_user and current_user.is_authenticated:
+    present = {key.lower() for key, _value in headers.items()}  # one pass, not one per header
+    for key, value in (*SECURITY_HEADERS, HSTS) if request.is_secure else SECURITY_HEADERS:
+        if key.lower() not in present:
+            headers.add(key, value)
+    if "cache-control" not in present and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per secret key
+    (Flask builds it anew to open and to save the session of every request)."""
+
+    def __init__(self) -> None:
+        self._serializer: tuple[Any, Any] = (None, None)
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        known, serializer = self._serializer
+        if serializer is None or known != key:
+            serializer = super().get_signing_serializer(app)
+            self._serializer = (key, serializer)
+        return serializer
+
+
 def init_app(app: Flask) -> None:
     """Install CSRF, login manager, limiter and headers."""
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"

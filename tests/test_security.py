@@ -106,6 +106,23 @@ def test_security_headers(client):
         assert client.get(path).headers["X-Frame-Options"] == "DENY"
 
 
+def test_a_header_the_view_set_is_kept_and_none_is_doubled(app, client):
+    """The security headers fill in what a response lacks (any spelling of the name)."""
+    from flask import Response
+
+    @app.route("/probe-own-headers")
+    def probe_own_headers():
+        return Response(
+            "x", headers={"x-frame-options": "SAMEORIGIN", "Cache-Control": "max-age=5"}
+        )
+
+    r = client.get("/probe-own-headers", base_url="https://localhost")
+    assert r.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert r.headers.getlist("Cache-Control") == ["max-age=5"]
+    for name in ("Content-Security-Policy", "Referrer-Policy", "Strict-Transport-Security"):
+        assert len(r.headers.getlist(name)) == 1
+
+
 def test_pages_of_logged_in_users_are_not_cached(login):
     assert login().get("/").headers["Cache-Control"] == "no-store"
 
@@ -198,3 +215,20 @@ def test_friendly_500_and_rollback(app, session):
     assert b"Something went wrong" in r.data and b"kaputt" not in r.data
     assert r.headers["X-Frame-Options"] == "DENY"
     assert session.exec(select(OutboxMessage)).all() == []  # the request's writes rolled back
+
+
+def test_the_session_serializer_is_built_once_per_secret_key(app):
+    from itsdangerous import BadSignature
+
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    old_key = app.secret_key
+    try:
+        app.secret_key = "another-secret-key-for-this-test-0123456789"
+        second = interface.get_signing_serializer(app)
+        assert second is not first and second.loads(second.dumps({"a": 1})) == {"a": 1}
+        with pytest.raises(BadSignature):
+            second.loads(first.dumps({"a": 1}))  # a cookie signed with the old key
+    finally:
+        app.secret_key = old_key

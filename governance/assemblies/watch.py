@@ -17,6 +17,7 @@ grants; the heartbeat additionally carries its CSRF token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -41,8 +42,9 @@ class WatchPass:
         return self.age_seconds < REFRESH_SECONDS
 
 
+@lru_cache(maxsize=4)
 def _serializer(secret: str | bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=SALT)
+    return URLSafeTimedSerializer(secret, salt=SALT)  # built once per secret: every live request
 
 
 def issue(secret: str | bytes, *, assembly_id: int, login: str, member_id: int | None) -> str:
