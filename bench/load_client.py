@@ -271,6 +271,9 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | 
                     return poll
                 decide_at = None
                 await vote_on_live_page(sc, m, poll)
+                # live.js counts the vote in on the page itself (live:cast) and asks for the
+                # state at its own next tick, not right after the cast.
+                await _sleep_until(sc, wake)
                 continue
             extra = {"If-None-Match": etag} if etag else {}
             path = f"/assemblies/{assembly_id}/live.json"
