@@ -12,8 +12,8 @@ refuses or delays a request, it only tells the pages when to ask next.
 A worker's own share of time misses the requests that wait for any worker: where the process
 listens on TCP (gunicorn's workers inherit its listening socket), the connections waiting in
 the socket's accept queue are read from the kernel (Linux TCP_INFO) and turned into the wait
-they imply (waiting × the mean time of a request / workers); a wait of WAIT_STEPS or more
-raises the factor too. That is what a server behind its capacity shows first (measured in
+they imply (waiting × the mean time of a request / workers, once more than QUEUE_FLOOR
+connections per worker wait); a wait of WAIT_STEPS or more raises the factor too. That is what a server behind its capacity shows first (measured in
 `python -m bench load`, issue #19).
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 import struct
 import threading
 import time
@@ -35,6 +36,8 @@ from governance.config import worker_processes
 WINDOW_SECONDS = 5.0
 STEPS = ((0.95, 4), (0.8, 2))  # utilisation at or above → factor
 WAIT_STEPS = ((0.5, 4), (0.1, 2))  # seconds a new request would wait for a worker → factor
+QUEUE_FLOOR = 10  # connections waiting per worker before the queue counts (a page's own
+# parallel requests for its assets queue for a moment on every server)
 QUEUE_READ_SECONDS = 0.25  # the accept queue is read at most this often per process
 _TCP_LISTEN = 10  # tcp_info.tcpi_state of a listening socket
 _BACKLOG_OFFSET = 24  # tcp_info.tcpi_unacked: a listening socket's accept queue (Linux)
@@ -47,11 +50,20 @@ def listening_sockets() -> list[socket.socket]:
         names = os.listdir("/proc/self/fd")
     except OSError:
         return []
-    found = []
+    found: list[socket.socket] = []
+    copies: set[int] = set()  # a copy may get the number of a listed descriptor (listdir's own)
     for name in names:
         try:
-            sock = socket.socket(fileno=os.dup(int(name)))
-        except (OSError, ValueError):  # not a socket, or closed meanwhile
+            if int(name) in copies or not stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                continue  # a file or a pipe: never duplicated (a copy would keep it open)
+            fd = os.dup(int(name))
+        except (OSError, ValueError):  # closed meanwhile
+            continue
+        copies.add(fd)
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            os.close(fd)
             continue
         try:
             if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.getsockopt(
@@ -124,8 +136,9 @@ class Pressure:
         with self._lock:
             if self._queue_read is None or now - self._queue_read >= QUEUE_READ_SECONDS:
                 self._queue_read, self._waiting = now, self.queue()
-            waiting, mean = self._waiting, self._mean
-        return (waiting or 0) * mean / max(1, self.workers)
+            waiting, mean = self._waiting or 0, self._mean
+        workers = max(1, self.workers)
+        return waiting * mean / workers if waiting >= QUEUE_FLOOR * workers else 0.0
 
     def factor(self) -> int:
         """1, 2 or 4: how many times longer than usual the pages should wait."""

@@ -77,7 +77,7 @@ class SessionInterface(SecureCookieSessionInterface):
         self._serializer: tuple[Any, Any] = (None, None)
 
     def get_signing_serializer(self, app: Flask) -> Any:
-        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        key = app.secret_key
         known, serializer = self._serializer
         if serializer is None or known != key:
             serializer = super().get_signing_serializer(app)

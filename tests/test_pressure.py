@@ -128,17 +128,38 @@ def test_requests_waiting_for_a_worker_raise_the_factor_before_the_workers_look_
     waiting = {"n": 0}
     pressure = Pressure(clock=clock, queue=lambda: waiting["n"], workers=2)
     start = clock.now
-    for i in range(10):  # ten requests of 0.25 s: half the window's time
-        pressure.record(start + i * 0.5, start + i * 0.5 + 0.25)
+    for i in range(10):  # ten requests of 10 ms: the workers look idle
+        pressure.record(start + i * 0.5, start + i * 0.5 + 0.01)
     clock.now = start + 5.0
-    assert pressure.utilisation() == pytest.approx(0.5) and pressure.factor() == 1
-    mean = 0.25
-    waiting["n"] = 4  # 4 × 0.25 s / 2 workers = 0.5 s
+    assert pressure.utilisation() == pytest.approx(0.02) and pressure.factor() == 1
+    waiting["n"] = 120  # 120 × 10 ms / 2 workers = 0.6 s
     clock.now += 1  # the queue is read again after QUEUE_READ_SECONDS
-    assert pressure.wait() == pytest.approx(4 * mean / 2) and pressure.factor() == 4
-    waiting["n"] = 1  # 0.125 s
+    assert pressure.wait() == pytest.approx(0.6) and pressure.factor() == 4
+    waiting["n"] = 25  # 0.125 s
     clock.now += 1
     assert pressure.factor() == 2
+    waiting["n"] = 15  # fewer than QUEUE_FLOOR per worker: a page's own assets, not a queue
+    clock.now += 1
+    assert pressure.wait() == 0 and pressure.factor() == 1
     waiting["n"] = 0
     clock.now += 1
     assert pressure.factor() == 1
+
+
+def test_looking_for_listening_sockets_leaves_no_descriptor_open():
+    """Only sockets are duplicated, and only the listening ones kept: a stray copy of a pipe
+    would keep it open after its owner closed it (a child waiting for EOF would wait forever)."""
+    import os
+
+    from governance.pressure import listening_sockets
+
+    reader, writer = os.pipe()
+    try:
+        before = set(os.listdir("/proc/self/fd"))
+        found = listening_sockets()
+        for sock in found:
+            sock.close()
+        assert set(os.listdir("/proc/self/fd")) == before
+    finally:
+        os.close(reader)
+        os.close(writer)
