@@ -147,7 +147,9 @@ def main() -> None:
                       cpu)  # fmt: skip
         for m, page in zip(members, pages, strict=True):
             assert page.status_code == 200, page.status_code
-            m.watch_pass = WATCH_PASS.search(page.data).group(1).decode()  # type: ignore[union-attr]
+            found = WATCH_PASS.search(page.data)
+            assert found is not None, "the live page carries no watch pass"
+            m.watch_pass = found.group(1).decode()
         first = timed("live.json 200", [
             lambda m=m: get(f"{base}/live.json", m.cookie, **{"X-Watch-Pass": m.watch_pass})
             for m in members], cpu)  # fmt: skip

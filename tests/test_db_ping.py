@@ -17,23 +17,30 @@ from governance.db import make_engine
 from tests.databases import PG_ADMIN_URL, postgres_available
 
 
+class Pinged:
+    """The engine under test and the pings its dialect sent."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.pings = 0
+        ping = engine.dialect.do_ping
+
+        def counted(dbapi_connection: Any) -> Any:
+            self.pings += 1
+            return ping(dbapi_connection)
+
+        engine.dialect.do_ping = counted
+
+
 @pytest.fixture
-def engine() -> Iterator[Any]:
+def pinged() -> Iterator[Pinged]:
     reason = postgres_available()
     if reason:
         if os.environ.get("CI") == "true":
             pytest.fail(reason + " and CI=true requires it", pytrace=False)
         pytest.skip(reason)
     engine = make_engine(PG_ADMIN_URL, pool_size=1, max_overflow=0)
-    engine.pings = []  # type: ignore[attr-defined]
-    ping = engine.dialect.do_ping
-
-    def counted(dbapi_connection: Any) -> Any:
-        engine.pings.append(1)  # type: ignore[attr-defined]
-        return ping(dbapi_connection)
-
-    engine.dialect.do_ping = counted  # type: ignore[method-assign]
-    yield engine
+    yield Pinged(engine)
     engine.dispose()
 
 
@@ -49,26 +56,26 @@ def _terminate(pid: int) -> None:
     admin.dispose()
 
 
-def test_a_connection_in_use_a_moment_ago_is_not_pinged(engine):
-    first = _backend_pid(engine)
+def test_a_connection_in_use_a_moment_ago_is_not_pinged(pinged):
+    first = _backend_pid(pinged.engine)
     for _ in range(5):
-        assert _backend_pid(engine) == first
-    assert engine.pings == []
+        assert _backend_pid(pinged.engine) == first
+    assert pinged.pings == 0
 
 
-def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(engine, monkeypatch):
-    first = _backend_pid(engine)
+def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(pinged, monkeypatch):
+    first = _backend_pid(pinged.engine)
     _terminate(first)  # e.g. the database restarted while the pool was idle
     monkeypatch.setattr(governance.db, "PING_AFTER_IDLE_SECONDS", 0.0)
-    second = _backend_pid(engine)
-    assert second != first and len(engine.pings) == 1
-    assert _backend_pid(engine) == second and len(engine.pings) == 2  # alive: kept
+    second = _backend_pid(pinged.engine)
+    assert second != first and pinged.pings == 1
+    assert _backend_pid(pinged.engine) == second and pinged.pings == 2  # alive: kept
 
 
-def test_a_connection_that_died_while_busy_fails_once_and_the_pool_renews(engine):
-    first = _backend_pid(engine)
+def test_a_connection_that_died_while_busy_fails_once_and_the_pool_renews(pinged):
+    first = _backend_pid(pinged.engine)
     _terminate(first)
     with pytest.raises(DBAPIError):
-        _backend_pid(engine)  # not idle long enough to be checked: the statement finds out
-    assert _backend_pid(engine) != first
-    assert engine.pings == []
+        _backend_pid(pinged.engine)  # not idle long enough to be checked: the statement finds out
+    assert _backend_pid(pinged.engine) != first
+    assert pinged.pings == 0

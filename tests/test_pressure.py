@@ -3,13 +3,14 @@ the cast is never refused or slowed for it."""
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 
 import pytest
 
 from governance.assemblies.models import AssemblyForm, AssemblyState
-from governance.pressure import Pressure
+from governance.pressure import Pressure, accept_queue, listening_sockets
 
 
 class Clock:
@@ -100,8 +101,6 @@ def test_every_request_is_measured(app):
 
 
 def test_the_accept_queue_is_read_from_the_listening_socket():
-    from governance.pressure import accept_queue, listening_sockets
-
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(64)
@@ -149,10 +148,6 @@ def test_requests_waiting_for_a_worker_raise_the_factor_before_the_workers_look_
 def test_looking_for_listening_sockets_leaves_no_descriptor_open():
     """Only sockets are duplicated, and only the listening ones kept: a stray copy of a pipe
     would keep it open after its owner closed it (a child waiting for EOF would wait forever)."""
-    import os
-
-    from governance.pressure import listening_sockets
-
     reader, writer = os.pipe()
     try:
         before = set(os.listdir("/proc/self/fd"))
