@@ -34,7 +34,7 @@ from bench.bench_ballots import open_db
 from bench.bench_load import SECRET, mint, populate
 from bench.load_client import UA
 from governance import create_app
-from governance.assemblies.models import Attendance
+from governance.assemblies.models import Assembly, Attendance
 from governance.ballots.services import PollData, create_poll, open_poll
 from governance.db import make_engine, new_session, utcnow
 
@@ -173,8 +173,6 @@ def main() -> None:
             for m in members], cpu)  # fmt: skip
         assert all(b.status_code == 200 for b in beats), {b.status_code for b in beats}
         with new_session(engine) as s:
-            from governance.assemblies.models import Assembly
-
             poll = create_poll(s, assembly=s.get(Assembly, assembly), data=PollData(title="P"),
                                actor=None)  # fmt: skip
             open_poll(s, poll=poll, actor=None, now=utcnow())

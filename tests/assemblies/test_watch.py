@@ -14,6 +14,7 @@ from governance.assemblies import watch
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, Attendance
 from governance.auditlog import AuditEvent
 from governance.db import new_session, utcnow
+from governance.register.models import Member
 
 SECRET = "test-secret"
 
@@ -197,7 +198,6 @@ def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, mak
 def test_joining_under_a_pass_skips_the_page_check_but_not_the_attendance_rules(
     app, login, make_user, make_member, make_assembly
 ):
-    from governance.register.models import Member
 
     client, user, member, assembly, token = _watcher(login, make_user, make_member, make_assembly)
     url = f"/assemblies/{assembly.id}/heartbeat"

@@ -13,10 +13,12 @@ from sqlalchemy.exc import DBAPIError
 from governance.accounts import services as accounts
 from governance.accounts.models import Role, User
 from governance.accounts.views import load_user
+from governance.assemblies.services import staff_users
 from governance.bodies.models import Body, BodyKind, Seat, SeatOrigin
 from governance.db import new_session
 from governance.errors import DomainError
 from governance.i18n import today
+from governance.notify.services import board_recipients
 from tests.conftest import single_body
 
 BOARD_PAGE = "/assemblies/new"  # @role_required(Role.BOARD)
@@ -148,8 +150,6 @@ def test_the_user_loader_is_one_query_with_the_seat_roles(app, seat_user, login)
 def test_the_board_of_the_mails_and_of_the_staff_lists_is_read_from_the_seats(
     seat_user, make_user, session
 ):
-    from governance.assemblies.services import staff_users
-    from governance.notify.services import board_recipients
 
     day = today()
     board = seat_user(Role.BOARD, day - timedelta(days=5))
