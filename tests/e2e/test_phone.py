@@ -44,7 +44,11 @@ def phone(browser: Any, url: str, email: str) -> Any:
 
 
 def check(page: Any, where: str, problems: list[str], *, axe: bool) -> None:
-    """The page fits the phone's width, its tap targets are large enough, axe finds nothing."""
+    """The page fits the phone's width, its tap targets are large enough, axe finds nothing.
+
+    Measured once the page has loaded: a page reached by a click can show its content before
+    its stylesheet applies (the nav's links are then 17 px high)."""
+    page.wait_for_load_state("load")
     wide = crawl.overflow(page)
     if wide:
         problems.append(f"{where} overflows: {wide}")
