@@ -37,7 +37,9 @@ BENCH_WARMUP (s over which the members arrive, default 60), BENCH_PAGES (share v
 ballot pages, default 0.1), BENCH_SERVER_CPUS (pin the server to these cores with taskset, e.g.
 "0" for one core), BENCH_THREADS (gthread workers with this many threads instead of sync
 workers), BENCH_SERVERS (separate gunicorn servers sharing the database and, through Redis at
-BENCH_CACHE_URL, the live state; default 1), BENCH_SHEDDING (0: the servers run with load
+BENCH_CACHE_URL, the live state; default 1), BENCH_GUNICORN_CONFIG (a gunicorn config file for
+the servers, e.g. bench/gunicorn_close_probe.py: the time workers spend closing connections),
+BENCH_SHEDDING (0: the servers run with load
 shedding off, GOVERNANCE_LOAD_SHEDDING=0, to compare; default on), GOVERNANCE_TEST_PG_URL
 (admin URL).
 """
@@ -218,6 +220,8 @@ def start_server(
     kind = ["-k", "gthread", "--threads", str(threads)] if threads else ["-k", "sync"]
     cmd = [str(gunicorn), *kind, "-w", str(workers), "-b", f"127.0.0.1:{port}",
            "--backlog", "4096", "--log-level", "warning", "--timeout", "120", "wsgi:app"]  # fmt: skip
+    if os.environ.get("BENCH_GUNICORN_CONFIG"):  # a gunicorn config file (hooks, probes)
+        cmd[1:1] = ["-c", os.environ["BENCH_GUNICORN_CONFIG"]]
     if os.environ.get("BENCH_SERVER_CPUS"):  # e.g. "0": the server on one core only
         cmd = ["taskset", "-c", os.environ["BENCH_SERVER_CPUS"], *cmd]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
@@ -301,17 +305,19 @@ async def scenario(engine: Any, port: int, assembly_id: int, members: list[Membe
     tasks.append(asyncio.create_task(probe(sc, "/healthz", "healthz", 0.2)))
     tasks.append(asyncio.create_task(loop_lag(sc)))
     url = engine.url.render_as_string(hide_password=False)
+    # The chair's process ends only after the load: ending it (joined by the executor's exit)
+    # blocked this loop for up to a second right at the opening.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as chair:
         await loop.run_in_executor(chair, _ready)  # started (and imported) before it counts
         await asyncio.sleep(k["warmup_s"] + POLL_SECONDS)
         poll_id = await loop.run_in_executor(chair, open_poll_elsewhere, url, assembly_id)
-    sc.opened_at = stats.origin = loop.time()
-    deadline = sc.opened_at + k["window_s"] + 30
-    while loop.time() < deadline and any(m.voted_at is None for m in members):
-        await asyncio.sleep(0.5)
-    sc.stop.set()
-    sc.stopped_at = loop.time()
-    await asyncio.gather(*tasks)
+        sc.opened_at = stats.origin = loop.time()
+        deadline = sc.opened_at + k["window_s"] + 30
+        while loop.time() < deadline and any(m.voted_at is None for m in members):
+            await asyncio.sleep(0.5)
+        sc.stop.set()
+        sc.stopped_at = loop.time()
+        await asyncio.gather(*tasks)
     return stats, sc, poll_id
 
 

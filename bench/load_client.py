@@ -261,7 +261,7 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | 
     loop = asyncio.get_running_loop()
     beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
     etag, poll, decide_at = None, None, None
-    wake = loop.time() + m.poll_seconds
+    wake = loop.time() + spread(m.poll_seconds)
     try:
         await _sleep_until(sc, wake)
         while not sc.stop.is_set():
@@ -293,11 +293,20 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | 
                 if shown and m.voted_at is None and decide_at is None and sc.opened_at:
                     poll = shown
                     decide_at = sc.opened_at + random.uniform(0, sc.vote_spread)
-            wake = loop.time() + m.poll_seconds
+            wake = loop.time() + spread(m.poll_seconds)
             await _sleep_until(sc, min(wake, decide_at) if decide_at else wake)
         return None
     finally:
         beat.cancel()
+
+
+# live.js stretches or shortens every wait by up to a fifth at random (JITTER there).
+JITTER = 0.2
+
+
+def spread(seconds: float) -> float:
+    """A wait as live.js takes it: the interval told, ± JITTER at random."""
+    return seconds * random.uniform(1 - JITTER, 1 + JITTER)
 
 
 async def _sleep_until(sc: Scenario, moment: float) -> None:
@@ -321,7 +330,7 @@ async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
         m.renew(answer)
         if answer is not None:
             beat_seconds = sc.stats.told_beat(answer.body) or beat_seconds
-        await asyncio.sleep(beat_seconds if answer is not None else 10.0)
+        await asyncio.sleep(spread(beat_seconds if answer is not None else 10.0))
 
 
 async def vote_on_live_page(sc: Scenario, m: Member, poll: dict[str, Any]) -> None:

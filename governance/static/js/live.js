@@ -165,9 +165,18 @@
     return ok;
   }
 
+  // Every wait is stretched or shortened by up to a fifth at random: pages that were answered
+  // together (after the server was slow for a moment, or when a poll opened) would otherwise
+  // ask together again, wave after wave. The mean stays the interval the server told; the
+  // longest beat (80 s × 1.2) stays within the 120 seconds of presence.
+  const JITTER = 0.2;
+  function spread(seconds) {
+    return seconds * 1000 * (1 - JITTER + 2 * JITTER * Math.random());
+  }
+
   async function beat() {
     const ok = await heartbeat();
-    window.setTimeout(beat, (ok ? beatSeconds : RETRY) * 1000);
+    window.setTimeout(beat, spread(ok ? beatSeconds : RETRY));
   }
 
   // The server says when to ask next: later with a large audience (assemblies/live.py).
@@ -175,10 +184,10 @@
 
   async function follow() {
     await poll();
-    window.setTimeout(follow, pollSeconds * 1000);
+    window.setTimeout(follow, spread(pollSeconds));
   }
 
-  window.setTimeout(follow, pollSeconds * 1000);
+  window.setTimeout(follow, spread(pollSeconds));
   if (root.dataset.heartbeatUrl) {
     beat();
   }
