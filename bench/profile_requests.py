@@ -3,7 +3,9 @@
 Builds the load scenario's world (bench_load.populate: a virtual assembly in session, N members
 on the roll with a login), then sends each member's requests through the app's WSGI stack in
 this process, as the live page sends them: the live page (GET), live.json (200, then 304 with
-the ETag), the heartbeat (with the watch pass) and, once a poll is open, the cast (JSON).
+the ETag), the heartbeat (with the watch pass) and, once a poll is open, the cast (JSON); and, in a
+second poll, what a member without JavaScript sends: the ballot page, the confirmation and the
+cast with its receipt page.
 Prints the CPU ms per request of each kind (process time of this process: the database
 server's own time not included) and the round trips to the database per request (statements,
 transactions begun, pool pre-pings): where a loaded server's time goes, and what a change saves,
@@ -32,7 +34,7 @@ from werkzeug.test import EnvironBuilder
 
 from bench.bench_ballots import open_db
 from bench.bench_load import SECRET, mint, populate
-from bench.load_client import UA
+from bench.load_client import TRACKER, UA
 from governance import create_app
 from governance.assemblies.models import Assembly, Attendance
 from governance.ballots.services import PollData, create_poll, open_poll
@@ -184,6 +186,22 @@ def main() -> None:
                              Accept="application/json")
             for m in members], cpu)  # fmt: skip
         assert all(c.status_code == 200 for c in casts), {c.status_code for c in casts}
+        with new_session(engine) as s:  # a second poll for the members without JavaScript
+            poll = create_poll(s, assembly=s.get(Assembly, assembly), data=PollData(title="Q"),
+                               actor=None)  # fmt: skip
+            open_poll(s, poll=poll, actor=None, now=utcnow())
+            s.commit()
+            paged = f"/polls/{int(poll.id)}"
+        forms = [{"voter": m.member_id, "choice": m.choice, "csrf_token": m.csrf} for m in members]
+        pages = timed("ballot page", [lambda m=m: get(f"{paged}/vote", m.cookie) for m in members],
+                      cpu)  # fmt: skip
+        assert all(b'name="choice"' in p.data for p in pages), {p.status_code for p in pages}
+        confirms = timed("confirm", [lambda m=m, f=f: post(f"{paged}/vote", m.cookie, f)
+                                     for m, f in zip(members, forms, strict=True)], cpu)  # fmt: skip
+        assert all(b"/cast" in c.data for c in confirms), {c.status_code for c in confirms}
+        receipts = timed("cast (pages)", [lambda m=m, f=f: post(f"{paged}/cast", m.cookie, f)
+                                          for m, f in zip(members, forms, strict=True)], cpu)  # fmt: skip
+        assert all(TRACKER.search(r.data) for r in receipts), {r.status_code for r in receipts}
         print(f"{n} members, in-process on {backend}, per request:")
         print(
             f"  {'':<16} {'CPU ms':>7} {'wall ms':>7} {'statements':>10} {'begins':>7} {'pings':>6}"

@@ -113,9 +113,12 @@ def cast_vote(
         online=True,
     )
     channel = Channel.ONLINE if acting.member_id == member_id else Channel.PROXY
-    _insert_participation(session, poll.id, member_id, acting, channel)
     trackers = tuple(new_tracker() for _ in range(weight if poll.weighted else 1))
-    _insert_ballots(session, poll.id, trackers, choice)
+    if len(trackers) == 1 and not is_sqlite(session):
+        _insert_vote(session, poll.id, member_id, acting, channel, trackers[0], choice)
+    else:
+        _insert_participation(session, poll.id, member_id, acting, channel)
+        _insert_ballots(session, poll.id, trackers, choice)
     if not poll.secret:
         named = {"poll_id": poll.id, "member_id": member_id, "choice": choice}
         session.connection().execute(_NAMED, named)
@@ -262,20 +265,78 @@ _BALLOTS = insert(Ballot.__table__)
 _NAMED = insert(NamedVote.__table__)
 
 
-def _insert_participation(
-    session: Session, poll_id: int, member_id: int, cast_by: Caster, channel: Channel
-) -> None:
-    """Record that the member took part; DomainError if a vote for them is in already."""
-    stmt = _PARTICIPATION["sqlite" if is_sqlite(session) else "postgresql"]
-    values = {
+def _build_vote() -> Any:
+    """PostgreSQL: the participation and the ballot in one statement (one round trip fewer
+    per cast, issue #19). The ballot is inserted from the participation's RETURNING: no row
+    back means the member has voted, and then no ballot went in either."""
+    took_part = (
+        postgresql.insert(Participation.__table__)
+        .values(
+            poll_id=bindparam("poll_id"),
+            member_id=bindparam("member_id"),
+            cast_by_member_id=bindparam("cast_by_member_id"),
+            cast_by_user_id=bindparam("cast_by_user_id"),
+            channel=bindparam("channel"),
+        )
+        .on_conflict_do_nothing(index_elements=["poll_id", "member_id"])
+        .returning(Participation.__table__.c.poll_id)
+        .cte("took_part")
+    )
+    ballot = Ballot.__table__
+    what = select(
+        bindparam("tracker", type_=ballot.c.tracker.type),
+        took_part.c.poll_id,
+        bindparam("choice", type_=ballot.c.choice.type),
+    )
+    return (
+        insert(ballot)
+        .from_select(["tracker", "poll_id", "choice"], what)
+        .returning(ballot.c.poll_id)
+    )
+
+
+_VOTE = _build_vote()
+
+
+def _took_part(poll_id: int, member_id: int, cast_by: Caster, channel: Channel) -> dict[str, Any]:
+    """The participation's values."""
+    return {
         "poll_id": poll_id,
         "member_id": member_id,
         "cast_by_member_id": cast_by.member_id,
         "cast_by_user_id": cast_by.user_id,
         "channel": channel,
     }
+
+
+def _first_vote(session: Session, stmt: Any, values: dict[str, Any]) -> None:
+    """Run an insert of the participation; DomainError if a vote for the member is in
+    already (no row back)."""
     if session.connection().execute(stmt, values).first() is None:
         raise DomainError(_l("A vote has already been cast for this member in this poll."))
+
+
+def _insert_participation(
+    session: Session, poll_id: int, member_id: int, cast_by: Caster, channel: Channel
+) -> None:
+    """Record that the member took part; DomainError if a vote for them is in already."""
+    stmt = _PARTICIPATION["sqlite" if is_sqlite(session) else "postgresql"]
+    _first_vote(session, stmt, _took_part(poll_id, member_id, cast_by, channel))
+
+
+def _insert_vote(
+    session: Session,
+    poll_id: int,
+    member_id: int,
+    cast_by: Caster,
+    channel: Channel,
+    tracker: bytes,
+    choice: str,
+) -> None:
+    """PostgreSQL: the participation and one ballot in one statement (`_build_vote`);
+    DomainError if a vote for the member is in already."""
+    values = _took_part(poll_id, member_id, cast_by, channel)
+    _first_vote(session, _VOTE, {**values, "tracker": tracker, "choice": choice})
 
 
 def _insert_ballots(

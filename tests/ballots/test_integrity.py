@@ -21,16 +21,17 @@ def _counts(world):
         )
 
 
-def test_failed_ballot_insert_leaves_neither_row(vote_world, make_poll, monkeypatch):
+def test_failed_ballot_insert_leaves_neither_row(vote_world, make_poll, monkeypatch, backend):
     """The database refuses the ballot (a 15-byte tracker breaks its CHECK) after the
-    participation was inserted in the same transaction: after the rollback neither exists."""
+    participation was inserted in the same transaction (SQLite: the statement before;
+    PostgreSQL: the same statement, whose participation the ballot is selected from): after
+    the rollback neither exists."""
     world = vote_world(members=2)
     poll = make_poll(world)
     inserted = []
-    real = casting._insert_participation
-    monkeypatch.setattr(
-        casting, "_insert_participation", lambda *a: (real(*a), inserted.append(a[2]))
-    )
+    name = "_insert_vote" if backend == "postgresql" else "_insert_participation"
+    real = getattr(casting, name)
+    monkeypatch.setattr(casting, name, lambda *a: (inserted.append(a[2]), real(*a)))
     monkeypatch.setattr(casting, "new_tracker", lambda: b"\x01" * 15)
     with pytest.raises(DatabaseError):
         cast(world, poll.id, 0, "YES")
@@ -44,14 +45,20 @@ def test_failed_ballot_insert_leaves_neither_row(vote_world, make_poll, monkeypa
 def test_failure_in_the_view_leaves_neither_row(vote_world, make_poll, login, monkeypatch):
     world = vote_world(members=2)
     poll = make_poll(world)
+    written = []
 
     def boom(*_args):
+        written.append(True)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(casting, "_insert_ballots", boom)
+    # After the participation (SQLite), or in place of the one statement (PostgreSQL).
+    real = casting._insert_participation
+    monkeypatch.setattr(casting, "_insert_participation", lambda *a: (real(*a), boom())[1])
+    monkeypatch.setattr(casting, "_insert_vote", boom)
     client = login(world.users[0])
     with pytest.raises(RuntimeError):
         client.post(f"/polls/{poll.id}/cast", data={"voter": world.member_ids[0], "choice": "YES"})
+    assert written == [True]
     assert _counts(world) == (0, 0)
 
 

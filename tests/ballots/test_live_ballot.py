@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from governance.ballots.models import Ballot, ElectionMode, Participation, PollKind
 from tests.factories_ballots import add_mandate, cast
@@ -204,3 +204,46 @@ def test_the_live_ballot_gets_the_configured_time_zone(vote_world, make_poll, lo
     page = login(world.users[0]).get(f"/assemblies/{world.assembly_id}/live")
     section = _ballot_section(page.get_data(as_text=True))
     assert section is not None and 'data-time-zone="Europe/Vienna"' in section
+
+
+def test_the_live_cast_writes_in_as_few_statements_as_the_database_allows(
+    vote_world, make_poll, login, engine, backend
+):
+    """The hot path (issue #19): on PostgreSQL the participation and the ballot go in with one
+    statement; on SQLite in two, under the write lock taken for them alone. A second cast
+    for the member is refused and stores nothing."""
+    world = vote_world(members=2)
+    poll = make_poll(world)
+    member = login(world.users[0])
+    member.get(f"/assemblies/{world.assembly_id}/live")
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    form = {"voter": world.member_ids[0], "choice": "YES"}
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        r = member.post(f"/polls/{poll.id}/cast", data=form, headers=JSON)
+        assert r.status_code == 200, r.get_data(as_text=True)
+        writes = [s for s in seen if s.startswith(("INSERT", "WITH"))]
+        if backend == "postgresql":
+            [vote] = writes
+            assert vote.startswith("WITH took_part AS (INSERT INTO participation")
+            assert "INSERT INTO ballot" in vote
+            assert len(seen) == 4, seen  # the user, the entitlement, the lock, the vote
+        else:
+            assert [w.split("(")[0].strip() for w in writes] == [
+                "INSERT INTO participation",
+                "INSERT INTO ballot",
+            ]
+            assert seen.count("BEGIN IMMEDIATE") == 1
+        seen.clear()
+        again = member.post(f"/polls/{poll.id}/cast", data={**form, "choice": "NO"}, headers=JSON)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert again.status_code == 409 and again.json["voted"] is True
+    with world.session() as s:
+        assert s.scalar(select(func.count()).select_from(Participation)) == 1
+        assert s.scalar(select(func.count()).select_from(Ballot)) == 1
+        assert s.scalar(select(Ballot.choice)) == "YES"
