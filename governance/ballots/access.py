@@ -73,15 +73,6 @@ def load_poll(poll_id: int) -> tuple[Poll, Assembly]:
     return poll, gate(assembly)
 
 
-def gate_poll(poll_id: int) -> Assembly:
-    """The gate for the cast, which loads no poll: the poll's assembly, or 404 / 403."""
-    query = select(Assembly).join(Poll, Poll.assembly_id == Assembly.id).where(Poll.id == poll_id)
-    assembly = db().execute(query).scalar_one_or_none()
-    if assembly is None:
-        abort(404)
-    return gate(assembly)
-
-
 def gate_cast(poll_id: int, voter: int | None) -> Entitlement:
     """The cast's gate and entitlement in one query: 404 without the poll, 403 for an
     assembly behind the gate or a user who may vote for nobody in it."""

@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from governance.accounts.models import User
+from governance.assemblies.models import Assembly
 from governance.ballots import choices as ch
-from governance.ballots.access import gate_cast, gate_poll, load_poll, may_see_box
+from governance.ballots.access import gate_cast, load_poll, may_see_box
 from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.casting import Receipt, cast_vote, encrypted_only
 from governance.ballots.charts import bar_chart, chart_rows
@@ -116,16 +117,16 @@ def _confirmation(
     )
 
 
-def _voters(poll_id: int) -> list[Voter]:
-    """Whom the user may vote for (themselves if on the roll, their principals); 403 or 404
-    when nobody; 403 for an assembly behind the gate."""
-    gate_poll(poll_id)
+def _voters(poll_id: int) -> tuple[list[Voter], Poll, Assembly]:
+    """The poll through the gate (`load_poll`: 404, 403) and whom the user may vote for in it
+    (themselves if on the roll, their principals); 403 when nobody."""
+    poll, assembly = load_poll(poll_id)
     voters = voters_of(
         db(), poll_id=poll_id, member_id=current_user.member_id, user_id=current_user.id
     )
     if not voters:
-        abort(404 if db().get(Poll, poll_id) is None else 403)
-    return voters
+        abort(403)
+    return voters, poll, assembly
 
 
 def _choices(voters: list[Voter]) -> list[tuple[int, str]]:
@@ -145,8 +146,7 @@ def _choices(voters: list[Voter]) -> list[tuple[int, str]]:
 @lock_late
 def vote(poll_id: int) -> Any:
     """The ballot page; a valid submission leads to the confirmation step."""
-    entitled = _voters(poll_id)
-    poll, assembly = load_poll(poll_id)
+    entitled, poll, assembly = _voters(poll_id)
     if poll.state != PollState.OPEN:
         flash(_("The poll is not open."), "info")
         return to_poll(poll)

@@ -96,3 +96,17 @@ def test_member_on_roll_sees_box_and_votes(login, vote_world, make_poll):
     assert member.get(f"/polls/{poll.id}/vote").status_code == 200
     outsider = login(roles=[Role.MEMBER])
     assert outsider.get(f"/polls/{poll.id}/vote").status_code == 403
+
+
+def test_a_draft_ballot_page_is_not_found_for_members_on_the_roll_or_not(
+    login, vote_world, make_poll
+):
+    """Nothing tells a member that a draft poll exists, whether they could vote in it later or
+    not: the same 404 as for a poll that does not exist."""
+    world = vote_world(members=2)
+    draft = make_poll(world, open=False, title="Entwurf")
+    member = login(world.users[0])
+    outsider = login(roles=[Role.MEMBER])
+    for client in (member, outsider):
+        assert client.get(f"/polls/{draft.id}/vote").status_code == 404
+        assert client.get(f"/polls/{draft.id + 1000}/vote").status_code == 404
