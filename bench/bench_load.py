@@ -40,8 +40,9 @@ workers), BENCH_SERVERS (separate gunicorn servers sharing the database and, thr
 BENCH_CACHE_URL, the live state; default 1), BENCH_GUNICORN_CONFIG (a gunicorn config file for
 the servers, e.g. bench/gunicorn_close_probe.py: the time workers spend closing connections),
 BENCH_SHEDDING (0: the servers run with load
-shedding off, GOVERNANCE_LOAD_SHEDDING=0, to compare; default on), GOVERNANCE_TEST_PG_URL
-(admin URL).
+shedding off, GOVERNANCE_LOAD_SHEDDING=0, to compare; default on), BENCH_RATELIMIT (a storage
+URI such as redis://127.0.0.1:6379/0: the servers run with the rate limits on, as deployed;
+default off: every member's requests come from 127.0.0.1), GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def knobs() -> dict[str, Any]:
         "cache_url": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/0"),
         # Load shedding in the servers (governance/pressure.py); BENCH_SHEDDING=0 turns it off.
         "shedding": os.environ.get("BENCH_SHEDDING", "1").strip().lower() not in OFF,
+        # The rate limits' storage (e.g. redis://127.0.0.1:6379/0): the limits on, as deployed.
+        "ratelimit": os.environ.get("BENCH_RATELIMIT", ""),
     }
 
 
@@ -243,6 +246,9 @@ def start_servers(
     servers and the first one's port (/healthz probes)."""
     n = k["servers"]
     env = {"GOVERNANCE_LOAD_SHEDDING": "1" if k["shedding"] else "0"}
+    if k["ratelimit"]:  # the rate limits on, as in production (per login: live, beats, casts)
+        env["GOVERNANCE_RATELIMIT_DISABLED"] = "0"
+        env["GOVERNANCE_RATELIMIT_STORAGE_URI"] = k["ratelimit"]
     if n > 1:
         env["GOVERNANCE_CACHE_URL"] = k["cache_url"]
         env["GOVERNANCE_CACHE_PREFIX"] = f"bench-{SECRET[:8]}"
@@ -437,7 +443,7 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
             result = {**figures(stats, sc, members, k), **after(engine, assembly_id, poll_id)}
             result["machine"] = {
                 **machine, **pauses.figures(), **stats.lag_figures(), "python_loop_10M_s": speed,
-                "load_shedding": k["shedding"],
+                "load_shedding": k["shedding"], "rate_limits": k["ratelimit"] or "off",
             }  # fmt: skip
         finally:
             engine.dispose()

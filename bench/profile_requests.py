@@ -12,7 +12,8 @@ transactions begun, pool pre-pings): where a loaded server's time goes, and what
 compared in the same hour.
 
 Run: .venv/bin/python -m bench.profile_requests      Knobs: BENCH_MEMBERS (default 300),
-BENCH_BACKEND=sqlite|postgresql, BENCH_PROFILE=kind (write bench/results/profile_<kind>.prof of
+BENCH_BACKEND=sqlite|postgresql, BENCH_RATELIMIT=<storage URI> (the rate limits on, as in
+production, kept in memory:// or redis://…; off by default), BENCH_PROFILE=kind (write bench/results/profile_<kind>.prof of
 that kind under cProfile)
 """
 
@@ -132,8 +133,10 @@ def main() -> None:
         engine = make_engine(url)
         assembly, users = populate(engine, n)
         members = mint(url, users, 0.0)
+        limits = os.environ.get("BENCH_RATELIMIT", "")  # a storage URI: the limits on
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "SCHEMA_CHECK": False,
-                          "RATELIMIT_ENABLED": False})  # fmt: skip
+                          "RATELIMIT_ENABLED": bool(limits),
+                          "RATELIMIT_STORAGE_URI": limits or "memory://"})  # fmt: skip
         TRIPS.watch(app.extensions["governance.engine"])
         base = f"/assemblies/{assembly}"
 
