@@ -109,6 +109,14 @@ class LiveServer:
 
 
 @pytest.fixture
+def one_backend(backend: str) -> None:
+    """Browser tests whose subject is not the database run on SQLite only (the crash and
+    concurrency tests run on both)."""
+    if backend != "sqlite":
+        pytest.skip("the browser run is the same on PostgreSQL")
+
+
+@pytest.fixture
 def live_server(app: Any, smtp: Any) -> Iterator[LiveServer]:
     """The app (on the current backend's fresh database) served by gunicorn."""
     server = LiveServer(app.config["DATABASE_URL"], smtp.port)

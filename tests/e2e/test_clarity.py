@@ -17,12 +17,6 @@ from tests.e2e.helpers import password_login, submit_and_wait
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def one_backend(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the browser run is the same on PostgreSQL")
-
-
 def _ballot_box(page, value):
     return page.locator(f"#live-ballot-form input[name=chosen][value='{value}']")
 

@@ -17,12 +17,6 @@ from tests.factories_ballots import cast
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def one_backend(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the browser run is the same on PostgreSQL")
-
-
 def test_the_chair_runs_a_vote_from_the_cockpit(
     one_backend, live_server, browser, vote_world, make_poll, shots
 ):

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.e2e
 SPOUSE = "rita.neu@e2e.example"
 
 
-@pytest.fixture
-def one_backend(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the browser run is the same on PostgreSQL")
-
-
 def test_a_spouse_who_is_no_member_accepts_and_the_secretary_rejects(
     one_backend, monkeypatch, serve, browser, smtp, deliver_mail, vote_world, make_user, shots
 ):

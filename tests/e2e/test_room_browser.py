@@ -21,12 +21,6 @@ from tests.e2e.helpers import password_login, submit_and_wait
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser-room")]
 
 
-@pytest.fixture
-def one_backend(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the browser run is the same on PostgreSQL")
-
-
 def _pdf(name: str, data: bytes) -> dict[str, Any]:
     return {"name": name, "mimeType": "application/pdf", "buffer": data}
 

@@ -201,7 +201,7 @@ def _minutes(run: Run, counts: Counter[str]) -> None:
 
 
 def test_a_general_assembly_in_the_browser(
-    app, serve, browser, smtp, deliver_mail, people, shots, engine, tmp_path
+    one_backend, app, serve, browser, smtp, deliver_mail, people, shots, engine, tmp_path
 ):
     run = Run(serve(workers=4).url, browser, smtp, engine, shots, people)
     run.notify = story.notifier(app, engine, deliver_mail)

@@ -30,12 +30,6 @@ def world(app, make_assembly, make_user) -> Iterator[CeremonyWorld]:
         yield build_world(app, make_assembly, make_user)
 
 
-@pytest.fixture
-def one_backend(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the browser run is the same on PostgreSQL")
-
-
 PHONE = {"width": 390, "height": 844}
 
 
