@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from governance.i18n import _l
@@ -21,6 +24,7 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 F = TypeVar("F", bound=Callable[..., Any])
+LEAN_LIMITS = "governance.lean_limits"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -95,9 +99,71 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     limiter.init_app(app)
+    _drop_idle_limiter_pass(app)
+    app.extensions[LEAN_LIMITS] = _lean_limits(app.config)
     app.after_request(set_security_headers)
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:
         # Behind a reverse proxy the client's address (per-IP login limit) and scheme
         # (secure cookies, HSTS) come from X-Forwarded-For/-Proto set by `proxies` hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+
+def per_login() -> str:
+    """Rate-limit key of a logged-in member's requests: the login (from the signed session
+    cookie, without loading the user), else the client's address."""
+    login = str(session.get("_user_id") or "").partition(":")[0]
+    return f"login:{login}" if login else f"ip:{get_remote_address()}"
+
+
+def _lean_limits(config: Any) -> RateLimiter | None:
+    """The strategy and storage of `lean_limit`: Flask-Limiter's settings (storage URI, strategy,
+    key prefix), so that several servers count in the same Redis keys. None when limits are off."""
+    if not config.get("RATELIMIT_ENABLED", True):
+        return None
+    storage = storage_from_string(
+        config.get("RATELIMIT_STORAGE_URI") or "memory://",
+        **config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+    )
+    return STRATEGIES[config.get("RATELIMIT_STRATEGY") or "fixed-window"](storage)
+
+
+@lru_cache(maxsize=64)
+def _parsed(limit: str) -> RateLimitItem:
+    return parse(limit)
+
+
+def lean_limit(setting: str, on_breach: Callable[[], Any]) -> Callable[[F], F]:
+    """Limit a view per login to the rate in the config `setting` ("90 per minute"), answered by
+    `on_breach()` beyond it: one hit on the shared storage and nothing else. For the live page's
+    requests, sent every few seconds by every member, where Flask-Limiter's decorator costs more
+    than the view itself (its limit resolution and request context on every call)."""
+
+    def decorator(view: F) -> F:
+        scope = f"{view.__module__}.{view.__qualname__}"
+
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            strategy: RateLimiter | None = current_app.extensions[LEAN_LIMITS]
+            if strategy is not None:
+                item = _parsed(str(current_app.config[setting]))
+                prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "limits"
+                if not strategy.hit(item, prefix, per_login(), scope):
+                    return on_breach()
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def _drop_idle_limiter_pass(app: Flask) -> None:
+    """Flask-Limiter checks the application-wide and default limits in a before_request pass on
+    every request. This app sets none (each limit decorates its view and is checked there), so
+    the pass would only cost time on every request; it is dropped while there is nothing for it."""
+    manager = limiter.limit_manager
+    wide = manager.application_limits, manager.default_limits, manager._blueprint_limits
+    if any(wide) or limiter._meta_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]

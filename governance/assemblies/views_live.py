@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 from flask import current_app, jsonify, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
@@ -23,7 +22,7 @@ from governance.db import utcnow
 from governance.i18n import _, ngettext
 from governance.pressure import busy_factor
 from governance.register.models import Member
-from governance.security import limiter, login_manager
+from governance.security import lean_limit, login_manager
 from governance.web import begin_writing, db, get_or_404, lock_late, require
 
 HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)
@@ -233,14 +232,7 @@ def _speak_context(assembly: Assembly, on_roll: bool) -> dict[str, Any]:
     }
 
 
-def _per_login() -> str:
-    """Rate-limit key of the live page's requests: the login (from the signed session cookie,
-    without loading the user), else the client's address."""
-    login = str(session.get("_user_id") or "").partition(":")[0]
-    return f"login:{login}" if login else f"ip:{get_remote_address()}"
-
-
-def _too_many(_limit: Any) -> Any:
+def _too_many() -> Any:
     """A refused live-page request answers in a few bytes, without the error page (which
     would load the user): the page's script tries again at its next tick."""
     response = jsonify(error="too_many_requests")
@@ -248,16 +240,8 @@ def _too_many(_limit: Any) -> Any:
     return _no_store(response)
 
 
-def _live_limit() -> str:
-    return str(current_app.config["LIVE_LIMIT_PER_LOGIN"])
-
-
-def _heartbeat_limit() -> str:
-    return str(current_app.config["HEARTBEAT_LIMIT_PER_LOGIN"])
-
-
 @bp.route("/<int:assembly_id>/live.json")
-@limiter.limit(_live_limit, key_func=_per_login, on_breach=_too_many)
+@lean_limit("LIVE_LIMIT_PER_LOGIN", on_breach=_too_many)
 def live_json(assembly_id: int) -> Any:
     """The live state as JSON; cached for a few seconds, with an ETag (304 when unchanged).
 
@@ -283,7 +267,7 @@ def live_json(assembly_id: int) -> Any:
 
 
 @bp.route("/<int:assembly_id>/heartbeat", methods=["POST"])
-@limiter.limit(_heartbeat_limit, key_func=_per_login, on_breach=_too_many)
+@lean_limit("HEARTBEAT_LIMIT_PER_LOGIN", on_breach=_too_many)
 @lock_late
 def heartbeat(assembly_id: int) -> Any:
     """The live page is open: the member is present online (CSRF token in X-CSRFToken).

@@ -12,10 +12,8 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -61,7 +59,7 @@ from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
 from governance.register.models import Member
-from governance.security import limiter
+from governance.security import limiter, per_login
 from governance.web import begin_writing, db, fail, lock_late
 
 BOX_PAGE = 500
@@ -198,12 +196,6 @@ def _json(status: int, **body: Any) -> Any:
     return response
 
 
-def _per_login() -> str:
-    """Rate-limit key of invalid encrypted ballots: the login, else the client's address."""
-    login = str(session.get("_user_id") or "").partition(":")[0]
-    return f"login:{login}" if login else f"ip:{get_remote_address()}"
-
-
 def _invalid_limit() -> str:
     return str(current_app.config.get("INVALID_BALLOT_LIMIT_PER_LOGIN", "10 per 10 minutes"))
 
@@ -220,7 +212,7 @@ def _too_many_invalid(_limit: Any) -> Any:
 @bp.route("/<int:poll_id>/cast", methods=["POST"])
 @login_required
 @limiter.limit(
-    _invalid_limit, key_func=_per_login, deduct_when=_was_invalid, on_breach=_too_many_invalid
+    _invalid_limit, key_func=per_login, deduct_when=_was_invalid, on_breach=_too_many_invalid
 )
 @lock_late
 def cast(poll_id: int) -> Any:

@@ -4,6 +4,7 @@ login (429 beyond), and a beat soon after the last one written costs no database
 from __future__ import annotations
 
 import re
+import uuid
 from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
@@ -117,3 +118,56 @@ def test_live_state_is_limited_per_login(app, login, make_user, make_member, mak
     refused = client.get(url)
     assert refused.status_code == 429 and refused.json == {"error": "too_many_requests"}
     assert other.get(url, headers={watch.HEADER: other_token}).status_code == 200
+
+
+@pytest.mark.parametrize("storage", ["redis", "memory"])
+def test_the_live_limit_is_counted_across_servers_in_redis(
+    app, login, make_user, make_member, make_assembly, storage
+):
+    """Two app instances on one database stand for two app servers: with the limits in Redis
+    (as #19 deploys them) one login's requests count together wherever they land; with
+    memory:// (the control) each server counts only its own."""
+    from governance import create_app
+    from tests.conftest import PASSWORD, PerRequestClient
+
+    shared = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0" if storage == "redis" else "memory://",
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    servers = []
+    for _ in range(2):
+        server = create_app({**app.config, **shared, "SCHEMA_CHECK": False})
+        server.test_client_class = PerRequestClient
+        servers.append(server)
+    try:
+        member = make_member()
+        assembly = make_assembly(
+            state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=[member]
+        )
+        user = make_user(member_id=member.id)
+        clients = []
+        for server in servers:
+            client = server.test_client()
+            assert (
+                client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code
+                == 302
+            )
+            clients.append(client)
+        url = f"/assemblies/{assembly.id}/live.json"
+        statuses = [clients[i % 2].get(url).status_code for i in range(20)]  # 10 on each
+        assert statuses == [200] * 20
+        beyond = [client.get(url).status_code for client in clients]
+        assert beyond == ([429, 429] if storage == "redis" else [200, 200])
+    finally:
+        for server in servers:
+            server.extensions["governance.engine"].dispose()
+
+
+def test_no_limiter_pass_runs_on_requests_without_a_limit(app):
+    """Flask-Limiter's before_request pass (application and default limits, of which there are
+    none) is dropped: each limit is checked by its view's decorator, and the login limits hold
+    (tests/accounts/test_ratelimit.py)."""
+    from governance.security import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
