@@ -133,24 +133,42 @@ def _parsed(limit: str) -> RateLimitItem:
     return parse(limit)
 
 
+class LeanLimit:
+    """A rate limit per login on the shared storage, in the config `setting` ("90 per minute"),
+    for the requests every member sends every few seconds: one storage round trip and nothing
+    else, where Flask-Limiter's decorator costs more than the view itself (its limit resolution
+    and request context on every call). Keys as Flask-Limiter's (storage URI, strategy and key
+    prefix), so that several servers count together in Redis."""
+
+    def __init__(self, setting: str, scope: str) -> None:
+        self.setting = setting
+        self.scope = scope
+
+    def _args(self) -> tuple[RateLimiter | None, RateLimitItem, str]:
+        strategy: RateLimiter | None = current_app.extensions[LEAN_LIMITS]
+        item = _parsed(str(current_app.config[self.setting]))
+        return strategy, item, current_app.config.get("RATELIMIT_KEY_PREFIX") or "limits"
+
+    def hit(self) -> bool:
+        """Count this request; False when it is beyond the limit (or limits are off: True)."""
+        strategy, item, prefix = self._args()
+        return strategy is None or strategy.hit(item, prefix, per_login(), self.scope)
+
+    def allows(self) -> bool:
+        """Whether one more would be within the limit, without counting it."""
+        strategy, item, prefix = self._args()
+        return strategy is None or strategy.test(item, prefix, per_login(), self.scope)
+
+
 def lean_limit(setting: str, on_breach: Callable[[], Any]) -> Callable[[F], F]:
-    """Limit a view per login to the rate in the config `setting` ("90 per minute"), answered by
-    `on_breach()` beyond it: one hit on the shared storage and nothing else. For the live page's
-    requests, sent every few seconds by every member, where Flask-Limiter's decorator costs more
-    than the view itself (its limit resolution and request context on every call)."""
+    """Limit a view per login (LeanLimit), answered by `on_breach()` beyond the limit."""
 
     def decorator(view: F) -> F:
-        scope = f"{view.__module__}.{view.__qualname__}"
+        limit = LeanLimit(setting, f"{view.__module__}.{view.__qualname__}")
 
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            strategy: RateLimiter | None = current_app.extensions[LEAN_LIMITS]
-            if strategy is not None:
-                item = _parsed(str(current_app.config[setting]))
-                prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "limits"
-                if not strategy.hit(item, prefix, per_login(), scope):
-                    return on_breach()
-            return view(*args, **kwargs)
+            return view(*args, **kwargs) if limit.hit() else on_breach()
 
         return wrapped  # type: ignore[return-value]
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -59,7 +58,7 @@ from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
 from governance.register.models import Member
-from governance.security import limiter, per_login
+from governance.security import LeanLimit
 from governance.web import begin_writing, db, fail, lock_late
 
 BOX_PAGE = 500
@@ -196,24 +195,13 @@ def _json(status: int, **body: Any) -> Any:
     return response
 
 
-def _invalid_limit() -> str:
-    return str(current_app.config.get("INVALID_BALLOT_LIMIT_PER_LOGIN", "10 per 10 minutes"))
-
-
-def _was_invalid(response: Any) -> bool:
-    """Only refused encrypted ballots count (422): each cost a full proof check."""
-    return bool(response.status_code == 422)
-
-
-def _too_many_invalid(_limit: Any) -> Any:
-    return _json(429, error=_("Too many invalid ballots. Please wait a few minutes."))
+# Only refused encrypted ballots count (422): each cost a full proof check. A plain cast never
+# asks the limit's storage.
+_invalid_ballots = LeanLimit("INVALID_BALLOT_LIMIT_PER_LOGIN", "ballots.cast.invalid")
 
 
 @bp.route("/<int:poll_id>/cast", methods=["POST"])
 @login_required
-@limiter.limit(
-    _invalid_limit, key_func=per_login, deduct_when=_was_invalid, on_breach=_too_many_invalid
-)
 @lock_late
 def cast(poll_id: int) -> Any:
     """Cast the confirmed vote and show its tracker(s) once, in this response only: as the
@@ -226,6 +214,8 @@ def cast(poll_id: int) -> Any:
     if target.encrypted and not as_json:
         flash(str(encrypted_only()), "error")
         return redirect(url_for("ballots.vote", poll_id=poll_id))
+    if target.encrypted and not _invalid_ballots.allows():
+        return _json(429, error=_("Too many invalid ballots. Please wait a few minutes."))
     form = EncryptedCastForm() if target.encrypted else None
     data = None if form else read_cast(request.form)
     voter = _encrypted_voter(form) if form else (data.voter if data else None)
@@ -305,7 +295,10 @@ def _refused(exc: DomainError, poll_id: int, member_id: int, as_json: bool) -> A
         message = str(exc)
         db().rollback()
         voted = has_voted(db(), poll_id=poll_id, member_id=member_id)
-        return _json(422 if isinstance(exc, InvalidBallot) else 409, error=message, voted=voted)
+        if isinstance(exc, InvalidBallot):
+            _invalid_ballots.hit()
+            return _json(422, error=message, voted=voted)
+        return _json(409, error=message, voted=voted)
     fail(exc)
     return redirect(url_for("ballots.vote", poll_id=poll_id))
 

@@ -32,3 +32,22 @@ def test_invalid_ballots_are_limited_per_login(vote_world, make_poll, login):
     for _ in range(5):
         again = post(other, poll, world.member_ids[1], cv.encrypt(key, [[0, 1, 0]]).wire)
         assert again.status_code == 409
+
+
+def test_a_plain_cast_is_not_held_by_the_invalid_ballot_limit(vote_world, make_poll, login):
+    """The limit guards the proof checks: once a login is beyond it, a poll without a key (no
+    proofs to check) still takes that login's vote."""
+    world = vote_world(members=1)
+    plain = make_poll(world, title="Entlastung des Vorstands")  # before the key: plain
+    poll, key = encrypted_poll(world, make_poll)
+    bad = cv.encrypt(key, [[1, 0, 0]]).wire.replace('"alpha":"', '"alpha":"0', 1)
+    member = login(world.users[0])
+    for _ in range(3):
+        assert post(member, poll, world.member_ids[0], bad).status_code == 422
+    assert post(member, poll, world.member_ids[0], bad).status_code == 429
+    answer = member.post(
+        f"/polls/{plain.id}/cast",
+        data={"voter": world.member_ids[0], "choice": "YES"},
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 200 and answer.json["trackers"]
