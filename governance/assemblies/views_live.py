@@ -21,8 +21,9 @@ from governance.assemblies.models import Assembly, AssemblyState, Channel
 from governance.db import utcnow
 from governance.i18n import _, ngettext
 from governance.pressure import busy_factor
+from governance.ratelimit import lean_limit
 from governance.register.models import Member
-from governance.security import lean_limit, login_manager
+from governance.security import login_manager
 from governance.web import begin_writing, db, get_or_404, lock_late, require
 
 HEARTBEAT_SECONDS = 45  # the live page's heartbeat; presence lasts 120 s (attendance.py)

@@ -57,8 +57,8 @@ from governance.ballots.voters import Voter, voters_of
 from governance.db import utcnow
 from governance.errors import DomainError, NotFound
 from governance.i18n import _
+from governance.ratelimit import LeanLimit
 from governance.register.models import Member
-from governance.security import LeanLimit
 from governance.web import begin_writing, db, fail, lock_late
 
 BOX_PAGE = 500
@@ -197,7 +197,7 @@ def _json(status: int, **body: Any) -> Any:
 
 # Only refused encrypted ballots count (422): each cost a full proof check. A plain cast never
 # asks the limit's storage.
-_invalid_ballots = LeanLimit("INVALID_BALLOT_LIMIT_PER_LOGIN", "ballots.cast.invalid")
+_invalid_ballots = LeanLimit("INVALID_BALLOT_LIMIT_PER_LOGIN", "ballots.cast.invalid", exact=True)
 
 
 @bp.route("/<int:poll_id>/cast", methods=["POST"])
