@@ -14,7 +14,7 @@ compared in the same hour.
 Run: .venv/bin/python -m bench.profile_requests      Knobs: BENCH_MEMBERS (default 300),
 BENCH_BACKEND=sqlite|postgresql, BENCH_RATELIMIT=<storage URI> (the rate limits on, as in
 production, kept in memory:// or redis://…; off by default), BENCH_PROFILE=kind (write bench/results/profile_<kind>.prof of
-that kind under cProfile)
+that kind under cProfile), BENCH_STATEMENTS=kind (print the statements of one request of that kind)
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ class Trips:
     statements: int = 0
     begins: int = 0
     pings: int = 0
+    shown: list[str] | None = None  # the statements of one request, while it is shown
 
     def watch(self, engine: Any) -> None:
         event.listen(engine, "before_cursor_execute", self._statement)
@@ -92,8 +93,10 @@ class Trips:
 
         dialect.do_ping = counted
 
-    def _statement(self, *_args: Any) -> None:
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         self.statements += 1
+        if self.shown is not None:
+            self.shown.append(" ".join(statement.split())[:160])
 
     def _begin(self, *_args: Any) -> None:
         self.begins += 1
@@ -113,7 +116,13 @@ def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> li
     t0, w0 = time.process_time(), time.perf_counter()
     if prof:
         prof.enable()
-    answers = [call() for call in calls]
+    answers = [call() for call in calls[:-1]]
+    if os.environ.get("BENCH_STATEMENTS") == label:  # the last request's statements
+        TRIPS.shown = []
+    answers.append(calls[-1]())
+    if TRIPS.shown is not None:
+        print(f"statements of one {label}:", *TRIPS.shown, sep="\n  ")
+        TRIPS.shown = None
     if prof:
         prof.disable()
         RESULTS.mkdir(exist_ok=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import support
@@ -192,6 +192,26 @@ def _page_translations() -> support.NullTranslations:
     translations = get_translations()
     ctx.governance_translations = (locale, translations)
     return translations
+
+
+T = TypeVar("T")
+
+
+def per_locale(build: Callable[[], T]) -> Callable[[], T]:
+    """`build()` once per locale and process: a page's fixed texts for its script (the same for
+    every request in a language) are translated once, not on every request (the live page
+    sends about forty, issue #19). Callers must not change what they get."""
+    kept: dict[str, T] = {}
+
+    @wraps(build)
+    def cached() -> T:
+        locale = str(get_locale())
+        found = kept.get(locale)
+        if found is None:
+            found = kept[locale] = build()
+        return found
+
+    return cached
 
 
 def init_app(app: Flask) -> None:

@@ -70,6 +70,12 @@ def set_security_headers(response: Any) -> Any:
     return response
 
 
+def _user_in_templates() -> dict[str, Any]:
+    """The templates' `current_user` is the user itself, not Flask-Login's proxy: a page reads
+    it a dozen times or more, and each read through the proxy looks the user up again."""
+    return {"current_user": current_user._get_current_object()}
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer built once per secret key
     (Flask builds it anew to open and to save the session of every request)."""
@@ -95,6 +101,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
+    app.context_processor(_user_in_templates)  # after Flask-Login's own: this one wins
     limiter.init_app(app)
     _drop_idle_limiter_pass(app)
     ratelimit.init_app(app)

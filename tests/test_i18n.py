@@ -82,3 +82,26 @@ def test_templates_follow_a_forced_locale_within_a_request(app):
         with force_locale("en"):
             assert render_template_string(page) == "Yes 2 votes"
         assert render_template_string(page) == german == "Ja 2 Abstimmungen"
+
+
+def test_texts_kept_per_locale_follow_the_language(app):
+    """per_locale: a page's fixed texts are built once per locale, each in its language."""
+    from flask_babel import force_locale
+
+    from governance.i18n import _, per_locale
+
+    built: list[str] = []
+
+    @per_locale
+    def labels() -> dict[str, str]:
+        built.append("x")
+        return {"yes": _("Yes")}
+
+    with app.test_request_context():
+        with force_locale("de"):
+            assert labels() == {"yes": "Ja"} and labels() is labels()
+        with force_locale("en"):
+            assert labels() == {"yes": "Yes"}
+        with force_locale("de"):
+            assert labels() == {"yes": "Ja"}
+    assert len(built) == 2

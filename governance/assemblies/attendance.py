@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session
 
 from governance import metrics
@@ -200,13 +201,17 @@ def heartbeat(
     """The live page of a roll member is open: they are present online (remote forms only)."""
     if assembly.state != AssemblyState.IN_SESSION or not assembly.is_remote:
         return None
-    if roll_entry(session, assembly_id=assembly.id, member_id=member_id) is None:
+    member = session.execute(_ROLL_MEMBER, {"p_assembly": assembly.id, "p_member": member_id})
+    member = member.scalar_one_or_none()
+    if member is None:  # not on the roll
         return None
-    if expelled_on(session.get(Member, member_id).expulsion_letter_date, now.date()):
+    if expelled_on(member.expulsion_letter_date, now.date()):
         return None  # §68(2): no longer present, online or in the room
+    if _join_online(session, assembly, member, now):
+        return Channel.ONLINE
     att = _attendance(session, assembly.id, member_id)
-    if att is None:
-        return _join_online(session, assembly, member_id, now)
+    if att is None:  # pragma: no cover - the row the insert met was deleted meanwhile
+        return None
     if _channel_of(att, now) == Channel.ROOM:
         att.last_seen_at = now  # in the room with the live page open: stays ROOM
     else:
@@ -218,6 +223,13 @@ def heartbeat(
     session.flush()
     return _channel_of(att, now)
 
+
+# The member of a roll entry: on the roll, with what the beat checks of them (one statement).
+_ROLL_MEMBER = (
+    select(Member)
+    .join(RollEntry, RollEntry.member_id == Member.id)
+    .where(RollEntry.assembly_id == bindparam("p_assembly"), Member.id == bindparam("p_member"))
+)
 
 # §68(2): an expelled member's beats keep nobody present (one primary-key lookup).
 _NOT_EXPELLED = ~(
@@ -298,26 +310,27 @@ def refresh_presence(
     return Channel(row[0]) if row is not None else None
 
 
-def _join_online(
-    session: Session, assembly: Assembly, member_id: int, now: datetime
-) -> Channel | None:
-    try:
-        with session.begin_nested():
-            session.add(
-                Attendance(
-                    assembly_id=assembly.id,
-                    member_id=member_id,
-                    channel=Channel.ONLINE,
-                    checked_in_at=now,
-                    last_seen_at=now,
-                )
-            )
-    except IntegrityError:  # a second tab of the same member won the race: that is fine
-        return Channel.ONLINE
-    member = session.get(Member, member_id)
-    if member is not None:
-        _record(session, "attendance.online_joined", assembly, member, None, Channel.ONLINE)
-    return Channel.ONLINE
+def _join_online(session: Session, assembly: Assembly, member: Member, now: datetime) -> bool:
+    """The member's first beat: their attendance row, online, in one statement (joining is the
+    most frequent write while the members arrive, issue #19). False when they have a row
+    already (an earlier visit, the room, or a second tab that won the race)."""
+    dialect_insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    joined = session.execute(
+        dialect_insert(Attendance.__table__)
+        .values(
+            assembly_id=assembly.id,
+            member_id=member.id,
+            channel=Channel.ONLINE,
+            checked_in_at=now,
+            last_seen_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["assembly_id", "member_id"])
+        .returning(Attendance.__table__.c.id)
+    ).first()
+    if joined is None:
+        return False
+    _record(session, "attendance.online_joined", assembly, member, None, Channel.ONLINE)
+    return True
 
 
 def _record(

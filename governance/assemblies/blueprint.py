@@ -27,7 +27,7 @@ from governance.assemblies.ics import CalendarSettings
 from governance.assemblies.live import LiveCache, SharedLiveCache
 from governance.assemblies.models import Assembly
 from governance.assemblies.relatives import allowed_relationships
-from governance.i18n import _
+from governance.i18n import _, per_locale
 
 bp = Blueprint("assemblies", __name__, url_prefix="/assemblies")
 
@@ -100,6 +100,7 @@ def forget_live(assembly_id: int) -> None:
     live_cache().forget(assembly_id)
 
 
+@per_locale
 def room_labels() -> dict[str, str]:
     """Texts for static/js/room.js ("%(cast)d" and the like filled in there)."""
     return {

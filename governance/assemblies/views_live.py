@@ -19,7 +19,7 @@ from governance.assemblies.hooks import has_voted, open_poll
 from governance.assemblies.live import live_payload
 from governance.assemblies.models import Assembly, AssemblyState, Channel
 from governance.db import utcnow
-from governance.i18n import _, ngettext
+from governance.i18n import _, ngettext, per_locale
 from governance.pressure import busy_factor
 from governance.ratelimit import lean_limit
 from governance.register.models import Member
@@ -103,6 +103,7 @@ def _ballot_context(assembly: Assembly, on_roll: bool, payload: dict[str, Any]) 
     }
 
 
+@per_locale
 def _outcome_labels() -> dict[str, str]:
     """The outcomes of a published result in words, for live.js; "%(names)s" filled in there."""
     return {
@@ -114,6 +115,7 @@ def _outcome_labels() -> dict[str, str]:
     }
 
 
+@per_locale
 def _ballot_labels() -> dict[str, str]:
     """The texts live_ballot.js puts on the ballot; "%(n)d" is filled in there."""
     tracker = ("Your tracker (Prüfcode):", "Your trackers (Prüfcodes), one per vote:")
@@ -141,6 +143,7 @@ def _ballot_labels() -> dict[str, str]:
     }
 
 
+@per_locale
 def _encrypted_labels() -> dict[str, str]:
     """The texts of an encrypted poll's ballot (encrypted_ballot.js; as on the ballot page)."""
     return {

@@ -178,3 +178,28 @@ def test_no_limiter_pass_runs_on_requests_without_a_limit(app):
     from governance.security import limiter
 
     assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
+def test_joining_is_one_insert_and_its_audit_event(
+    app, engine, login, make_user, make_member, make_assembly
+):
+    """A member's first beat (the most frequent write while the members arrive) inserts the
+    attendance in one statement, with no savepoint around it; a second tab's beat finds the row
+    and writes nothing more."""
+    assembly, [(client, token)] = _live(login, make_user, make_member, make_assembly, n=1)
+    url = f"/assemblies/{assembly.id}/heartbeat"
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        with _writes(engine) as writes:
+            assert client.post(url, headers={watch.HEADER: token}).json["channel"] == "ONLINE"
+        # The UPDATE is a present member's beat, tried first; it matches no row yet.
+        expected = {"UPDATE attendance": 1, "INSERT attendance": 1, "INSERT audit_event": 1}
+        assert writes == Counter(expected)
+        assert "SAVEPOINT" not in statements and "RELEASE" not in statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
