@@ -7,6 +7,7 @@ import time
 
 from limits.storage import MemoryStorage
 
+from governance import ratelimit
 from governance.ratelimit import Counts
 
 
@@ -51,8 +52,6 @@ def test_allows_counts_nothing():
 
 
 def test_ended_windows_are_swept(monkeypatch):
-    import governance.ratelimit as ratelimit
-
     monkeypatch.setattr(ratelimit, "SWEEP_EVERY", 10)
     counts = Counts(MemoryStorage(), batch=4)
     for i in range(9):

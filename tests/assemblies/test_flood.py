@@ -12,9 +12,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, update
 
+from governance import create_app
 from governance.assemblies import watch
+from governance.assemblies.attendance import EARLY_BEAT
 from governance.assemblies.models import AssemblyForm, AssemblyState, Attendance
 from governance.db import new_session, utcnow
+from governance.ratelimit import BATCH
+from governance.security import limiter
+from tests.conftest import PASSWORD, PerRequestClient
 
 LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -87,7 +92,6 @@ def test_a_heartbeat_flood_gets_429_and_no_writes(
 def test_a_beat_after_the_early_window_is_written(
     app, engine, login, make_user, make_member, make_assembly
 ):
-    from governance.assemblies.attendance import EARLY_BEAT
 
     assembly, [(client, token)] = _live(login, make_user, make_member, make_assembly, n=1)
     url = f"/assemblies/{assembly.id}/heartbeat"
@@ -128,9 +132,6 @@ def test_the_live_limit_is_counted_across_servers_in_redis(
     (as #19 deploys them) one login's requests count together wherever they land, each server
     telling Redis in batches (at most BATCH - 1 requests per server beyond the limit); with
     memory:// (the control) each server counts only its own."""
-    from governance import create_app
-    from governance.ratelimit import BATCH
-    from tests.conftest import PASSWORD, PerRequestClient
 
     shared = {
         "RATELIMIT_ENABLED": True,
@@ -175,7 +176,6 @@ def test_no_limiter_pass_runs_on_requests_without_a_limit(app):
     """Flask-Limiter's before_request pass (application and default limits, of which there are
     none) is dropped: each limit is checked by its view's decorator, and the login limits hold
     (tests/accounts/test_ratelimit.py)."""
-    from governance.security import limiter
 
     assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
 
