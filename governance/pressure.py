@@ -5,8 +5,9 @@ When demand exceeds what the server can serve, the cheap requests give way first
 live page asks for the live state and sends heartbeats, again and again, while a member casts
 once. Each process measures the share of its time spent serving requests (its utilisation)
 over short windows; a sync worker that is busy nearly all the time has requests waiting for it.
-The pages are then told to ask half or a quarter as often (a factor of 2 or 4, in steps, so that
-the live state's ETag does not change with every request). The cast is never shed: nothing here
+The pages are then told to beat half or a quarter as often, and to ask for the live state so
+while a poll is open (a factor of 2 or 4, in steps, so that the live state's ETag does not change
+with every request; with no poll open the pages wait for its opening, governance/assemblies/live.py). The cast is never shed: nothing here
 refuses or delays a request, it only tells the pages when to ask next.
 
 A worker's own share of time misses the requests that wait for any worker: where the process

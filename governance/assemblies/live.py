@@ -5,7 +5,14 @@ assembly and process, and carries an ETag: an unchanged state answers 304 withou
 It also tells the pages when to ask next: every POLL_SECONDS with a small audience, less often
 with a large one, so that all pages together ask about `requests_per_second` times a second
 (at most every MAX_POLL_SECONDS), and less often still while the server is busy
-(governance/pressure.py).
+(governance/pressure.py) and a poll is open.
+
+A busy server stretches the interval only while a poll is open: the pages then hold what they
+act on (the poll and its ballot), and what they wait for next (the result) can come later. While
+no poll is open they wait for the opening, and a page told to wait longer would learn of it late:
+the casts would then come compressed, after the poll's first seconds, on top of the returning
+wave of live requests (measured in `python -m bench load`, session 30, issue #19). So the news of
+an opened poll reaches every page within one audience-based interval (± the pages' jitter).
 """
 
 from __future__ import annotations
@@ -64,16 +71,18 @@ def live_payload(
                 item = {"id": entry.item.id, "number": entry.number, "title": entry.item.title}
     counts = present_counts(session, assembly_id=assembly.id, now=now)
     watchers = counts["ROOM"] + counts["ONLINE"]  # a principal represented by proxy watches not
+    poll = open_poll(session, assembly_id=assembly.id)
+    shed = busy_factor if poll is not None else 1  # no poll open: the opening is the news
     return {
         "assembly": assembly.id,
         "state": assembly.state.value,
         "item": item,
-        "poll": open_poll(session, assembly_id=assembly.id),
+        "poll": poll,
         "result": latest_result(session, assembly_id=assembly.id),
         "present": {**counts, "total": sum(counts.values())},
         "speakers": floor_state(session, assembly=assembly),
         "roll": roll_size(session, assembly_id=assembly.id),
-        "poll_seconds": poll_interval(watchers, requests_per_second, busy_factor),
+        "poll_seconds": poll_interval(watchers, requests_per_second, shed),
     }
 
 
