@@ -399,22 +399,28 @@ async def loop_lag(sc: Scenario, every: float = 0.1) -> None:
 
 
 class Cpu:
-    """CPU seconds of the client (this process) and of the server (gunicorn's master and
-    workers, read from /proc, boot excluded) during the load, and the machine's load average:
+    """CPU seconds of the client (this process), of the server (gunicorn's master and
+    workers, read from /proc, boot excluded) and of the whole machine (/proc/stat: the rest is
+    mostly the database server and Redis) during the load, and the machine's load average:
     the context of the figures (the client and the server share the machine)."""
 
     def __init__(self, *server_pids: int) -> None:
         self.pids = server_pids
         self.t0 = time.monotonic()
         self.me0, self.server0 = _own_cpu(), sum(map(_tree_cpu, server_pids))
+        self.machine0 = _machine_cpu()
         self.load0 = os.getloadavg()[0]
 
     def done(self, requests: int) -> dict[str, Any]:
         server = sum(map(_tree_cpu, self.pids)) - self.server0
+        client = _own_cpu() - self.me0
+        machine = _machine_cpu() - self.machine0
         return {
             "wall_s": round(time.monotonic() - self.t0, 1),
-            "client_cpu_s": round(_own_cpu() - self.me0, 1),
+            "client_cpu_s": round(client, 1),
             "server_cpu_s": round(server, 1),
+            "machine_cpu_s": round(machine, 1),
+            "other_cpu_s": round(machine - server - client, 1),  # database, Redis, the rest
             "server_cpu_ms_per_request": round(server * 1000 / max(requests, 1), 2),
             "loadavg_1min_before_after": [round(self.load0, 1), round(os.getloadavg()[0], 1)],
         }
@@ -455,6 +461,18 @@ class GcPauses:
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return float(usage.ru_utime + usage.ru_stime)
+
+
+def _machine_cpu() -> float:
+    """Seconds the machine's CPUs were busy since boot (/proc/stat: all but idle and iowait;
+    0 where that does not exist)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(f) for f in fields]
+    busy = sum(ticks[:8]) - ticks[3] - ticks[4]  # user … steal, without idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def _tree_cpu(pid: int) -> float:

@@ -104,3 +104,25 @@ def test_texts_kept_per_locale_follow_the_language(app):
         with force_locale("de"):
             assert labels() == {"yes": "Ja"}
     assert len(built) == 2
+
+
+def test_template_gettext_gives_what_jinja_newstyle_gettext_gives(app):
+    """The templates' one-call `_()` (issue #19) against Jinja's own newstyle gettext on the
+    same catalogue: escaped variables, '%%', a template without autoescape, a text kept from
+    the first page given again on the next."""
+    from flask import render_template_string
+    from jinja2 import Environment
+
+    from governance.i18n import _page_translations
+
+    page = (
+        '{{ _("Save") }}|{{ _("100%% of %(who)s", who="<b>") }}|{{ gettext("Save") }}'
+        '{% autoescape false %}|{{ _("a %(x)s", x="<i>") }}{% endautoescape %}'
+    )
+    with app.test_request_context(), force_locale("de"):
+        reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+        reference.install_gettext_translations(_page_translations(), newstyle=True)  # type: ignore[attr-defined]
+        expected = reference.from_string(page).render()
+        assert expected == "Speichern|100% of &lt;b&gt;|Speichern|a <i>"
+        assert render_template_string(page) == expected
+        assert render_template_string(page) == expected  # from the kept texts
