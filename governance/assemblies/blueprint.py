@@ -12,9 +12,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import redis
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import force_locale
 
-from governance.assemblies import convening
+from governance.accounts.models import User
+from governance.assemblies import body_meetings, convening
+from governance.assemblies.agenda import agenda
 from governance.assemblies.floor import SpeakerKind
 from governance.assemblies.forms import (
     RELATIONSHIP_LABELS,
@@ -23,11 +26,15 @@ from governance.assemblies.forms import (
     options,
 )
 from governance.assemblies.grants import Relationship
-from governance.assemblies.ics import CalendarSettings
+from governance.assemblies.ics import CalendarSettings, assembly_ics
 from governance.assemblies.live import LiveCache, SharedLiveCache
 from governance.assemblies.models import Assembly
 from governance.assemblies.relatives import allowed_relationships
+from governance.db import utcnow
 from governance.i18n import _, per_locale
+from governance.mail import Attachment, queue_mail
+from governance.register.blueprint import mail_locale
+from governance.web import db, external_url
 
 bp = Blueprint("assemblies", __name__, url_prefix="/assemblies")
 
@@ -111,3 +118,54 @@ def room_labels() -> dict[str, str]:
         "POINT_OF_ORDER": str(SPEAKER_KIND_LABELS[SpeakerKind.POINT_OF_ORDER]),
         "minutes": _("%(n)d min"),
     }
+
+
+def _remote_access(assembly: Assembly) -> str | None:
+    """The access data for remote participation, for the copies of those entitled to it."""
+    if not assembly.is_remote:
+        return None
+    live = external_url("assemblies.live", assembly_id=assembly.id)
+    return "\n".join(p for p in (f"{_('Live page')}: {live}", assembly.remote_access) if p)
+
+
+def calendar_attachment(assembly: Assembly, *, entitled: bool) -> Attachment:
+    """The assembly as a calendar entry (.ics); the access data for those entitled to take part."""
+    data = assembly_ics(
+        db(),
+        assembly=assembly,
+        settings=calendar_settings(),
+        detail_url=external_url("assemblies.detail", assembly_id=assembly.id),
+        remote_access=_remote_access(assembly) if entitled else None,
+        now=utcnow(),
+    )
+    return Attachment(f"assembly-{assembly.id}.ics", "text/calendar", data)
+
+
+def mail_guests(assembly: Assembly, users: list[User]) -> None:
+    """The guests of a body's meeting hear of it by mail once it is convened (those on the list
+    then, with the seats' invitations; those invited later, at once): in their language, the
+    meeting's date, form, place and agenda, its page and, for a remote meeting, the live page,
+    with the calendar entry. Guests have no vote and no roll entry: no login link."""
+    if not users:
+        return
+    ctx = {
+        "assembly": assembly,
+        "body_name": getattr(body_meetings.body_of(db(), assembly), "name", ""),
+        "items": agenda(db(), assembly_id=assembly.id),
+        "detail_url": external_url("assemblies.detail", assembly_id=assembly.id),
+        "live_url": external_url("assemblies.live", assembly_id=assembly.id),
+    }
+    ics = calendar_attachment(assembly, entitled=True)
+    for user in users:
+        with force_locale(mail_locale(user)):
+            name = user.display_name or user.email
+            subject = render_template("assemblies/mail_guest.subject.txt", **ctx).strip()
+            body = render_template("assemblies/mail_guest.txt", name=name, **ctx)
+        queue_mail(
+            db(),
+            to=user.email,
+            subject=subject,
+            body_text=body,
+            category="meeting_guest",
+            attachments=(ics,),
+        )

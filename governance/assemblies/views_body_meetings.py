@@ -15,10 +15,10 @@ from governance.accounts.forms import ConfirmForm
 from governance.accounts.services import user_by_email
 from governance.assemblies import body_meetings
 from governance.assemblies.access import load_assembly
-from governance.assemblies.blueprint import bp
+from governance.assemblies.blueprint import bp, mail_guests
 from governance.assemblies.forms import GuestForm
 from governance.assemblies.guests import MeetingGuest
-from governance.assemblies.models import Assembly
+from governance.assemblies.models import LIVE_ASSEMBLY, Assembly, AssemblyState
 from governance.bodies.models import Body
 from governance.db import utcnow
 from governance.errors import DomainError
@@ -71,7 +71,7 @@ def guests(assembly_id: int) -> Any:
         except DomainError as exc:
             fail(exc, form)
         else:
-            flash(_("%(name)s is invited to this meeting.", name=user.email), "success")
+            flash(_guest_told(assembly, user), "success")
             return _to_guests(assembly)
     rows = body_meetings.guests(db(), assembly_id=assembly.id)
     return render_template(
@@ -82,6 +82,20 @@ def guests(assembly_id: int) -> Any:
         may_invite=may_invite,
         confirm=ConfirmForm(),
     )
+
+
+def _guest_told(assembly: Assembly, user: Any) -> str:
+    """Mail a new guest of a convened meeting at once (a draft's guests hear of it when it is
+    convened, with the seats); what the leaders are told."""
+    if assembly.state in LIVE_ASSEMBLY:
+        mail_guests(assembly, [user])
+        return _("%(name)s is invited to this meeting by mail.", name=user.email)
+    if assembly.state == AssemblyState.DRAFT:
+        return _(
+            "%(name)s is invited to this meeting and will be mailed when it is convened.",
+            name=user.email,
+        )
+    return _("%(name)s is invited to this meeting.", name=user.email)
 
 
 @bp.route("/<int:assembly_id>/guests/<int:guest_id>/remove", methods=["POST"])

@@ -9,20 +9,24 @@ from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from governance.accounts.forms import ConfirmForm
-from governance.assemblies import convening, hooks
+from governance.assemblies import body_meetings, closed, convening, hooks
 from governance.assemblies.access import load_assembly
 from governance.assemblies.agenda import agenda
 from governance.assemblies.attachments import attachments_by_item
-from governance.assemblies.blueprint import bp, calendar_settings, convening_settings, to_detail
+from governance.assemblies.blueprint import (
+    bp,
+    calendar_attachment,
+    convening_settings,
+    mail_guests,
+    to_detail,
+)
 from governance.assemblies.documents import NoticeKind
-from governance.assemblies.ics import assembly_ics
 from governance.assemblies.models import Assembly
 from governance.assemblies.roll import expelled_on_roll
 from governance.assemblies.services import on_roll
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, ngettext, today
-from governance.mail import Attachment
 from governance.mailing import LABELS, delivery, mailings_of
 from governance.register.blueprint import mail_locale
 from governance.register.services import linked_user
@@ -49,6 +53,8 @@ def convene(assembly_id: int) -> Any:
                 render=invitation_renderer(assembly, NoticeKind.INVITATION),
                 make_link=login_link,
             )
+            guests = [u for _g, u in body_meetings.guests(db(), assembly_id=assembly.id)]
+            mail_guests(assembly, guests)
         except DomainError as exc:
             fail(exc)
         else:
@@ -147,26 +153,6 @@ def login_link(user: Any) -> str:
     return external_url("accounts.invitation_link", token=token)
 
 
-def _remote_access(assembly: Assembly) -> str | None:
-    """The access data for remote participation, for the copies of those entitled to it."""
-    if not assembly.is_remote:
-        return None
-    live = external_url("assemblies.live", assembly_id=assembly.id)
-    return "\n".join(p for p in (f"{_('Live page')}: {live}", assembly.remote_access) if p)
-
-
-def _ics(assembly: Assembly, *, entitled: bool) -> Attachment:
-    data = assembly_ics(
-        db(),
-        assembly=assembly,
-        settings=calendar_settings(),
-        detail_url=external_url("assemblies.detail", assembly_id=assembly.id),
-        remote_access=_remote_access(assembly) if entitled else None,
-        now=utcnow(),
-    )
-    return Attachment(f"assembly-{assembly.id}.ics", "text/calendar", data)
-
-
 def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Renderer:
     """Renders one member's notice (or the evidence copy, member None) from the mail templates.
 
@@ -176,7 +162,7 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
     items = agenda(db(), assembly_id=assembly.id)
     name = "mail_invitation" if kind == NoticeKind.INVITATION else "mail_supplement"
     invitation = kind == NoticeKind.INVITATION
-    ics = [_ics(assembly, entitled=True)] if invitation else []
+    ics = [calendar_attachment(assembly, entitled=True)] if invitation else []
     ctx = {
         "assembly": assembly,
         "items": items,
@@ -208,10 +194,12 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
 def calendar(assembly_id: int) -> Any:
     """The assembly as a calendar entry; the access data only for those entitled to take part."""
     assembly = load_assembly(assembly_id)
-    entitled = assembly.is_staff(current_user) or on_roll(
-        db(), assembly=assembly, user=current_user
+    entitled = (
+        assembly.is_staff(current_user)
+        or on_roll(db(), assembly=assembly, user=current_user)
+        or (assembly.of_body and closed.is_guest(assembly, current_user))
     )
-    ics = _ics(assembly, entitled=entitled)
+    ics = calendar_attachment(assembly, entitled=entitled)
     return Response(
         ics.data,
         mimetype="text/calendar",
