@@ -83,3 +83,8 @@ class SeatOffer(SQLModel, table=True):
     @property
     def is_open(self) -> bool:
         return self.state == OfferState.OFFERED
+
+    def lapsed_on(self, day: date) -> bool:
+        """Open, but its term ended before `day`: it can no longer be accepted (`accept`), so
+        it is no longer shown as waiting for an answer; the board may still withdraw it."""
+        return self.is_open and self.ends_on is not None and self.ends_on < day

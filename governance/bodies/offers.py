@@ -257,12 +257,15 @@ def withdraw(session: Session, *, offer: SeatOffer, actor: Any, now: datetime) -
     return offer
 
 
-def open_offers_of(session: Session, *, member_id: int | None) -> list[SeatOffer]:
-    """The member's open offers, oldest first."""
+def open_offers_of(session: Session, *, member_id: int | None, day: date) -> list[SeatOffer]:
+    """The member's open offers that can still be accepted on `day` (their term has not
+    ended: `SeatOffer.lapsed_on`), oldest first."""
     if member_id is None:
         return []
     query = select(SeatOffer).where(
-        SeatOffer.member_id == member_id, SeatOffer.state == OfferState.OFFERED
+        SeatOffer.member_id == member_id,
+        SeatOffer.state == OfferState.OFFERED,
+        or_(SeatOffer.ends_on.is_(None), SeatOffer.ends_on >= day),  # type: ignore[union-attr,operator]
     )
     return list(session.execute(query.order_by(SeatOffer.id)).scalars())
 

@@ -36,8 +36,10 @@ def _is_manager() -> bool:
 
 
 def _rows(items: list[SeatOffer]) -> list[dict[str, Any]]:
-    """Each offer with its body, member and election, for the tables."""
+    """Each offer with its body, member and election, for the tables; whether its term ended
+    unanswered (lapsed)."""
     elections: dict[int, Any] = {}
+    day = today()
     out = []
     for offer in items:
         if offer.poll_id not in elections:
@@ -48,6 +50,7 @@ def _rows(items: list[SeatOffer]) -> list[dict[str, Any]]:
                 "body": db().get(Body, offer.body_id),
                 "member": db().get(Member, offer.member_id),
                 "election": elections[offer.poll_id],
+                "lapsed": offer.lapsed_on(day),
             }
         )
     return out
@@ -58,7 +61,8 @@ def my_seat_offers() -> list[dict[str, Any]]:
     """The current user's open offers (for the start page's partial)."""
     if not current_user.is_authenticated:
         return []
-    return _rows(offers.open_offers_of(db(), member_id=getattr(current_user, "member_id", None)))
+    member_id = getattr(current_user, "member_id", None)
+    return _rows(offers.open_offers_of(db(), member_id=member_id, day=today()))
 
 
 @bp.app_template_global("body_seat_offers")
@@ -81,8 +85,8 @@ def my_offers() -> Any:
     rows = _rows(mine)
     return render_template(
         "bodies/my_offers.html",
-        open_rows=[r for r in rows if r["offer"].is_open],
-        done_rows=[r for r in rows if not r["offer"].is_open],
+        open_rows=[r for r in rows if r["offer"].is_open and not r["lapsed"]],
+        done_rows=[r for r in rows if not r["offer"].is_open or r["lapsed"]],
         form=AnswerForm(),
     )
 

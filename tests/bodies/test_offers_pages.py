@@ -189,3 +189,33 @@ def test_the_partials_show_my_open_offers_and_the_bodys_offers_to_the_board(
     assert (
         _render(app, "bodies/_body_offers.html", world.people["supervisory"], body=sb).strip() == ""
     )
+
+
+def test_an_offer_whose_term_ended_unanswered_waits_for_no_answer(
+    app: Flask, login: Any, world: World, elected: Any, candidate: Any
+) -> None:
+    """It can no longer be accepted (offers.accept), so it leaves the start page and the
+    offers waiting for the member's answer; the member and the board see that its term ended
+    unanswered, and the board may still withdraw it."""
+    poll_id, late = elected(["Lena Late"]), candidate("Lena", "Late")
+    with new_session(app.extensions["governance.engine"]) as s:
+        (offer,) = offers.offer_seats(
+            s, body=s.get(Body, world.sb), poll_id=poll_id, function=SeatFunction.MEMBER,
+            assignments=[offers.Assignment("Lena Late", late.member_id)],
+            starts_on=today() - timedelta(days=400), ends_on=today() - timedelta(days=1),
+            actor=None, now=utcnow(),
+        )  # fmt: skip
+        s.commit()
+        lapsed = int(offer.id or 0)
+    assert _render(app, "bodies/_my_offers.html", late).strip() == ""
+    page = login(late).get("/bodies/offers").get_data(as_text=True)
+    waiting, answered = page.split('id="answered-offers"')  # the candidate reads German
+    assert "Ihnen wird derzeit kein Sitz angeboten." in waiting
+    assert f"/bodies/offers/{lapsed}/accept" not in page
+    assert f'id="seat-offer-{lapsed}"' in answered
+    assert "Amtszeit abgelaufen, unbeantwortet" in answered
+    table = login(world.people["board"]).get(f"/bodies/{world.sb}/offers").get_data(as_text=True)
+    assert table.count("Term ended unanswered") == 1
+    assert f"/bodies/{world.sb}/offers/{lapsed}/withdraw" in table
+    with new_session(app.extensions["governance.engine"]) as s:
+        assert s.get(SeatOffer, lapsed).state == OfferState.OFFERED  # nothing was written
