@@ -94,6 +94,7 @@ def _convene_page(assembly: Assembly, form: ConfirmForm, settings: Any) -> Any:
         preview=preview,
         earliest=convening.earliest_start(utcnow(), settings.notice_days),
         settings=settings,
+        guests=len(body_meetings.guests(db(), assembly_id=assembly.id)) if assembly.of_body else 0,
     )
 
 

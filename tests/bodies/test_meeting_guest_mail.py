@@ -88,6 +88,8 @@ def test_a_draft_s_guests_are_mailed_when_it_is_convened_in_their_language(
     guest = make_user(roles=[Role.MEMBER])
     page, shown = _invite(app, login, chair, meeting, guest, "de")
     assert "will be mailed when it is convened" in shown
+    convene_page = page.get(f"/assemblies/{meeting.id}/convene").get_data(as_text=True)
+    assert 'id="recipients-guests">1<' in convene_page  # the preview counts the guest
     assert _mails_to(app, guest.email) == []  # not before the meeting is convened
     assert page.post(f"/assemblies/{meeting.id}/convene", data={}).status_code == 302
     with new_session(app.extensions["governance.engine"]) as s:
