@@ -11,9 +11,11 @@ from governance.accounts import models as accounts_models  # noqa: F401
 from governance.assemblies import ddl as assemblies_ddl  # noqa: F401
 from governance.assemblies import ddl_papers as assemblies_ddl_papers  # noqa: F401
 from governance.assemblies import models as assemblies_models  # noqa: F401
+from governance.assemblies import models_mandates as assemblies_models_mandates  # noqa: F401
 from governance.assemblies import models_papers as assemblies_models_papers  # noqa: F401
 from governance.ballots import ddl as ballots_ddl  # noqa: F401
 from governance.ballots import models as ballots_models  # noqa: F401
+from governance.ballots import models_scrub as ballots_models_scrub  # noqa: F401
 from governance.bodies import ddl as bodies_ddl  # noqa: F401
 from governance.bodies import ddl_circulars as bodies_ddl_circulars  # noqa: F401
 from governance.bodies import ddl_offers as bodies_ddl_offers  # noqa: F401

@@ -40,9 +40,9 @@ from governance.assemblies.models import (
     Attendance,
     Channel,
     ItemKind,
-    Mandate,
     RollEntry,
 )
+from governance.assemblies.models_mandates import Mandate
 from governance.assemblies.roll import freeze_entries
 from governance.db import new_session, utcnow
 from governance.proposals.models import Majority, Proposal, ProposalState, SubmitterKind

@@ -27,9 +27,9 @@ from governance.assemblies.models import (
     AssemblyState,
     Attendance,
     Channel,
-    Mandate,
     RollEntry,
 )
+from governance.assemblies.models_mandates import Mandate
 from governance.assemblies.roll import freeze_entries
 from governance.ballots.casting import Receipt, cast_vote
 from governance.ballots.models import Poll

@@ -29,9 +29,9 @@ from governance.assemblies.models import (
     Channel,
     ConveningEvidence,
     ItemKind,
-    Mandate,
     RollEntry,
 )
+from governance.assemblies.models_mandates import Mandate
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.ballots.seal import seal_poll
 from governance.db import new_session

@@ -18,14 +18,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session
 
 from governance import metrics
-from governance.assemblies.models import (
-    Assembly,
-    AssemblyState,
-    Attendance,
-    Channel,
-    Mandate,
-    RollEntry,
-)
+from governance.assemblies.models import Assembly, AssemblyState, Attendance, Channel, RollEntry
+from governance.assemblies.models_mandates import Mandate
 from governance.assemblies.roll import roll_entry
 from governance.auditlog import record_event
 from governance.errors import DomainError

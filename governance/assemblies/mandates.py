@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from governance.assemblies.grants import GrantState, ProxyGrant
 from governance.assemblies.hooks import has_opened_poll
-from governance.assemblies.models import Assembly, AssemblyState, Mandate
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_mandates import Mandate
 from governance.assemblies.roll import roll_entry
 from governance.auditlog import record_event
 from governance.db import utcnow

@@ -382,38 +382,6 @@ class Attendance(SQLModel, table=True):
     )
 
 
-class Mandate(SQLModel, table=True):
-    """A proxy (Vollmacht, §43(5)): the database limits a proxy to two principals."""
-
-    __tablename__ = "mandate"
-    __table_args__ = (
-        UniqueConstraint("assembly_id", "principal_id", name="uq_mandate_principal"),
-        UniqueConstraint("assembly_id", "proxy_id", "slot", name="uq_mandate_proxy_slot"),
-        CheckConstraint("slot IN (1, 2)", name="ck_mandate_slot"),
-        CheckConstraint("principal_id <> proxy_id", name="ck_mandate_not_self"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    assembly_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("assembly.id", ondelete="CASCADE"), nullable=False)
-    )
-    principal_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=False)
-    )
-    proxy_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("member.id", ondelete="RESTRICT"), nullable=False)
-    )
-    slot: int = Field(sa_column=Column(Integer, nullable=False))
-    evidence: str = Field(default="", sa_column=Column(Text, nullable=False))
-    registered_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    registered_by_id: int | None = Field(
-        default=None,
-        sa_column=Column(Integer, ForeignKey("user.id", ondelete="RESTRICT"), nullable=True),
-    )
-
-
 # Documents of an assembly (convening evidence, attachments, roll corrections).
 from governance.assemblies.documents import (  # noqa: E402
     AgendaAttachment,
@@ -438,7 +406,6 @@ __all__ = [
     "ConveningEvidence",
     "GrantState",
     "ItemKind",
-    "Mandate",
     "MeetingGuest",
     "NoticeKind",
     "ProxyGrant",

@@ -21,7 +21,8 @@ from sqlmodel import Session
 from governance.accounts.models import User
 from governance.assemblies import mandates
 from governance.assemblies.grants import LIVE_STATES, GrantState, ProxyGrant
-from governance.assemblies.models import Assembly, Mandate
+from governance.assemblies.models import Assembly
+from governance.assemblies.models_mandates import Mandate
 from governance.assemblies.roll import roll_members
 from governance.auditlog import record_event
 from governance.errors import DomainError

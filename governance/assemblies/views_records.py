@@ -20,7 +20,8 @@ from governance.assemblies.forms import (
     RollWeightForm,
     SearchForm,
 )
-from governance.assemblies.models import Assembly, Channel, Mandate
+from governance.assemblies.models import Assembly, Channel
+from governance.assemblies.models_mandates import Mandate
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.i18n import _, today

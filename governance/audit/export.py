@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from governance.assemblies.grants import GrantState, ProxyGrant, relative_label
-from governance.assemblies.models import Assembly, Mandate, RollEntry
+from governance.assemblies.models import Assembly, RollEntry
+from governance.assemblies.models_mandates import Mandate
 from governance.audit.services import payload_of
 from governance.auditlog import AuditEvent
 from governance.ballots.models import (

@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from governance.assemblies.models import Assembly, Mandate
+from governance.assemblies.models import Assembly
+from governance.assemblies.models_mandates import Mandate
 from governance.audit.services import payload_of
 from governance.audit.verify import Check, Section, check
 from governance.auditlog import AuditEvent
-from governance.ballots.models import Poll, PollState, ScrubState
+from governance.ballots.models import Poll, PollState
+from governance.ballots.models_scrub import ScrubState
 from governance.ballots.scrub import describe, job_of
 from governance.errors import NotFound
 from governance.i18n import _l, enum_label, format_moment

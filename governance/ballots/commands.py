@@ -8,7 +8,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from governance.ballots import scrub as scrubbing
-from governance.ballots.models import Poll, ScrubJob, ScrubState
+from governance.ballots.models import Poll
+from governance.ballots.models_scrub import ScrubJob, ScrubState
 from governance.ballots.services import close_due, open_due
 from governance.ballots.verify import verify_poll
 from governance.db import utcnow

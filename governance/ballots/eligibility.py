@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from governance.assemblies.attendance import ONLINE_WINDOW, heartbeat, present_since
 from governance.assemblies.grants import ProxyGrant, held_by_relative
-from governance.assemblies.models import Assembly, AssemblyState, Attendance, Mandate, RollEntry
+from governance.assemblies.models import Assembly, AssemblyState, Attendance, RollEntry
+from governance.assemblies.models_mandates import Mandate
 from governance.ballots.models import Poll, PollExclusion
 from governance.ballots.services import in_voting_phase
 from governance.errors import DomainError

@@ -18,15 +18,8 @@ from governance.backup.hooks import backup_blockers
 from governance.ballots.charts import bar_chart, chart_rows
 from governance.ballots.choices import Shape, request_width
 from governance.ballots.encryption import ceremony_of, poll_key
-from governance.ballots.models import (
-    Channel,
-    Participation,
-    Poll,
-    PollOption,
-    PollState,
-    ScrubJob,
-    ScrubState,
-)
+from governance.ballots.models import Channel, Participation, Poll, PollOption, PollState
+from governance.ballots.models_scrub import ScrubJob, ScrubState
 from governance.ballots.tally import PollResult
 from governance.ballots.voters import voters_of
 from governance.tellers import hooks as tellers_hooks

@@ -24,7 +24,8 @@ from sqlmodel import Session
 from governance import jobs
 from governance.auditlog import record_event
 from governance.ballots import scrub_probe
-from governance.ballots.models import Poll, ScrubJob, ScrubState
+from governance.ballots.models import Poll
+from governance.ballots.models_scrub import ScrubJob, ScrubState
 from governance.ballots.scrub_probe import Outcome
 from governance.db import immediate, is_sqlite, new_session, utcnow
 from governance.i18n import _l

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from governance.assemblies.grants import GrantState, ProxyGrant, relative_label
-from governance.assemblies.models import Assembly, Channel, Mandate, RollEntry
+from governance.assemblies.models import Assembly, Channel, RollEntry
+from governance.assemblies.models_mandates import Mandate
 from governance.auditlog import AuditEvent
 from governance.ballots import choices as ch
 from governance.ballots.models import Ballot, NamedVote, Participation, Poll, PollExclusion

@@ -18,7 +18,8 @@ from sqlalchemy import bindparam, func, select, union_all
 from sqlmodel import Session
 
 from governance.assemblies.grants import ProxyGrant, held_by_relative
-from governance.assemblies.models import Assembly, Mandate, RollEntry
+from governance.assemblies.models import Assembly, RollEntry
+from governance.assemblies.models_mandates import Mandate
 from governance.ballots.models import Participation, Poll
 from governance.register.models import Member
 

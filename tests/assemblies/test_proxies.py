@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from governance.accounts.models import Role
 from governance.assemblies import proxies
 from governance.assemblies.grants import GrantState, ProxyGrant
-from governance.assemblies.models import Assembly, AssemblyState, Mandate
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_mandates import Mandate
 from governance.auditlog import AuditEvent
 from governance.ballots.models import Participation
 from governance.db import utcnow

@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from governance.accounts.models import Role, User
 from governance.assemblies import relatives
 from governance.assemblies.grants import GrantState, ProxyGrant, Relationship
-from governance.assemblies.models import Assembly, AssemblyState, Mandate
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_mandates import Mandate
 from governance.auditlog import AuditEvent
 from governance.errors import DomainError
 from governance.mail import OutboxMessage

@@ -21,7 +21,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from governance.audit.verify import Status, verify
 from governance.auditlog import AuditEvent
-from governance.ballots.models import Poll, PollState, ScrubJob, ScrubState
+from governance.ballots.models import Poll, PollState
+from governance.ballots.models_scrub import ScrubJob, ScrubState
 from governance.ballots.scrub import CLAIM_TIMEOUT, claim
 from governance.ballots.services import close_poll
 from governance.db import utcnow
