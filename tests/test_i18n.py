@@ -4,9 +4,11 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask import render_template_string
 from flask_babel import force_locale, gettext
+from jinja2 import Environment
 
-from governance.i18n import per_locale
+from governance.i18n import _page_translations, per_locale
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = [
@@ -76,9 +78,6 @@ def test_wtforms_messages_follow_the_language_and_load_once(app, client):
 def test_templates_follow_a_forced_locale_within_a_request(app):
     """The templates' gettext keeps the request's translations per locale: a mail rendered in
     the member's language (force_locale) inside a German request is English, and back."""
-    from flask import render_template_string
-    from flask_babel import force_locale
-
     page = '{{ _("Yes") }} {{ ngettext("%(num)d vote", "%(num)d votes", 2) }}'
     with app.test_request_context(), force_locale("de"):
         german = render_template_string(page)
@@ -110,11 +109,6 @@ def test_template_gettext_gives_what_jinja_newstyle_gettext_gives(app):
     """The templates' one-call `_()` (issue #19) against Jinja's own newstyle gettext on the
     same catalogue: escaped variables, '%%', a template without autoescape, a text kept from
     the first page given again on the next."""
-    from flask import render_template_string
-    from jinja2 import Environment
-
-    from governance.i18n import _page_translations
-
     page = (
         '{{ _("Save") }}|{{ _("100%% of %(who)s", who="<b>") }}|{{ gettext("Save") }}'
         '{% autoescape false %}|{{ _("a %(x)s", x="<i>") }}{% endautoescape %}'

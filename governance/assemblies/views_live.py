@@ -17,7 +17,7 @@ from governance.assemblies.forms import ProxyGrantForm, SpeakRequestForm
 from governance.assemblies.grants import GrantState
 from governance.assemblies.hooks import has_voted, open_poll
 from governance.assemblies.live import live_payload
-from governance.assemblies.models import Assembly, AssemblyState, Channel
+from governance.assemblies.models import Assembly, AssemblyState, Channel, RollEntry
 from governance.db import utcnow
 from governance.i18n import _, ngettext, per_locale
 from governance.pressure import busy_factor
@@ -61,45 +61,49 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
     return live_cache().get(assembly_id, compute)
 
 
-def _access(assembly_id: int) -> tuple[Assembly, bool]:
+def _access(assembly_id: int) -> tuple[Assembly, RollEntry | None]:
     """The assembly, for members on its roll, relatives holding a member's proxy (they vote on
-    the ballot page) and staff; whether the user is on the roll."""
+    the ballot page) and staff; the user's own entry if they are on the (frozen) roll, read
+    once for the page (services.on_roll's rule)."""
     assembly = load_assembly(assembly_id)
-    on_roll = services.on_roll(db(), assembly=assembly, user=current_user)
+    entry = None
+    if assembly.roll_frozen:
+        entry = services.my_roll_entry(db(), assembly=assembly, user=current_user)
     require(
-        on_roll
+        entry is not None
         or assembly.is_staff(current_user)
         or assembly.is_relative_holder(current_user)
         or closed.is_guest(assembly, current_user)
     )
-    return assembly, on_roll
+    return assembly, entry
 
 
 def _watcher(assembly_id: int) -> tuple[Assembly, int | None]:
     """The assembly, for members on its roll and staff; with the user's member if the live
     page records their presence online (on the roll of a remote assembly: heartbeat)."""
-    assembly, on_roll = _access(assembly_id)
-    remote = assembly.is_remote and on_roll
+    assembly, entry = _access(assembly_id)
+    remote = assembly.is_remote and entry is not None
     return assembly, int(current_user.member_id) if remote else None
 
 
-def _ballot_context(assembly: Assembly, on_roll: bool, payload: dict[str, Any]) -> dict[str, Any]:
+def _ballot_context(
+    assembly: Assembly, entry: RollEntry | None, payload: dict[str, Any]
+) -> dict[str, Any]:
     """What the live page's own ballot needs of the user: their member (if on the roll), the
     open poll they voted in already, and whether they vote as a proxy too (ballot page)."""
-    if not on_roll or "ballots.cast" not in current_app.view_functions:
+    if entry is None or "ballots.cast" not in current_app.view_functions:
         return {"voter_id": None, "voted_poll": None, "represents": False}
     member_id = int(current_user.member_id)
     poll = payload.get("poll")
     voted = poll is not None and has_voted(db(), poll_id=poll["id"], member_id=member_id)
     proxied = mandates.represented_members(db(), assembly_id=assembly.id, proxy_member_id=member_id)
-    entry = services.my_roll_entry(db(), assembly=assembly, user=current_user)
     return {
         "voter_id": member_id,
         "voted_poll": poll["id"] if voted else None,
         "represents": bool(proxied),
         "labels": _ballot_labels() | _encrypted_labels(),
         # An encrypted poll with multiple votes takes one ballot per vote (encrypted_ballot.js).
-        "weight": entry.weight if entry is not None else 1,
+        "weight": entry.weight,
     }
 
 
@@ -191,10 +195,11 @@ def _valid_pass(assembly_id: int) -> watch.WatchPass | None:
 @login_required
 def live(assembly_id: int) -> Any:
     """The live page: current item, open poll, turnout; updated by static/js/live.js."""
-    assembly, on_roll = _access(assembly_id)
+    assembly, entry = _access(assembly_id)
+    on_roll = entry is not None
     member_id = int(current_user.member_id) if assembly.is_remote and on_roll else None
     payload, _etag = _state(assembly.id)
-    ballot = _ballot_context(assembly, on_roll, payload)
+    ballot = _ballot_context(assembly, entry, payload)
     if ballot["voted_poll"] is not None:
         # The cached state may be older than this member's vote: their count, fresh.
         payload = {**payload, "poll": {**payload["poll"], **_fresh_turnout(assembly.id)}}

@@ -7,7 +7,7 @@ import re
 import time
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from governance.accounts.models import Role, User
 from governance.assemblies import watch
@@ -223,3 +223,29 @@ def test_joining_under_a_pass_skips_the_page_check_but_not_the_attendance_rules(
             select(AuditEvent.event_type).where(AuditEvent.event_type == "attendance.online_joined")
         ).all()
     assert events == ["attendance.online_joined"]
+
+
+def test_the_live_page_reads_the_member_s_roll_entry_once(
+    app, engine, login, make_user, make_member, make_assembly
+):
+    """The access check and the page's ballot share one read of the roll entry (issue #19:
+    the live page is the largest cost while the members arrive)."""
+    member = make_member()
+    user = make_user(member_id=member.id)
+    assembly = make_assembly(
+        state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=[member]
+    )
+    client = login(user)
+    reads: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many):
+        if "FROM roll_entry" in statement and "roll_entry.member_id =" in statement:
+            reads.append(statement)  # the member's own entry (not the roll's size)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        page = client.get(f"/assemblies/{assembly.id}/live")
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert page.status_code == 200 and 'data-heartbeat-url="' in page.get_data(as_text=True)
+    assert len(reads) == 1, reads
