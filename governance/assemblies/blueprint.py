@@ -33,6 +33,7 @@ from governance.assemblies.relatives import allowed_relationships
 from governance.db import utcnow
 from governance.i18n import _, per_locale
 from governance.mail import Attachment, queue_mail
+from governance.mailing import text_to_html
 from governance.register.blueprint import mail_locale
 from governance.web import db, external_url
 
@@ -157,7 +158,8 @@ def mail_guests(assembly: Assembly, users: list[User]) -> None:
     }
     ics = calendar_attachment(assembly, entitled=True)
     for user in users:
-        with force_locale(mail_locale(user)):
+        locale = mail_locale(user)
+        with force_locale(locale):
             name = user.display_name or user.email
             subject = render_template("assemblies/mail_guest.subject.txt", **ctx).strip()
             body = render_template("assemblies/mail_guest.txt", name=name, **ctx)
@@ -166,6 +168,7 @@ def mail_guests(assembly: Assembly, users: list[User]) -> None:
             to=user.email,
             subject=subject,
             body_text=body,
+            body_html=text_to_html(body, lang=locale),
             category="meeting_guest",
             attachments=(ics,),
         )

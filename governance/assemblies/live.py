@@ -4,8 +4,8 @@ Every watcher polls the same small JSON. It is computed at most once per CACHE_S
 assembly and process, and carries an ETag: an unchanged state answers 304 without a body.
 It also tells the pages when to ask next: every POLL_SECONDS with a small audience, less often
 with a large one, so that all pages together ask about `requests_per_second` times a second
-(at most every MAX_POLL_SECONDS), and less often still while the server is busy
-(governance/pressure.py) and a poll is open.
+(at most every MAX_POLL_SECONDS), and less often still (up to MAX_SHED_POLL_SECONDS) while the
+server is busy (governance/pressure.py) and a poll is open.
 
 A busy server stretches the interval only while a poll is open: the pages then hold what they
 act on (the poll and its ballot), and what they wait for next (the result) can come later. While
@@ -43,16 +43,23 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 3.0
 POLL_SECONDS = 5  # the live page's interval with a small audience
 MAX_POLL_SECONDS = 30
+# A busy server's longest interval while a poll is open: the pages hold the poll and its ballot,
+# and learn of its result at most this late (the heartbeat's presence lasts 120 s regardless).
+MAX_SHED_POLL_SECONDS = 60
 REQUESTS_PER_SECOND = 250  # the default of the LIVE_REQUESTS_PER_SECOND setting
 
 
 def poll_interval(
     watchers: int, requests_per_second: int = REQUESTS_PER_SECOND, busy_factor: int = 1
 ) -> int:
-    """Seconds between two live-state requests of one page, for `watchers` open pages; a busy
-    server (`busy_factor` 2 or 4, governance/pressure.py) asks the pages to wait longer."""
+    """Seconds between two live-state requests of one page, for `watchers` open pages (at most
+    MAX_POLL_SECONDS); a busy server (`busy_factor` 2 or 4, governance/pressure.py) asks the
+    pages to wait that many times longer, up to MAX_SHED_POLL_SECONDS."""
     spread = math.ceil(watchers / max(1, requests_per_second))
-    return min(MAX_POLL_SECONDS, max(POLL_SECONDS, spread) * max(1, busy_factor))
+    base = min(MAX_POLL_SECONDS, max(POLL_SECONDS, spread))
+    if busy_factor <= 1:
+        return base
+    return min(MAX_SHED_POLL_SECONDS, base * busy_factor)
 
 
 def live_payload(

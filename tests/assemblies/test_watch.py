@@ -11,6 +11,12 @@ from sqlalchemy import event, select, update
 
 from governance.accounts.models import Role, User
 from governance.assemblies import watch
+from governance.assemblies.live import (
+    MAX_POLL_SECONDS,
+    MAX_SHED_POLL_SECONDS,
+    POLL_SECONDS,
+    poll_interval,
+)
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, Attendance
 from governance.auditlog import AuditEvent
 from governance.db import new_session, utcnow
@@ -164,12 +170,15 @@ def test_room_assemblies_give_no_heartbeat_pass(login, make_user, make_member, m
 
 
 def test_the_live_page_asks_less_often_for_a_large_audience():
-    from governance.assemblies.live import MAX_POLL_SECONDS, POLL_SECONDS, poll_interval
-
     assert poll_interval(0) == POLL_SECONDS
     assert poll_interval(1000, 250) == POLL_SECONDS
     assert poll_interval(5000, 250) == 20  # 5,000 pages, one request each per 20 s: 250/s
     assert poll_interval(100_000, 250) == MAX_POLL_SECONDS
+    # A busy server (a poll open): 2× or 4× longer, up to a minute.
+    assert poll_interval(1000, 250, busy_factor=4) == 20
+    assert poll_interval(5000, 250, busy_factor=2) == 40
+    assert poll_interval(5000, 250, busy_factor=4) == MAX_SHED_POLL_SECONDS == 60
+    assert poll_interval(100_000, 250, busy_factor=1) == MAX_POLL_SECONDS
 
 
 def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, make_assembly):

@@ -77,6 +77,7 @@ def test_a_guest_invited_to_a_convened_meeting_is_mailed_at_once_in_their_langua
     assert f"/assemblies/{meeting.id}/live" in mail.body_text  # a hybrid meeting: remote access
     assert f"/assemblies/{meeting.id}" in mail.body_text
     assert files == [f"assembly-{meeting.id}.ics"]
+    assert mail.body_html and "Budget 2027" in mail.body_html  # a text and an HTML part
     assert mail.category == "meeting_guest"
 
 
