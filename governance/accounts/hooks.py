@@ -27,6 +27,11 @@ start_moment: Provider = Provider("start_moment")
 # user, in its one query.
 seat_role_columns: Provider = Provider("seat_role_columns")
 
+# (*, user_id, member_id) -> SQL boolean (a correlated EXISTS): that person holds or held a seat
+# in any body. The nav shows the bodies' link by it on every page; the user loader selects it
+# with the user, so no page asks again (issue #19).
+sat_column: Provider = Provider("sat_column")
+
 # (session, *, user, day) -> list of dicts (body_id, name, function, since): the user's seats
 # on `day`, for the start page's card "my bodies".
 my_bodies: Provider = Provider("my_bodies")

@@ -34,6 +34,7 @@ class Role(enum.StrEnum):
 STORED_ROLES = (Role.MEMBER, Role.SECRETARY, Role.ADMIN)
 SEAT_ROLES = (Role.BOARD, Role.SUPERVISORY_BOARD)
 _SEAT_ROLES_KEY = "_seat_roles"  # the derived roles in the instance's __dict__ (not mapped)
+_SAT_KEY = "_sat_in_a_body"  # whether the user holds or held a seat, as the loader found it
 
 
 class UserRole(SQLModel, table=True):
@@ -143,6 +144,23 @@ def seat_role_columns(day: date | None = None) -> dict[Role, object]:
     """One SQL boolean per seat role for the `user` row of the query (the bodies answer)."""
     columns = hooks.seat_role_columns(user_id=User.id, member_id=User.member_id, day=day or today())
     return {role: columns[role].label(f"seat_{role.value.lower()}") for role in SEAT_ROLES}
+
+
+def sat_column() -> object:
+    """An SQL boolean for the `user` row of the query: the person holds or held a seat in any
+    body (the bodies answer; the nav's link on every page, loaded with the user)."""
+    return hooks.sat_column(user_id=User.id, member_id=User.member_id).label("sat_in_a_body")
+
+
+def set_sat(user: User, sat: bool) -> None:
+    """Store whether the user holds or held a seat, as the loader's query found it."""
+    user.__dict__[_SAT_KEY] = bool(sat)
+
+
+def loaded_sat(user: User) -> bool | None:
+    """Whether the user holds or held a seat, if the loader found it; else None (ask)."""
+    found = user.__dict__.get(_SAT_KEY)
+    return None if found is None else bool(found)
 
 
 def set_seat_roles(user: User, roles: Iterable[Role]) -> None:

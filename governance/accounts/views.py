@@ -38,7 +38,9 @@ from governance.accounts.models import (
     Role,
     User,
     fill_seat_roles,
+    sat_column,
     seat_role_columns,
+    set_sat,
     set_seat_roles,
 )
 from governance.db import utcnow
@@ -66,10 +68,11 @@ def load_user(ident: str) -> User | None:
     row = db().execute(query, {"p_user": int(user_id)}).unique().one_or_none()
     if row is None:
         return None
-    user, *held = row
+    user, sat, *held = row
     if not user.active or str(user.security_stamp) != stamp:
         return None
     set_seat_roles(user, [role for role, h in zip(roles, held, strict=True) if h])
+    set_sat(user, sat)
     return user
 
 
@@ -78,11 +81,12 @@ _LOADER: dict[date, tuple[list[Role], Any]] = {}
 
 
 def _loader_query(day: date) -> tuple[list[Role], Any]:
-    """One query with the stored roles (instead of the relationship's second "selectin" query)
-    and the roles that follow the seats of `day` (one EXISTS each, answered by the bodies)."""
+    """One query with the stored roles (instead of the relationship's second "selectin" query),
+    whether the user ever sat in a body (the nav's link) and the roles that follow the seats of
+    `day` (one EXISTS each, answered by the bodies)."""
     seat_roles = seat_role_columns(day)
     query = (
-        select(User, *seat_roles.values())
+        select(User, sat_column(), *seat_roles.values())
         .options(joinedload(User.role_rows))
         .where(User.id == bindparam("p_user"))
     )

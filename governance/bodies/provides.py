@@ -14,7 +14,7 @@ from sqlmodel import Session
 from governance.accounts import hooks as account_hooks
 from governance.accounts.models import Role
 from governance.bodies.models import Body
-from governance.bodies.queries import ROLE_KINDS, sits_in, user_seats
+from governance.bodies.queries import ROLE_KINDS, sat_expression, sits_in, user_seats
 
 
 @account_hooks.seat_role_columns.register
@@ -24,6 +24,12 @@ def seat_role_columns(*, user_id: Any, member_id: Any, day: date) -> dict[Role, 
         role: sits_in([kind], user_id=user_id, member_id=member_id, day=day)
         for role, kind in ROLE_KINDS.items()
     }
+
+
+@account_hooks.sat_column.register
+def sat_column(*, user_id: Any, member_id: Any) -> Any:
+    """Whether that person holds or held a seat in any body: one correlated EXISTS."""
+    return sat_expression(user_id=user_id, member_id=member_id)
 
 
 @account_hooks.my_bodies.register

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlmodel import Session
 
-from governance.accounts.models import Role, User
+from governance.accounts.models import Role, User, loaded_sat
 from governance.bodies.models import Body, BodyKind, Seat
 
 # The roles that follow a seat in the body of that kind (issue #15).
@@ -50,10 +50,20 @@ def user_seats(session: Session, *, user: Any, day: date | None = None) -> list[
 
 
 def sat_anywhere(session: Session, *, user: Any) -> bool:
-    """Whether the user holds or held a seat in any body (one EXISTS, for the nav's link)."""
+    """Whether the user holds or held a seat in any body (for the nav's link): as the user
+    loader found it with the user, else one EXISTS."""
     if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
         return False
+    loaded = loaded_sat(user)
+    if loaded is not None:
+        return loaded
     return bool(session.scalar(select(exists().where(_of_user(user)))))
+
+
+def sat_expression(*, user_id: Any, member_id: Any) -> Any:
+    """An SQL boolean (a correlated EXISTS): the person of these user-id and member-id columns
+    holds or held a seat in any body."""
+    return exists().where(or_(Seat.user_id == user_id, Seat.member_id == member_id))
 
 
 def seat_of(session: Session, *, user: Any, body_id: int, day: date) -> Seat | None:

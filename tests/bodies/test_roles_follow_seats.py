@@ -4,6 +4,7 @@ loader stays one query."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from tests.conftest import single_body
 
 BOARD_PAGE = "/assemblies/new"  # @role_required(Role.BOARD)
 SB_PAGE = "/audit/"  # @role_required(Role.SECRETARY, Role.SUPERVISORY_BOARD)
+NAV_QUESTION = re.compile(r"\s*SELECT EXISTS.*FROM seat\b", re.DOTALL)  # asked on its own
 KINDS = {Role.BOARD: BodyKind.BOARD, Role.SUPERVISORY_BOARD: BodyKind.SUPERVISORY_BOARD}
 
 
@@ -162,3 +164,24 @@ def test_the_board_of_the_mails_and_of_the_staff_lists_is_read_from_the_seats(
     staff = {u.id for u in staff_users(session)}
     assert staff == {board.id, sb.id, secretary.id}
     assert former.id not in staff and future.id not in staff
+
+
+def test_the_navs_bodies_link_is_loaded_with_the_user(app, seat_user, make_user, login):
+    """Whether the user ever sat in a body comes with the loader's one query: the nav shows the
+    link to those who sit or sat (a past seat too), not to others, and no page asks again."""
+    day = today()
+    engine = app.extensions["governance.engine"]
+    former = seat_user(Role.BOARD, day - timedelta(days=50), day - timedelta(days=1))
+    sitting = seat_user(Role.SUPERVISORY_BOARD, day - timedelta(days=5))
+    nobody = make_user(roles=[Role.MEMBER])
+    for user, shown in ((former, True), (sitting, True), (nobody, False)):
+        client = login(user)
+        seen, stop = _statements(engine)
+        try:
+            page = client.get("/")
+        finally:
+            stop()
+        assert page.status_code == 200
+        assert ('href="/bodies/"' in page.text) is shown, user.email
+        asked = [s for s in seen if NAV_QUESTION.match(s.replace('"', ""))]
+        assert not asked, asked  # the nav's question went with the loader's query
