@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, select
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, exists, select
 from sqlalchemy.orm import Session, object_session
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -34,6 +34,7 @@ class Role(enum.StrEnum):
 STORED_ROLES = (Role.MEMBER, Role.SECRETARY, Role.ADMIN)
 SEAT_ROLES = (Role.BOARD, Role.SUPERVISORY_BOARD)
 _SEAT_ROLES_KEY = "_seat_roles"  # the derived roles in the instance's __dict__ (not mapped)
+_STORED_ROLES_KEY = "_stored_roles"  # the granted roles, as the loader's query found them
 _SAT_KEY = "_sat_in_a_body"  # whether the user holds or held a seat, as the loader found it
 
 
@@ -102,7 +103,12 @@ class User(SQLModel, table=True):
 
     @property
     def stored_roles(self) -> set[Role]:
-        """The roles the administrator granted (MEMBER, SECRETARY, ADMIN)."""
+        """The roles the administrator granted (MEMBER, SECRETARY, ADMIN): as the loader's
+        query found them, until the rows themselves are loaded or changed."""
+        if "role_rows" not in self.__dict__:
+            held = self.__dict__.get(_STORED_ROLES_KEY)
+            if held is not None:
+                return set(held)
         return {row.role for row in self.role_rows}
 
     @property
@@ -144,6 +150,22 @@ def seat_role_columns(day: date | None = None) -> dict[Role, object]:
     """One SQL boolean per seat role for the `user` row of the query (the bodies answer)."""
     columns = hooks.seat_role_columns(user_id=User.id, member_id=User.member_id, day=day or today())
     return {role: columns[role].label(f"seat_{role.value.lower()}") for role in SEAT_ROLES}
+
+
+def stored_role_columns() -> dict[Role, object]:
+    """One SQL boolean per granted role for the `user` row of the query (the loader's one
+    query, instead of loading the role rows)."""
+    return {
+        role: exists()
+        .where(UserRole.user_id == User.id, UserRole.role == role)
+        .label(f"holds_{role.value.lower()}")
+        for role in STORED_ROLES
+    }
+
+
+def set_stored_roles(user: User, roles: Iterable[Role]) -> None:
+    """Store the granted roles on the instance, as the loader's query found them."""
+    user.__dict__[_STORED_ROLES_KEY] = frozenset(roles)
 
 
 def sat_column() -> object:

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import lazyload
 
 from governance import jobs
 from governance.accounts import hooks, services
@@ -35,6 +35,7 @@ from governance.accounts.forms import (
     UserRolesForm,
 )
 from governance.accounts.models import (
+    STORED_ROLES,
     Role,
     User,
     fill_seat_roles,
@@ -42,6 +43,8 @@ from governance.accounts.models import (
     seat_role_columns,
     set_sat,
     set_seat_roles,
+    set_stored_roles,
+    stored_role_columns,
 )
 from governance.db import utcnow
 from governance.errors import DomainError
@@ -65,13 +68,15 @@ def load_user(ident: str) -> User | None:
         return None
     day = today()
     roles, query = _LOADER.get(day) or _loader_query(day)
-    row = db().execute(query, {"p_user": int(user_id)}).unique().one_or_none()
+    row = db().execute(query, {"p_user": int(user_id)}).one_or_none()
     if row is None:
         return None
     user, sat, *held = row
     if not user.active or str(user.security_stamp) != stamp:
         return None
-    set_seat_roles(user, [role for role, h in zip(roles, held, strict=True) if h])
+    found = [role for role, h in zip(roles, held, strict=True) if h]
+    set_stored_roles(user, [role for role in found if role in STORED_ROLES])
+    set_seat_roles(user, [role for role in found if role not in STORED_ROLES])
     set_sat(user, sat)
     return user
 
@@ -84,14 +89,14 @@ def _loader_query(day: date) -> tuple[list[Role], Any]:
     """One query with the stored roles (instead of the relationship's second "selectin" query),
     whether the user ever sat in a body (the nav's link) and the roles that follow the seats of
     `day` (one EXISTS each, answered by the bodies)."""
-    seat_roles = seat_role_columns(day)
+    held = stored_role_columns() | seat_role_columns(day)
     query = (
-        select(User, sat_column(), *seat_roles.values())
-        .options(joinedload(User.role_rows))
+        select(User, sat_column(), *held.values())
+        .options(lazyload(User.role_rows))
         .where(User.id == bindparam("p_user"))
     )
     _LOADER.clear()  # yesterday's is done with
-    _LOADER[day] = (list(seat_roles), query)
+    _LOADER[day] = (list(held), query)
     return _LOADER[day]
 
 
