@@ -254,23 +254,36 @@ _REFRESH = (
 # write costs nothing, while a flood of beats (several tabs, a script) costs no writes.
 EARLY_BEAT = timedelta(seconds=15)
 
-_RECENT = select(Attendance.channel).where(
+# The member's attendance row, if any, and whether its last beat is recent enough to need no
+# write (present, within EARLY_BEAT, the assembly in session, not expelled).
+_LAST_BEAT = select(
+    Attendance.channel,
+    and_(
+        Attendance.last_seen_at >= bindparam("p_recent"),
+        present_since(bindparam("p_since")),
+        select(Assembly.id)
+        .where(Assembly.id == bindparam("p_assembly"), Assembly.state == AssemblyState.IN_SESSION)
+        .exists(),
+        _NOT_EXPELLED,
+    ).label("recent"),
+).where(
     Attendance.assembly_id == bindparam("p_assembly"),
     Attendance.member_id == bindparam("p_member"),
-    Attendance.last_seen_at >= bindparam("p_recent"),
-    present_since(bindparam("p_since")),
-    select(Assembly.id)
-    .where(Assembly.id == bindparam("p_assembly"), Assembly.state == AssemblyState.IN_SESSION)
-    .exists(),
-    _NOT_EXPELLED,
 )
 
 
-def seen_recently(
-    session: Session, *, assembly_id: int, member_id: int, now: datetime
-) -> Channel | None:
-    """The member's channel if a heartbeat was written for them within EARLY_BEAT (and they
-    are present, the assembly in session): then the next one needs no write. One read."""
+@dataclass(frozen=True)
+class LastBeat:
+    """What one read knows of a member's presence before a heartbeat writes."""
+
+    has_row: bool  # they have an attendance row (joined before, online or in the room)
+    channel: Channel | None  # their channel when the last beat is recent: nothing to write
+
+
+def last_beat(session: Session, *, assembly_id: int, member_id: int, now: datetime) -> LastBeat:
+    """One read: whether the member has an attendance row, and their channel if a heartbeat
+    was written for them within EARLY_BEAT (and they are present, the assembly in session):
+    then the next one needs no write. Without a row, the beat is a join (no UPDATE to try)."""
     params = {
         "p_assembly": assembly_id,
         "p_member": member_id,
@@ -278,8 +291,18 @@ def seen_recently(
         "p_since": now - ONLINE_WINDOW,
         "p_day": now.date(),
     }
-    channel = session.execute(_RECENT, params).scalar_one_or_none()
-    return Channel(channel) if channel is not None else None
+    row = session.execute(_LAST_BEAT, params).first()
+    if row is None:
+        return LastBeat(has_row=False, channel=None)
+    return LastBeat(has_row=True, channel=Channel(row[0]) if row[1] else None)
+
+
+def seen_recently(
+    session: Session, *, assembly_id: int, member_id: int, now: datetime
+) -> Channel | None:
+    """The member's channel if a heartbeat was written for them within EARLY_BEAT (and they
+    are present, the assembly in session): then the next one needs no write. One read."""
+    return last_beat(session, assembly_id=assembly_id, member_id=member_id, now=now).channel
 
 
 def refresh_presence(

@@ -307,16 +307,20 @@ def heartbeat(assembly_id: int) -> Any:
 
 def _beat_with_pass(assembly_id: int, member_id: int) -> Channel | None:
     """A beat under a fresh pass naming the member (issued after the full check, watch.py): a
-    present member's is one read or one UPDATE; joining (or rejoining after a gap) takes the
+    present member's is one read or one read and one UPDATE; joining takes the read and the
     attendance checks (in session, remote, on the roll, not expelled) without the page's full
-    check again. None: not present and not joined; the full path decides."""
+    check again, rejoining after a gap the UPDATE too. None: not present and not joined; the
+    full path decides."""
     now = utcnow()
     keys = {"assembly_id": assembly_id, "member_id": member_id, "now": now}
-    channel = attendance.seen_recently(db(), **keys) or attendance.refresh_presence(
-        begin_writing(), **keys
-    )
-    if channel is not None:
-        return channel
+    last = attendance.last_beat(db(), **keys)
+    if last.channel is not None:
+        return last.channel
+    session = begin_writing()
+    if last.has_row:  # a present member's beat: one UPDATE (none to try when joining)
+        channel = attendance.refresh_presence(session, **keys)
+        if channel is not None:
+            return channel
     assembly = db().get(Assembly, assembly_id)
     if assembly is not None:
         channel = attendance.heartbeat(db(), assembly=assembly, member_id=member_id, now=now)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from governance import create_app
 from governance.assemblies import watch
@@ -184,8 +184,8 @@ def test_joining_is_one_insert_and_its_audit_event(
     app, engine, login, make_user, make_member, make_assembly
 ):
     """A member's first beat (the most frequent write while the members arrive) inserts the
-    attendance in one statement, with no savepoint around it; a second tab's beat finds the row
-    and writes nothing more."""
+    attendance in one statement, with no savepoint around it and no UPDATE tried before it (the
+    read found no row); a second tab's beat finds the row and writes nothing more."""
     assembly, [(client, token)] = _live(login, make_user, make_member, make_assembly, n=1)
     url = f"/assemblies/{assembly.id}/heartbeat"
     statements: list[str] = []
@@ -197,9 +197,38 @@ def test_joining_is_one_insert_and_its_audit_event(
     try:
         with _writes(engine) as writes:
             assert client.post(url, headers={watch.HEADER: token}).json["channel"] == "ONLINE"
-        # The UPDATE is a present member's beat, tried first; it matches no row yet.
-        expected = {"UPDATE attendance": 1, "INSERT attendance": 1, "INSERT audit_event": 1}
+        # The read found no row: no present member's UPDATE is tried before the insert.
+        expected = {"INSERT attendance": 1, "INSERT audit_event": 1}
         assert writes == Counter(expected)
         assert "SAVEPOINT" not in statements and "RELEASE" not in statements
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_present_members_beat_is_one_update_and_a_lapsed_one_rejoins(
+    app, engine, login, make_user, make_member, make_assembly
+):
+    """After the read: a present member's beat beyond EARLY_BEAT is one UPDATE; a member whose
+    presence lapsed (ONLINE_WINDOW) is online again through the join's checks."""
+    assembly, [(client, token)] = _live(login, make_user, make_member, make_assembly, n=1)
+    url = f"/assemblies/{assembly.id}/heartbeat"
+    assert client.post(url, headers={watch.HEADER: token}).json["channel"] == "ONLINE"
+
+    def last_seen(ago: timedelta) -> None:
+        with new_session(engine) as s:
+            s.execute(update(Attendance).values(last_seen_at=utcnow() - ago))
+            s.commit()
+
+    last_seen(EARLY_BEAT + timedelta(seconds=5))
+    with _writes(engine) as writes:
+        assert client.post(url, headers={watch.HEADER: token}).json["channel"] == "ONLINE"
+    assert writes == Counter({"UPDATE attendance": 1})
+
+    last_seen(timedelta(minutes=10))  # not present any more: the UPDATE matches nothing
+    with _writes(engine) as writes:
+        assert client.post(url, headers={watch.HEADER: token}).json["channel"] == "ONLINE"
+    # The UPDATE matched nothing; the join's insert met the row, which is written online again.
+    assert writes == Counter({"UPDATE attendance": 2, "INSERT attendance": 1})
+    with new_session(engine) as s:
+        seen = s.scalars(select(Attendance.last_seen_at)).one()
+    assert utcnow() - seen < timedelta(minutes=1)
