@@ -18,7 +18,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session
 
 from governance import metrics
-from governance.assemblies.models import Assembly, AssemblyState, Attendance, Channel, RollEntry
+from governance.assemblies.models import (
+    REMOTE_FORMS,
+    Assembly,
+    AssemblyState,
+    Attendance,
+    Channel,
+    RollEntry,
+)
 from governance.assemblies.models_mandates import Mandate
 from governance.assemblies.roll import roll_entry
 from governance.auditlog import record_event
@@ -169,7 +176,7 @@ def check_in(
     att.last_seen_at, att.checked_in_by_id = now, getattr(actor, "id", None)
     session.add(att)
     session.flush()
-    _record(session, "attendance.checked_in", assembly, member, actor, Channel.ROOM)
+    _record(session, "attendance.checked_in", assembly.id, member, actor, Channel.ROOM)
     return att
 
 
@@ -185,7 +192,7 @@ def check_out(
     att.checked_out_at = now
     session.add(att)
     session.flush()
-    _record(session, "attendance.checked_out", assembly, member, actor, Channel.ROOM)
+    _record(session, "attendance.checked_out", assembly.id, member, actor, Channel.ROOM)
     return att
 
 
@@ -196,14 +203,30 @@ def heartbeat(
     if assembly.state != AssemblyState.IN_SESSION or not assembly.is_remote:
         return None
     member = session.execute(_ROLL_MEMBER, {"p_assembly": assembly.id, "p_member": member_id})
-    member = member.scalar_one_or_none()
+    return _beat(session, assembly.id, member.scalar_one_or_none(), now)
+
+
+def heartbeat_in_session(
+    session: Session, *, assembly_id: int, member_id: int, now: datetime
+) -> Channel | None:
+    """`heartbeat` with the assembly's checks (in session, remote) in the member's query: a
+    beat under a watch pass (issued after the page's full check) that found no presence to
+    refresh, mostly a member joining, without loading the assembly."""
+    member = session.execute(_LIVE_ROLL_MEMBER, {"p_assembly": assembly_id, "p_member": member_id})
+    return _beat(session, assembly_id, member.scalar_one_or_none(), now)
+
+
+def _beat(
+    session: Session, assembly_id: int, member: Member | None, now: datetime
+) -> Channel | None:
+    """The beat of this roll member (None: not on the roll, or the assembly not live)."""
     if member is None:  # not on the roll
         return None
     if expelled_on(member.expulsion_letter_date, now.date()):
         return None  # §68(2): no longer present, online or in the room
-    if _join_online(session, assembly, member, now):
+    if _join_online(session, assembly_id, member, now):
         return Channel.ONLINE
-    att = _attendance(session, assembly.id, member_id)
+    att = _attendance(session, assembly_id, int(member.id or 0))
     if att is None:  # pragma: no cover - the row the insert met was deleted meanwhile
         return None
     if _channel_of(att, now) == Channel.ROOM:
@@ -223,6 +246,12 @@ _ROLL_MEMBER = (
     select(Member)
     .join(RollEntry, RollEntry.member_id == Member.id)
     .where(RollEntry.assembly_id == bindparam("p_assembly"), Member.id == bindparam("p_member"))
+)
+
+# The same, while the assembly is in session and takes part remotely (the live page's beats).
+_LIVE_ROLL_MEMBER = _ROLL_MEMBER.join(Assembly, Assembly.id == RollEntry.assembly_id).where(
+    Assembly.state == AssemblyState.IN_SESSION,
+    Assembly.form.in_(REMOTE_FORMS),  # type: ignore[attr-defined]
 )
 
 # §68(2): an expelled member's beats keep nobody present (one primary-key lookup).
@@ -327,7 +356,7 @@ def refresh_presence(
     return Channel(row[0]) if row is not None else None
 
 
-def _join_online(session: Session, assembly: Assembly, member: Member, now: datetime) -> bool:
+def _join_online(session: Session, assembly_id: int, member: Member, now: datetime) -> bool:
     """The member's first beat: their attendance row, online, in one statement (joining is the
     most frequent write while the members arrive, issue #19). False when they have a row
     already (an earlier visit, the room, or a second tab that won the race)."""
@@ -335,7 +364,7 @@ def _join_online(session: Session, assembly: Assembly, member: Member, now: date
     joined = session.execute(
         dialect_insert(Attendance.__table__)
         .values(
-            assembly_id=assembly.id,
+            assembly_id=assembly_id,
             member_id=member.id,
             channel=Channel.ONLINE,
             checked_in_at=now,
@@ -346,14 +375,14 @@ def _join_online(session: Session, assembly: Assembly, member: Member, now: date
     ).first()
     if joined is None:
         return False
-    _record(session, "attendance.online_joined", assembly, member, None, Channel.ONLINE)
+    _record(session, "attendance.online_joined", assembly_id, member, None, Channel.ONLINE)
     return True
 
 
 def _record(
     session: Session,
     event_type: str,
-    assembly: Assembly,
+    assembly_id: int | None,
     member: Member,
     actor: object | None,
     channel: Channel,
@@ -364,7 +393,7 @@ def _record(
         actor=actor,
         object_type="member",
         object_id=member.id,
-        assembly_id=assembly.id,
+        assembly_id=assembly_id,
         payload={"member": member.number, "channel": channel},
     )
 

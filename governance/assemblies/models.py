@@ -48,6 +48,10 @@ class AssemblyForm(enum.StrEnum):
     STRETCHED = "STRETCHED"
 
 
+# The forms in which members take part remotely (the live page's presence online, §43b(1)).
+REMOTE_FORMS = (AssemblyForm.VIRTUAL, AssemblyForm.HYBRID, AssemblyForm.STRETCHED)
+
+
 class AssemblyState(enum.StrEnum):
     DRAFT = "DRAFT"
     CONVENED = "CONVENED"
@@ -175,7 +179,7 @@ class Assembly(SQLModel, table=True):
 
     @property
     def is_remote(self) -> bool:
-        return self.form in (AssemblyForm.VIRTUAL, AssemblyForm.HYBRID, AssemblyForm.STRETCHED)
+        return self.form in REMOTE_FORMS
 
     @property
     def is_draft(self) -> bool:

@@ -321,9 +321,7 @@ def _beat_with_pass(assembly_id: int, member_id: int) -> Channel | None:
         channel = attendance.refresh_presence(session, **keys)
         if channel is not None:
             return channel
-    assembly = db().get(Assembly, assembly_id)
-    if assembly is not None:
-        channel = attendance.heartbeat(db(), assembly=assembly, member_id=member_id, now=now)
+    channel = attendance.heartbeat_in_session(session, **keys)
     if channel is None:
         db().rollback()  # ends the write transaction before the full path's reads
     return channel

@@ -73,23 +73,39 @@ def test_online_presence_lasts_120_seconds(session, make_member, make_assembly):
     }
 
 
-def test_heartbeat_counts_only_for_remote_forms_in_session(session, make_member, make_assembly):
+def _beat_by_assembly(session, assembly, member_id, now):
+    return attendance.heartbeat(session, assembly=assembly, member_id=member_id, now=now)
+
+
+def _beat_by_pass(session, assembly, member_id, now):
+    """A watch pass's beat: the assembly's checks in the member's query."""
+    return attendance.heartbeat_in_session(
+        session, assembly_id=assembly.id, member_id=member_id, now=now
+    )
+
+
+@pytest.mark.parametrize("beat", [_beat_by_assembly, _beat_by_pass])
+def test_heartbeat_counts_only_for_remote_forms_in_session(
+    session, make_member, make_assembly, beat
+):
     a, b = make_member(), make_member()
     made = [
         make_assembly(state=AssemblyState.IN_SESSION, members=[a]),
         make_assembly(state=AssemblyState.CONVENED, form=AssemblyForm.HYBRID, members=[a]),
         make_assembly(state=AssemblyState.IN_SESSION, form=AssemblyForm.HYBRID, members=[a]),
+        make_assembly(state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=[a]),
     ]
-    in_person, convened, hybrid = (session.get(Assembly, x.id) for x in made)
+    in_person, convened, hybrid, virtual = (session.get(Assembly, x.id) for x in made)
     now = utcnow()
-    assert attendance.heartbeat(session, assembly=in_person, member_id=a.id, now=now) is None
-    assert attendance.heartbeat(session, assembly=convened, member_id=a.id, now=now) is None
-    assert attendance.heartbeat(session, assembly=hybrid, member_id=b.id, now=now) is None
+    assert beat(session, virtual, a.id, now) == Channel.ONLINE
+    assert beat(session, in_person, a.id, now) is None
+    assert beat(session, convened, a.id, now) is None
+    assert beat(session, hybrid, b.id, now) is None  # not on the roll
     # In the room with the live page open: stays in the room.
     attendance.check_in(
         session, assembly=hybrid, member=session.get(Member, a.id), actor=None, now=now
     )
-    assert attendance.heartbeat(session, assembly=hybrid, member_id=a.id, now=now) == Channel.ROOM
+    assert beat(session, hybrid, a.id, now) == Channel.ROOM
 
 
 def test_presence_lists_proxies(session, make_member, make_assembly, make_mandate):
