@@ -12,11 +12,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
 from governance.assemblies.documents import RollAction, RollCorrection
 from governance.assemblies.models import Assembly, AssemblyState, RollEntry
+from governance.assemblies.models_mandates import Mandate
 from governance.auditlog import record_event
 from governance.db import utcnow
 from governance.errors import DomainError
@@ -58,6 +59,22 @@ def roll_entry(session: Session, *, assembly_id: int, member_id: int) -> RollEnt
             RollEntry.assembly_id == assembly_id, RollEntry.member_id == member_id
         )
     ).scalar_one_or_none()
+
+
+def roll_entry_as_proxy(
+    session: Session, *, assembly_id: int, member_id: int
+) -> tuple[RollEntry | None, bool]:
+    """The member's entry on the assembly's roll (None when not on it) and whether they hold a
+    member's proxy for the assembly: one statement for the live page (issue #19)."""
+    represents = exists().where(
+        Mandate.assembly_id == RollEntry.assembly_id, Mandate.proxy_id == RollEntry.member_id
+    )
+    row = session.execute(
+        select(RollEntry, represents.label("represents")).where(
+            RollEntry.assembly_id == assembly_id, RollEntry.member_id == member_id
+        )
+    ).first()
+    return (None, False) if row is None else (row[0], bool(row[1]))
 
 
 def roll_size(session: Session, *, assembly_id: int) -> int:

@@ -30,7 +30,7 @@ from governance.assemblies.models import (
     Channel,
     RollEntry,
 )
-from governance.assemblies.roll import roll_entry, roll_hash
+from governance.assemblies.roll import roll_entry, roll_entry_as_proxy, roll_hash
 from governance.auditlog import record_event
 from governance.bodies.models import BodyKind
 from governance.bodies.queries import seated_users
@@ -394,6 +394,17 @@ def my_roll_entry(session: Session, *, assembly: Assembly, user: Any) -> RollEnt
     if member_id is None:
         return None
     return roll_entry(session, assembly_id=assembly.id, member_id=member_id)
+
+
+def my_roll_entry_as_proxy(
+    session: Session, *, assembly: Assembly, user: Any
+) -> tuple[RollEntry | None, bool]:
+    """The user's own roll entry (as my_roll_entry) and whether their member holds a proxy for
+    the assembly, in one statement (the live page)."""
+    member_id = getattr(user, "member_id", None)
+    if member_id is None:
+        return None, False
+    return roll_entry_as_proxy(session, assembly_id=assembly.id, member_id=member_id)
 
 
 def my_channel(session: Session, *, assembly: Assembly, user: Any, now: datetime) -> Channel | None:

@@ -61,33 +61,35 @@ def _state(assembly_id: int) -> tuple[dict[str, Any], str]:
     return live_cache().get(assembly_id, compute)
 
 
-def _access(assembly_id: int) -> tuple[Assembly, RollEntry | None]:
+def _access(assembly_id: int) -> tuple[Assembly, RollEntry | None, bool]:
     """The assembly, for members on its roll, relatives holding a member's proxy (they vote on
     the ballot page) and staff; the user's own entry if they are on the (frozen) roll, read
-    once for the page (services.on_roll's rule)."""
+    once for the page (services.on_roll's rule), and whether they hold a member's proxy."""
     assembly = load_assembly(assembly_id)
-    entry = None
+    entry, represents = None, False
     if assembly.roll_frozen:
-        entry = services.my_roll_entry(db(), assembly=assembly, user=current_user)
+        entry, represents = services.my_roll_entry_as_proxy(
+            db(), assembly=assembly, user=current_user
+        )
     require(
         entry is not None
         or assembly.is_staff(current_user)
         or assembly.is_relative_holder(current_user)
         or closed.is_guest(assembly, current_user)
     )
-    return assembly, entry
+    return assembly, entry, represents
 
 
 def _watcher(assembly_id: int) -> tuple[Assembly, int | None]:
     """The assembly, for members on its roll and staff; with the user's member if the live
     page records their presence online (on the roll of a remote assembly: heartbeat)."""
-    assembly, entry = _access(assembly_id)
+    assembly, entry, _represents = _access(assembly_id)
     remote = assembly.is_remote and entry is not None
     return assembly, int(current_user.member_id) if remote else None
 
 
 def _ballot_context(
-    assembly: Assembly, entry: RollEntry | None, payload: dict[str, Any]
+    entry: RollEntry | None, represents: bool, payload: dict[str, Any]
 ) -> dict[str, Any]:
     """What the live page's own ballot needs of the user: their member (if on the roll), the
     open poll they voted in already, and whether they vote as a proxy too (ballot page)."""
@@ -96,11 +98,10 @@ def _ballot_context(
     member_id = int(current_user.member_id)
     poll = payload.get("poll")
     voted = poll is not None and has_voted(db(), poll_id=poll["id"], member_id=member_id)
-    proxied = mandates.represented_members(db(), assembly_id=assembly.id, proxy_member_id=member_id)
     return {
         "voter_id": member_id,
         "voted_poll": poll["id"] if voted else None,
-        "represents": bool(proxied),
+        "represents": represents,
         "labels": _ballot_labels() | _encrypted_labels(),
         # An encrypted poll with multiple votes takes one ballot per vote (encrypted_ballot.js).
         "weight": entry.weight,
@@ -195,11 +196,11 @@ def _valid_pass(assembly_id: int) -> watch.WatchPass | None:
 @login_required
 def live(assembly_id: int) -> Any:
     """The live page: current item, open poll, turnout; updated by static/js/live.js."""
-    assembly, entry = _access(assembly_id)
+    assembly, entry, represents = _access(assembly_id)
     on_roll = entry is not None
     member_id = int(current_user.member_id) if assembly.is_remote and on_roll else None
     payload, _etag = _state(assembly.id)
-    ballot = _ballot_context(assembly, entry, payload)
+    ballot = _ballot_context(entry, represents, payload)
     if ballot["voted_poll"] is not None:
         # The cached state may be older than this member's vote: their count, fresh.
         payload = {**payload, "poll": {**payload["poll"], **_fresh_turnout(assembly.id)}}

@@ -237,19 +237,23 @@ def test_joining_under_a_pass_skips_the_page_check_but_not_the_attendance_rules(
 def test_the_live_page_reads_the_member_s_roll_entry_once(
     app, engine, login, make_user, make_member, make_assembly
 ):
-    """The access check and the page's ballot share one read of the roll entry (issue #19:
-    the live page is the largest cost while the members arrive)."""
+    """The access check and the page's ballot share one read of the roll entry, which also
+    tells whether the member holds a proxy (issue #19: the live page is the largest cost while
+    the members arrive)."""
     member = make_member()
     user = make_user(member_id=member.id)
     assembly = make_assembly(
         state=AssemblyState.IN_SESSION, form=AssemblyForm.VIRTUAL, members=[member]
     )
     client = login(user)
+    client.get(f"/assemblies/{assembly.id}/live")  # the live state computed and kept
     reads: list[str] = []
 
     def note(_conn, _cursor, statement, _params, _context, _many):
         if "FROM roll_entry" in statement and "roll_entry.member_id =" in statement:
             reads.append(statement)  # the member's own entry (not the roll's size)
+        elif "FROM mandate" in statement:
+            reads.append(statement)  # a read of the member's proxies of its own
 
     event.listen(engine, "before_cursor_execute", note)
     try:
@@ -257,4 +261,4 @@ def test_the_live_page_reads_the_member_s_roll_entry_once(
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert page.status_code == 200 and 'data-heartbeat-url="' in page.get_data(as_text=True)
-    assert len(reads) == 1, reads
+    assert len(reads) == 1 and "FROM mandate" in reads[0], reads
