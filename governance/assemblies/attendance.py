@@ -320,7 +320,7 @@ def last_beat(session: Session, *, assembly_id: int, member_id: int, now: dateti
         "p_since": now - ONLINE_WINDOW,
         "p_day": now.date(),
     }
-    row = session.execute(_LAST_BEAT, params).first()
+    row = session.connection().execute(_LAST_BEAT, params).first()  # Core: no ORM entity
     if row is None:
         return LastBeat(has_row=False, channel=None)
     return LastBeat(has_row=True, channel=Channel(row[0]) if row[1] else None)
@@ -350,9 +350,9 @@ def refresh_presence(
         "p_seen": now,
         "p_day": now.date(),
     }
-    row = session.execute(
-        _REFRESH, params, execution_options={"synchronize_session": False}
-    ).first()
+    # On the session's connection, as Core: no ORM object loaded here is touched (the beat
+    # loads none), so the ORM layer's bookkeeping would cost the beat for nothing.
+    row = session.connection().execute(_REFRESH, params).first()
     return Channel(row[0]) if row is not None else None
 
 
