@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 from sqlmodel import select
 
 from governance import create_app
@@ -130,14 +131,33 @@ def test_healthz_reports_database_status(client):
     assert r.mimetype == "application/json"
 
 
-def test_healthz_reports_an_unreachable_database(tmp_path):
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_health_probes_report_an_unreachable_database(tmp_path, path):
     app = create_app(
         _config(tmp_path, SECRET_KEY="x", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     )
-    r = app.test_client().get("/healthz")
+    r = app.test_client().get(path)
     assert r.status_code == 503
     assert r.json["status"] == "error" and r.json["database"] == "OperationalError"
     _dispose(app)
+
+
+def test_readyz_is_one_statement(app, client):
+    """The balancer's probe asks the database one thing (/healthz reads the job queues too)."""
+    engine = app.extensions["governance.engine"]
+    client.get("/readyz")  # the schema checked once per process
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        r = client.get("/readyz")
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert r.status_code == 200 and r.json == {"status": "ok", "database": "ok"}
+    assert [s for s in seen if s.strip() not in ("BEGIN", "COMMIT")] == ["SELECT 1"], seen
 
 
 # --- reverse proxy ----------------------------------------------------------------------------

@@ -89,20 +89,22 @@ def test_outdated_schema_is_refused_with_the_command_to_run(empty_url, tmp_path)
         page = client.get("/login")
         assert page.status_code == 503
         assert b"governance db upgrade" in page.data
-        health = client.get("/healthz")
-        assert health.status_code == 503
-        assert health.json == {
-            "status": "error",
-            "database": "ok",
-            "schema": "outdated",
-            "run": "governance db upgrade",
-        }
+        for probe in ("/healthz", "/readyz"):
+            health = client.get(probe)
+            assert health.status_code == 503
+            assert health.json == {
+                "status": "error",
+                "database": "ok",
+                "schema": "outdated",
+                "run": "governance db upgrade",
+            }
         result = app.test_cli_runner().invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert f"Database schema at {head_revision()}" in result.output
         # The running app notices the upgrade: no restart needed.
         assert client.get("/login").status_code == 200
         assert client.get("/healthz").json["schema"] == "ok"
+        assert client.get("/readyz").status_code == 200
     finally:
         engine.dispose()
 

@@ -140,11 +140,8 @@ def index() -> Any:
     )
 
 
-@bp.route("/healthz")
-@limiter.exempt
-def healthz() -> Any:
-    """Database and schema status as JSON (503 when the app cannot serve), and the background
-    jobs: their backlog, what is stuck, when each worker last ran ("degraded" names problems)."""
+def _cannot_serve() -> Any | None:
+    """The 503 answer when the database is unreachable or its schema outdated; else None."""
     try:
         db().execute(text("SELECT 1"))
         guard = current_app.extensions.get("governance.schema")
@@ -155,6 +152,27 @@ def healthz() -> Any:
         return jsonify(
             status="error", database="ok", schema="outdated", run="governance db upgrade"
         ), 503
+    return None
+
+
+@bp.route("/readyz")
+@limiter.exempt
+def readyz() -> Any:
+    """Whether this server can serve: the database answers and its schema is current (503
+    otherwise), in one statement: the probe a load balancer sends every few seconds."""
+    refused = _cannot_serve()
+    return refused if refused is not None else jsonify(status="ok", database="ok")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz() -> Any:
+    """Database and schema status as JSON (503 when the app cannot serve), and the background
+    jobs: their backlog, what is stuck, when each worker last ran ("degraded" names problems)."""
+    refused = _cannot_serve()
+    if refused is not None:
+        return refused
+    guard = current_app.extensions.get("governance.schema")
     report = jobs.health(db())
     problems = jobs.problems(report)
     return jsonify(

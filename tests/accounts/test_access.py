@@ -27,6 +27,7 @@ def _routes(user_id: int) -> list[Route]:
     return [
         Route("GET", "/", logged_in),
         Route("GET", "/healthz", _same(200)),
+        Route("GET", "/readyz", _same(200)),
         Route("GET", "/login", {**_same(302), ANON: 200}),
         Route("POST", "/login", _same(200)),  # empty form: shown again with errors
         Route("GET", "/login/link", _same(200)),
