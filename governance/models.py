@@ -11,6 +11,7 @@ from governance.accounts import models as accounts_models  # noqa: F401
 from governance.assemblies import ddl as assemblies_ddl  # noqa: F401
 from governance.assemblies import ddl_papers as assemblies_ddl_papers  # noqa: F401
 from governance.assemblies import models as assemblies_models  # noqa: F401
+from governance.assemblies import models_agenda as assemblies_models_agenda  # noqa: F401
 from governance.assemblies import models_mandates as assemblies_models_mandates  # noqa: F401
 from governance.assemblies import models_papers as assemblies_models_papers  # noqa: F401
 from governance.ballots import ddl as ballots_ddl  # noqa: F401

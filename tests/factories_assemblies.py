@@ -33,15 +33,14 @@ from sqlalchemy import func, select
 from governance.assemblies.attendance import check_in as service_check_in
 from governance.assemblies.mandates import register_mandate
 from governance.assemblies.models import (
-    AgendaItem,
     Assembly,
     AssemblyForm,
     AssemblyState,
     Attendance,
     Channel,
-    ItemKind,
     RollEntry,
 )
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.models_mandates import Mandate
 from governance.assemblies.roll import freeze_entries
 from governance.db import new_session, utcnow

@@ -21,16 +21,15 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.assemblies.models import (
-    AgendaItem,
     Assembly,
     AssemblyForm,
     AssemblyState,
     Attendance,
     Channel,
     ConveningEvidence,
-    ItemKind,
     RollEntry,
 )
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.models_mandates import Mandate
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.ballots.seal import seal_poll

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import redis
 
-from governance.assemblies.models import AgendaItem
+from governance.assemblies.models_agenda import AgendaItem
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import LiveServer
 

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, ItemKind
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.auditlog import record_event
 from governance.errors import DomainError
 from governance.i18n import _l

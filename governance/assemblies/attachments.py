@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from governance.assemblies import hooks
 from governance.assemblies.documents import AgendaAttachment
-from governance.assemblies.models import AgendaItem
+from governance.assemblies.models_agenda import AgendaItem
 from governance.auditlog import record_event
 from governance.uploads import store_file, stored_path
 

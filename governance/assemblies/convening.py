@@ -16,7 +16,8 @@ from governance.accounts.services import create_user, user_by_email
 from governance.assemblies import body_meetings, hooks
 from governance.assemblies.agenda import announce_items, unannounced_count
 from governance.assemblies.documents import ConveningEvidence, NoticeKind
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.assemblies.proxies import carry_standing
 from governance.assemblies.roll import freeze_roll, roll_members
 from governance.assemblies.services import assembly_event

@@ -38,9 +38,9 @@ from governance.assemblies.models import (
     AssemblyState,
     Body,
     Channel,
-    ItemKind,
     SpeakerKind,
 )
+from governance.assemblies.models_agenda import ItemKind
 from governance.i18n import _l, local_tz
 
 RELATIONSHIP_LABELS = {

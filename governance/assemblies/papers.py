@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.assemblies.models import AgendaItem
+from governance.assemblies.models_agenda import AgendaItem
 from governance.assemblies.models_papers import AgendaPaper
 from governance.auditlog import record_event
 from governance.bodies import rooms

@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role
 from governance.assemblies import agenda, attendance, convening, hooks, mandates, services
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyKind, ItemKind
+from governance.assemblies.models import Assembly, AssemblyForm, AssemblyKind
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.roll import roll_members
 
 ANNUAL = [

@@ -21,7 +21,6 @@ from governance.assemblies.attendance import presence, present_channel
 from governance.assemblies.mandates import mandates_locked, represented_members
 from governance.assemblies.models import (
     STAFF_ROLES,
-    AgendaItem,
     Assembly,
     AssemblyForm,
     AssemblyKind,
@@ -30,6 +29,7 @@ from governance.assemblies.models import (
     Channel,
     RollEntry,
 )
+from governance.assemblies.models_agenda import AgendaItem
 from governance.assemblies.roll import roll_entry, roll_entry_as_proxy, roll_hash
 from governance.auditlog import record_event
 from governance.bodies.models import BodyKind

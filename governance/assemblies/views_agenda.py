@@ -15,7 +15,8 @@ from governance.assemblies.access import load_assembly
 from governance.assemblies.blueprint import bp, to_detail
 from governance.assemblies.documents import AgendaAttachment
 from governance.assemblies.forms import AgendaItemForm, AttachmentForm, options
-from governance.assemblies.models import AgendaItem, Assembly, ItemKind
+from governance.assemblies.models import Assembly
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.services import can_see_documents
 from governance.errors import DomainError
 from governance.i18n import _

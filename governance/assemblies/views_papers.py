@@ -13,7 +13,8 @@ from governance.assemblies import papers
 from governance.assemblies.access import load_assembly
 from governance.assemblies.blueprint import bp
 from governance.assemblies.forms import PaperLinkForm
-from governance.assemblies.models import AgendaItem, Assembly
+from governance.assemblies.models import Assembly
+from governance.assemblies.models_agenda import AgendaItem
 from governance.assemblies.services import can_see_documents
 from governance.bodies import rooms
 from governance.errors import DomainError

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from governance.accounts.models import Role
-from governance.assemblies.models import AgendaItem, Assembly, Attendance, ItemKind
+from governance.assemblies.models import Assembly, Attendance
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.models_mandates import Mandate
 from governance.ballots.casting import cast_vote
 from governance.ballots.models import ElectionMode, Majority, PollKind

@@ -19,16 +19,15 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role
 from governance.assemblies.models import (
-    AgendaItem,
     Assembly,
     AssemblyForm,
     AssemblyKind,
     AssemblyState,
     Attendance,
     Channel,
-    ItemKind,
     RollEntry,
 )
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.roll import freeze_entries
 from governance.assemblies.services import close_session
 from governance.ballots.casting import cast_vote

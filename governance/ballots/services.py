@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyForm, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.auditlog import record_event
 from governance.ballots import hooks
 from governance.ballots.encryption import attach_key, ceremony_in_progress, ceremony_of

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies.access import load_assembly
 from governance.assemblies.forms import to_utc
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, RollEntry
+from governance.assemblies.models import Assembly, AssemblyState, RollEntry
+from governance.assemblies.models_agenda import AgendaItem
 from governance.ballots import decrypt, scrub, services
 from governance.ballots.access import (
     can_prepare,

@@ -19,7 +19,8 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role, User
 from governance.assemblies import agenda, attendance, body_meetings, convening, services
-from governance.assemblies.models import Assembly, AssemblyForm, ItemKind
+from governance.assemblies.models import Assembly, AssemblyForm
+from governance.assemblies.models_agenda import ItemKind
 from governance.assemblies.roll import roll_members
 from governance.bodies.models import Body, BodyKind, Seat, SeatFunction, SeatOrigin
 from governance.bodies.queries import body_of_kind, seats_on

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, Attendance, RollEntry
+from governance.assemblies.models import Assembly, AssemblyState, Attendance, RollEntry
+from governance.assemblies.models_agenda import AgendaItem
 from governance.auditlog import record_event
 from governance.ballots.models import Participation, Poll
 from governance.db import utcnow

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies.access import load_assembly
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.errors import DomainError
 from governance.i18n import _
 from governance.minutes import access, rendering, services, signing

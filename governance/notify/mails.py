@@ -20,7 +20,8 @@ from sqlmodel import Session
 
 from governance.accounts.models import User
 from governance.assemblies.documents import AgendaAttachment
-from governance.assemblies.models import AgendaItem, Assembly
+from governance.assemblies.models import Assembly
+from governance.assemblies.models_agenda import AgendaItem
 from governance.ballots.models import Poll
 from governance.bodies.models import Body
 from governance.bodies.models_offers import SeatOffer

@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from governance.accounts.models import Role
 from governance.assemblies.agenda import add_item, assert_resolution_possible
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, ItemKind
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.roll import roll_entry
 from governance.auditlog import record_event
 from governance.errors import DomainError

@@ -11,7 +11,8 @@ from governance.accounts.models import Role, User
 from governance.assemblies import body_meetings
 from governance.assemblies.attachments import add_attachment
 from governance.assemblies.grants import ProxyGrant
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.bodies.models import BodyKind
 from governance.db import new_session, utcnow
 from governance.proposals.models import DemandKind, DemandState, MinorityDemand, ProposalState

@@ -6,7 +6,8 @@ import pytest
 
 from governance import uploads
 from governance.assemblies import agenda, attachments
-from governance.assemblies.models import Assembly, AssemblyState, ItemKind
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import ItemKind
 from governance.errors import DomainError
 from governance.markup import render_markdown
 from tests.assemblies.conftest import message

@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from governance.accounts.models import Role
 from governance.assemblies import services
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.db import utcnow
 from governance.errors import DomainError
 from tests.assemblies.conftest import message

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from governance.accounts.models import Role, User
 from governance.assemblies import agenda, convening, services
 from governance.assemblies.documents import ConveningEvidence
-from governance.assemblies.models import Assembly, AssemblyState, ItemKind, RollEntry
+from governance.assemblies.models import Assembly, AssemblyState, RollEntry
+from governance.assemblies.models_agenda import ItemKind
 from governance.auditlog import AuditEvent
 from governance.db import utcnow
 from governance.errors import DomainError

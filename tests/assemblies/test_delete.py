@@ -12,7 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from governance.accounts.models import Role
 from governance.assemblies import services
 from governance.assemblies.attachments import add_attachment, storage_path
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.auditlog import AuditEvent
 from governance.db import new_session
 from governance.errors import DomainError

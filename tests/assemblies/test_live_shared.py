@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from governance import create_app
-from governance.assemblies.models import AgendaItem
+from governance.assemblies.models_agenda import AgendaItem
 from tests.conftest import PASSWORD, PerRequestClient
 
 REDIS = "redis://127.0.0.1:6379/0"

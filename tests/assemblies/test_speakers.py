@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError
 
 from governance.assemblies import speakers
 from governance.assemblies.floor import Speaker, SpeakerKind, SpeakerState
-from governance.assemblies.models import AgendaItem, Assembly
+from governance.assemblies.models import Assembly
+from governance.assemblies.models_agenda import AgendaItem
 from governance.db import utcnow
 from governance.errors import DomainError
 from tests.assemblies.conftest import message

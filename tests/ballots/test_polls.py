@@ -245,7 +245,7 @@ def test_leaf_encoding_and_merkle_root(vote_world, make_poll):
 
 
 def test_poll_on_a_proposal_decides_it(vote_world, make_poll):
-    from governance.assemblies.models import AgendaItem, ItemKind
+    from governance.assemblies.models_agenda import AgendaItem, ItemKind
     from governance.proposals.models import Majority as PMajority
     from governance.proposals.models import Proposal, ProposalState, SubmitterKind
 

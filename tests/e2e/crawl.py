@@ -16,7 +16,8 @@ from sqlalchemy import select
 from werkzeug.routing import AnyConverter
 
 from governance.accounts.models import Role, User
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll
 from governance.bodies.models import Body, Seat

@@ -15,7 +15,8 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
-from governance.assemblies.models import AgendaItem, Assembly
+from governance.assemblies.models import Assembly
+from governance.assemblies.models_agenda import AgendaItem
 from governance.db import new_session, utcnow
 from governance.jobs import Runner
 from governance.register.models import Member

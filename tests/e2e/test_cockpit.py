@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from governance.assemblies.models import AgendaItem
+from governance.assemblies.models_agenda import AgendaItem
 from governance.db import utcnow
 from governance.register.models import Member
 from tests.e2e.helpers import new_page, password_login, submit_and_wait

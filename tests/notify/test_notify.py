@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from governance.accounts.models import Role, User
 from governance.assemblies.attachments import add_attachment
-from governance.assemblies.models import AgendaItem, AssemblyForm, AssemblyState
+from governance.assemblies.models import AssemblyForm, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem
 from governance.assemblies.services import open_session
 from governance.ballots.models import Poll
 from governance.ballots.services import close_poll, publish_poll

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from governance.assemblies.models import AgendaItem, Assembly, AssemblyState, ItemKind
+from governance.assemblies.models import Assembly, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.db import utcnow
 from governance.errors import DomainError, IllegalTransition
 from governance.proposals import services
