@@ -7,6 +7,7 @@ Loading an assembly goes through the one gate: `governance.assemblies.access`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,6 +143,20 @@ def calendar_attachment(assembly: Assembly, *, entitled: bool) -> Attachment:
     return Attachment(f"assembly-{assembly.id}.ics", "text/calendar", data)
 
 
+def calendar_per_locale(assembly: Assembly) -> Callable[[str], Attachment]:
+    """The calendar entry with the access data in each language asked for (its "Live page"
+    label is translated), built once per language: the invitations' attachment."""
+    built: dict[str, Attachment] = {}
+
+    def in_locale(locale: str) -> Attachment:
+        if locale not in built:
+            with force_locale(locale):
+                built[locale] = calendar_attachment(assembly, entitled=True)
+        return built[locale]
+
+    return in_locale
+
+
 def mail_guests(assembly: Assembly, users: list[User]) -> None:
     """The guests of a body's meeting hear of it by mail once it is convened (those on the list
     then, with the seats' invitations; those invited later, at once): in their language, the
@@ -156,7 +171,7 @@ def mail_guests(assembly: Assembly, users: list[User]) -> None:
         "detail_url": external_url("assemblies.detail", assembly_id=assembly.id),
         "live_url": external_url("assemblies.live", assembly_id=assembly.id),
     }
-    ics = calendar_attachment(assembly, entitled=True)
+    ics = calendar_per_locale(assembly)
     for user in users:
         locale = mail_locale(user)
         with force_locale(locale):
@@ -170,5 +185,5 @@ def mail_guests(assembly: Assembly, users: list[User]) -> None:
             body_text=body,
             body_html=text_to_html(body, lang=locale),
             category="meeting_guest",
-            attachments=(ics,),
+            attachments=(ics(locale),),
         )

@@ -16,6 +16,7 @@ from governance.assemblies.attachments import attachments_by_item
 from governance.assemblies.blueprint import (
     bp,
     calendar_attachment,
+    calendar_per_locale,
     convening_settings,
     mail_guests,
     to_detail,
@@ -163,7 +164,7 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
     items = agenda(db(), assembly_id=assembly.id)
     name = "mail_invitation" if kind == NoticeKind.INVITATION else "mail_supplement"
     invitation = kind == NoticeKind.INVITATION
-    ics = [calendar_attachment(assembly, entitled=True)] if invitation else []
+    ics = calendar_per_locale(assembly)
     ctx = {
         "assembly": assembly,
         "items": items,
@@ -179,13 +180,14 @@ def invitation_renderer(assembly: Assembly, kind: NoticeKind) -> convening.Rende
     def render(member: Any, link: str | None) -> convening.Notice:
         # In the member's language (their login's), the evidence copy in the cooperative's.
         user = linked_user(db(), member) if member is not None else None
-        with force_locale(mail_locale(user)):
+        locale = mail_locale(user)
+        with force_locale(locale):
             subject = render_template(f"assemblies/{name}.subject.txt", **ctx).strip()
             body = render_template(f"assemblies/{name}.txt", member=member, link=link, **ctx)
             if not invitation:
                 return convening.Notice(subject, body)
             html = render_template(f"assemblies/{name}.html", member=member, link=link, **ctx)
-        return convening.Notice(subject, body, html, tuple(ics))
+        return convening.Notice(subject, body, html, (ics(locale),))
 
     return render
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from governance.accounts.models import Role
+from governance.accounts.models import Role, User
 from governance.assemblies.models import AssemblyForm, AssemblyState, RollEntry
-from governance.db import utcnow
-from governance.mail import OutboxMessage
+from governance.db import new_session, utcnow
+from governance.mail import OutboxAttachment, OutboxMessage
 
 
 def _event(data: bytes):
@@ -117,3 +117,28 @@ def test_the_invitation_comes_as_text_and_html_with_the_calendar_entry(
     assert ics.get_filename() == f"assembly-{assembly.id}.ics"
     _cal, event = _event(ics.get_payload(decode=True))
     assert str(event["UID"]).startswith(f"assembly-{assembly.id}@")
+
+
+def test_each_member_s_calendar_entry_names_the_live_page_in_their_language(
+    app, login, make_member, make_user, make_assembly
+):
+    """The invitation's calendar entry is in the member's language as its text is."""
+    anna, ben = make_member(email="anna@example.org"), make_member(email="ben@example.org")
+    for member, locale in ((anna, "de"), (ben, "en")):
+        user = make_user(member_id=member.id, email=member.email)
+        with new_session(app.extensions["governance.engine"]) as s:
+            s.execute(update(User).where(User.id == user.id).values(locale=locale))
+            s.commit()
+    assembly = make_assembly(starts_at=utcnow() + timedelta(days=30), form=AssemblyForm.VIRTUAL)
+    assert login(roles=[Role.BOARD]).post(f"/assemblies/{assembly.id}/convene").status_code == 302
+    with new_session(app.extensions["governance.engine"]) as s:
+        entries = dict(
+            s.execute(
+                select(OutboxMessage.to_addr, OutboxAttachment.data).join(
+                    OutboxAttachment, OutboxAttachment.message_id == OutboxMessage.id
+                )
+            ).all()
+        )
+    for address, label in (("anna@example.org", "Live-Seite"), ("ben@example.org", "Live page")):
+        _cal, event = _event(entries[address])
+        assert label in str(event["DESCRIPTION"]), address

@@ -124,3 +124,26 @@ def test_a_guest_s_calendar_entry_carries_the_access_data(
     ics = login(guest).get(f"/assemblies/{meeting.id}/calendar.ics")
     assert ics.status_code == 200 and "Raum 42" in ics.get_data(as_text=True)
     assert login(outsider).get(f"/assemblies/{meeting.id}/calendar.ics").status_code == 403
+
+
+def test_the_calendar_entry_of_a_guest_s_mail_is_in_their_language(
+    app, login, board, make_meeting, make_user
+):
+    """The entry's access data name the live page in the guest's language, not the inviting
+    chair's (each language's entry built once)."""
+    body, chair = board
+    meeting = make_meeting(body, state=AssemblyState.CONVENED, form=AssemblyForm.VIRTUAL)
+    german, english = make_user(roles=[Role.MEMBER]), make_user(roles=[Role.MEMBER])
+    _speaks(app, chair, "en")
+    _invite(app, login, chair, meeting, german, "de")
+    _invite(app, login, chair, meeting, english, "en")
+    entries = {}
+    with new_session(app.extensions["governance.engine"]) as s:
+        for user in (german, english):
+            entries[user.email] = s.scalars(
+                select(OutboxAttachment.data)
+                .join(OutboxMessage, OutboxMessage.id == OutboxAttachment.message_id)
+                .where(OutboxMessage.to_addr == user.email)
+            ).one()
+    assert b"Live-Seite" in entries[german.email] and b"Live page" not in entries[german.email]
+    assert b"Live page" in entries[english.email]
