@@ -18,9 +18,9 @@ from flask import Flask
 
 from governance.assemblies.body_meetings import KIND_OF, seat_members
 from governance.assemblies.models import Assembly, AssemblyState
-from governance.bodies.models import Body, BodyKind, Seat, SeatFunction, SeatOrigin
+from governance.bodies.models import Body, BodyKind, Seat, SeatFunction
 from governance.db import new_session, utcnow
-from tests.conftest import single_body
+from tests.bodies.factories import add_body, add_seat
 
 NAMES = {
     BodyKind.BOARD: "Vorstand",
@@ -34,15 +34,8 @@ NAMES = {
 @pytest.fixture
 def make_body(app: Flask) -> Callable[..., Body]:
     def _make(kind: BodyKind = BodyKind.BOARD, name: str | None = None, **fields: Any) -> Body:
-        with new_session(app.extensions["governance.engine"]) as s:
-            # The board a BOARD user of make_user sits in already is the one board.
-            body = single_body(s, kind) or Body(kind=kind)
-            for key, value in {"name": name or NAMES[kind], **fields}.items():
-                setattr(body, key, value)
-            s.add(body)
-            s.commit()
-            s.refresh(body)
-            return body
+        engine = app.extensions["governance.engine"]
+        return add_body(engine, kind, **{"name": name or NAMES[kind], **fields})
 
     return _make
 
@@ -57,20 +50,11 @@ def make_seat(app: Flask) -> Callable[..., Seat]:
         starts_on: date | None = None,
         ends_on: date | None = None,
     ) -> Seat:
-        with new_session(app.extensions["governance.engine"]) as s:
-            seat = Seat(
-                body_id=body.id,
-                member_id=getattr(member, "id", None),
-                user_id=getattr(user, "id", None),
-                function=function,
-                origin=SeatOrigin.APPOINTED,
-                starts_on=starts_on or date.today() - timedelta(days=365),
-                ends_on=ends_on,
-            )
-            s.add(seat)
-            s.commit()
-            s.refresh(seat)
-            return seat
+        return add_seat(
+            app.extensions["governance.engine"], body, member_id=getattr(member, "id", None),
+            user_id=getattr(user, "id", None), function=function, starts_on=starts_on,
+            ends_on=ends_on,
+        )  # fmt: skip
 
     return _make
 

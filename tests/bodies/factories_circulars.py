@@ -16,11 +16,11 @@ from flask import Flask
 
 from governance.accounts.models import Role, User
 from governance.bodies import circular_render, circulars
-from governance.bodies.models import Body, BodyKind, CircularRule, Seat, SeatFunction, SeatOrigin
+from governance.bodies.models import Body, BodyKind, CircularRule, SeatFunction
 from governance.bodies.models_circulars import Circular
-from governance.db import new_session, utcnow
+from governance.db import utcnow
 from governance.i18n import today
-from tests.conftest import single_body
+from tests.bodies.factories import add_body, add_seat
 
 __all__ = ["Person", "make_body", "make_seat", "no_notice", "seated", "send", "vote"]
 
@@ -50,14 +50,8 @@ def make_body(app: Flask) -> Callable[..., Body]:
         name: str | None = None,
         rule: CircularRule = CircularRule.NO_OBJECTION_MAJORITY_OF_SEATS,
     ) -> Body:
-        with new_session(app.extensions["governance.engine"]) as s:
-            # The board a BOARD user of make_user sits in already is the one board.
-            body = single_body(s, kind) or Body(kind=kind)
-            body.name, body.circular_rule = name or kind.value.title(), rule
-            s.add(body)
-            s.commit()
-            s.refresh(body)
-            return body
+        engine = app.extensions["governance.engine"]
+        return add_body(engine, kind, name=name or kind.value.title(), circular_rule=rule)
 
     return _make
 
@@ -79,19 +73,12 @@ def make_seat(
     ) -> Person:
         member_id = make_member().id if member else None
         user = make_user(roles=[Role.MEMBER], member_id=member_id)
-        with new_session(app.extensions["governance.engine"]) as s:
-            seat = Seat(
-                body_id=body.id,
-                member_id=member_id,
-                user_id=None if member else user.id,
-                function=function,
-                origin=SeatOrigin.APPOINTED,
-                starts_on=starts_on or date(2024, 1, 1),
-                ends_on=ends_on,
-            )
-            s.add(seat)
-            s.commit()
-            return Person(user, int(seat.id or 0))
+        seat = add_seat(
+            app.extensions["governance.engine"], body, member_id=member_id,
+            user_id=None if member else user.id, function=function,
+            starts_on=starts_on or date(2024, 1, 1), ends_on=ends_on,
+        )  # fmt: skip
+        return Person(user, int(seat.id or 0))
 
     return _make
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from governance.bodies import rooms
-from governance.bodies.models import Body, BodyKind, Seat, SeatOrigin
+from governance.bodies.models import Body, BodyKind, Seat
 from governance.bodies.models_rooms import RoomFile, RoomFileVersion
 from governance.db import new_session, utcnow
 from governance.uploads import stored_path
+from tests.bodies.factories import add_body, add_seat
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PDF2 = b"%PDF-1.4\n% second version\ntrailer<<>>\n%%EOF\n"
@@ -35,12 +36,7 @@ def make_body(app: Flask) -> Callable[..., Body]:
     names = itertools.count(1)
 
     def _make(kind: BodyKind = BodyKind.COMMITTEE, name: str | None = None) -> Body:
-        with new_session(_engine(app)) as s:
-            body = Body(kind=kind, name=name or f"{kind.value.title()} {next(names)}")
-            s.add(body)
-            s.commit()
-            s.refresh(body)
-            return body
+        return add_body(_engine(app), kind, name=name or f"{kind.value.title()} {next(names)}")
 
     return _make
 
@@ -55,19 +51,10 @@ def make_seat(app: Flask) -> Callable[..., Seat]:
         starts_on: date | None = None,
         ends_on: date | None = None,
     ) -> Seat:
-        with new_session(_engine(app)) as s:
-            seat = Seat(
-                body_id=body.id,
-                member_id=getattr(member, "id", None),
-                user_id=getattr(user, "id", None),
-                origin=SeatOrigin.APPOINTED,
-                starts_on=starts_on or date.today() - timedelta(days=365),
-                ends_on=ends_on,
-            )
-            s.add(seat)
-            s.commit()
-            s.refresh(seat)
-            return seat
+        return add_seat(
+            _engine(app), body, member_id=getattr(member, "id", None),
+            user_id=getattr(user, "id", None), starts_on=starts_on, ends_on=ends_on,
+        )  # fmt: skip
 
     return _make
 
