@@ -102,7 +102,7 @@ def test_security_headers(client):
     assert r.headers["X-Frame-Options"] == "DENY"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Referrer-Policy"] == "same-origin"
-    for path in ("/nowhere", "/healthz"):
+    for path in ("/nowhere", "/healthz", "/readyz"):
         assert client.get(path).headers["X-Frame-Options"] == "DENY"
 
 

@@ -36,10 +36,11 @@ PASSWORD = DEMO_PASSWORD
 LOGINS = {role: email for role, email, _name in DEMO_USERS}
 
 # Downloads and machine-readable answers (no page to lay out), links from mails, the health
-# check: not crawled. Every other GET route must be reached, or the crawl fails (covers()).
+# checks: not crawled. Every other GET route must be reached, or the crawl fails (covers()).
 NOT_PAGES = {
     "static",
     "accounts.healthz",
+    "accounts.readyz",
     "accounts.login",  # visited by every login
     "accounts.invitation_link",
     "accounts.login_link",
