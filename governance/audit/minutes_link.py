@@ -32,12 +32,17 @@ def published_minutes(session: Session, *, assembly_id: int) -> Any | None:
     ).scalar_one_or_none()
 
 
-def pdf_text(data: bytes) -> str:
-    """The text of a PDF with all whitespace removed (a printed hash may wrap)."""
+def pdf_text(data: bytes) -> str | None:
+    """The text of a PDF with all whitespace removed (a printed hash may wrap); None when the
+    bytes cannot be read as a PDF (damaged or replaced: the audit reports it, never fails)."""
     from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
 
-    reader = PdfReader(io.BytesIO(data))
-    text = "".join(page.extract_text() or "" for page in reader.pages)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        text = "".join(page.extract_text() or "" for page in reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError):
+        return None
     return re.sub(r"\s+", "", text).lower()
 
 
@@ -46,7 +51,7 @@ def minutes_record(session: Session, *, poll: Any) -> dict[str, Any] | None:
     version = published_minutes(session, assembly_id=poll.assembly_id)
     if version is None:
         return None
-    stated = bool(poll.seal_root) and poll.seal_root in pdf_text(bytes(version.pdf))
+    stated = bool(poll.seal_root) and poll.seal_root in (pdf_text(bytes(version.pdf)) or "")
     return {"version": version.number, "root": poll.seal_root if stated else None}
 
 
@@ -58,10 +63,11 @@ def minutes_check(session: Session, *, poll: Any) -> Check:
     if version is None or not poll.is_sealed:
         return check("poll.seal_in_minutes", LABEL, [_l("no minutes published yet")], skip=True)
     root = box_root(session, poll_id=poll.id)
-    found = root in pdf_text(bytes(version.pdf))
-    diffs = (
-        []
-        if found
-        else [_l("minutes version %(n)d do not state the root %(r)s", n=version.number, r=root)]
-    )
+    text = pdf_text(bytes(version.pdf))
+    if text is None:
+        diffs = [_l("minutes version %(n)d cannot be read as a PDF", n=version.number)]
+    elif root in text:
+        diffs = []
+    else:
+        diffs = [_l("minutes version %(n)d do not state the root %(r)s", n=version.number, r=root)]
     return check("poll.seal_in_minutes", LABEL, diffs, note=_l("version %(n)d", n=version.number))

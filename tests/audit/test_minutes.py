@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from governance.accounts.models import Role
 from governance.audit.export import bundle_json
 from governance.audit.verify import Status, verify
 from governance.ballots.models import Ballot
@@ -28,9 +29,12 @@ def _pdf(text: str) -> bytes:
     return HTML(string=f"<p>Seal root (Merkle root of the ballot box): {text}</p>").write_pdf()
 
 
-def publish_minutes(session: Session, *, assembly_id: int, text: str) -> None:
-    """Rows as the minutes' publication leaves them: draft, finished rendering, version 1."""
-    pdf = _pdf(text)
+def publish_minutes(
+    session: Session, *, assembly_id: int, text: str, pdf: bytes | None = None
+) -> None:
+    """Rows as the minutes' publication leaves them: draft, finished rendering, version 1
+    (stating `text`, or these bytes as they were stored)."""
+    pdf = _pdf(text) if pdf is None else pdf
     sha = hashlib.sha256(pdf).hexdigest()
     minutes = Minutes(assembly_id=assembly_id)
     session.add(minutes)
@@ -108,3 +112,18 @@ def test_box_changed_after_the_minutes(
     problems = failed(verify(session, assembly_id=world.assembly_id))
     assert f"poll-{poll_id}:poll.seal_in_minutes" in problems
     assert f"poll-{poll_id}:poll.merkle_root" in problems
+
+
+def test_minutes_that_are_no_pdf_fail_the_check_and_the_page_still_shows(
+    session: Session, motion: tuple[World, int], login: Any
+) -> None:
+    """Damaged or replaced minutes bytes are a finding of the audit, not an error page."""
+    world, poll_id = motion
+    publish_minutes(session, assembly_id=world.assembly_id, text="", pdf=b"%PDF-1.4 no pdf")
+    problems = failed(verify(session, assembly_id=world.assembly_id))
+    assert problems[f"poll-{poll_id}:poll.seal_in_minutes"] == [
+        "minutes version 1 cannot be read as a PDF"
+    ]
+    assert json.loads(bundle_json(session, poll_id=poll_id))["seal"]["minutes"]["root"] is None
+    page = login(roles=[Role.SECRETARY]).get(f"/audit/verify?assembly={world.assembly_id}")
+    assert page.status_code == 200 and "cannot be read as a PDF" in page.get_data(as_text=True)

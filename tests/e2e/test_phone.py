@@ -66,12 +66,15 @@ def crawl_as(
     page: Any, url: str, role: Role, found: list[crawl.Target], axed: set[tuple[str, str]]
 ) -> tuple[list[str], int]:
     """Every page of `found` that `role` may open (status 200) is checked; axe once per view
-    and group of roles (`axed` remembers)."""
+    and group of roles (`axed` remembers); a page that fails (5xx) for any role is a problem."""
     problems: list[str] = []
     seen = 0
     for target in found:
         # Ask first without the browser's rendering: most routes are closed to most roles.
-        if page.request.get(url + target.url, max_redirects=0).status != 200:
+        status = page.request.get(url + target.url, max_redirects=0).status
+        if status >= 500:  # closed is fine, broken is not
+            problems.append(f"{role.value} {target.url} answers {status}")
+        if status != 200:
             continue
         response = page.goto(url + target.url)
         assert response is not None and response.status == 200, target.url
