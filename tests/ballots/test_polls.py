@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from governance.assemblies.models import AssemblyForm
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.ballots import choices as ch
 from governance.ballots.models import Ballot, ElectionMode, Majority, NamedVote, Poll, PollKind
 from governance.ballots.paper import register_room_voter, set_paper_counts
@@ -245,7 +246,6 @@ def test_leaf_encoding_and_merkle_root(vote_world, make_poll):
 
 
 def test_poll_on_a_proposal_decides_it(vote_world, make_poll):
-    from governance.assemblies.models_agenda import AgendaItem, ItemKind
     from governance.proposals.models import Majority as PMajority
     from governance.proposals.models import Proposal, ProposalState, SubmitterKind
 

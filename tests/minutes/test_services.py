@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
+from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.auditlog import AuditEvent
 from governance.errors import DomainError
 from governance.minutes import rendering, services, signing
@@ -35,7 +36,6 @@ def test_missing_elements_are_listed(session, make_held_assembly):
 def test_unsealed_poll_and_resolution_without_vote_block(session, make_held_assembly):
     held = make_held_assembly(polls=0)
     minutes = start(session, held)
-    from governance.assemblies.models_agenda import AgendaItem, ItemKind
 
     session.add(
         AgendaItem(assembly_id=held.assembly_id, position=9, title="X", kind=ItemKind.RESOLUTION)
