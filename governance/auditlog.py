@@ -100,6 +100,12 @@ def chain_hash(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+# Built once: every audited write runs them (issue #19: the members' joining beat is one).
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_APPEND = AuditEvent.__table__.insert().returning(AuditEvent.__table__.c.id)
+_SERIALIZE = text("SELECT pg_advisory_xact_lock(7283001)")
+
+
 def record_event(
     session: Session,
     *,
@@ -110,13 +116,13 @@ def record_event(
     object_id: Any | None = None,
     assembly_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. `actor` is a User or None (the system)."""
+    """Append one event to the chain. `actor` is a User or None (the system). The event is
+    inserted with Core (no unit of work for it) after what the session holds is flushed; the
+    returned event carries its id, sequence number and hashes but is not in the session."""
     if session.get_bind().dialect.name == "postgresql":
         # Serialize appends: concurrent transactions would read the same last hash.
-        session.execute(text("SELECT pg_advisory_xact_lock(7283001)"))
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+        session.execute(_SERIALIZE)
+    last = session.execute(_HEAD).first()  # flushes the session's pending changes first
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(
         seq=seq,
@@ -132,8 +138,11 @@ def record_event(
         hash="",
     )
     event.hash = chain_hash(prev, event_body(event))
-    session.add(event)
-    session.flush()
+    values = {c: getattr(event, c) for c in _COLUMNS}
+    event.id = session.connection().execute(_APPEND, values).scalar_one()
     # Type, number and object only: payloads are for the chain, not for log files.
     log.info("audit #%s %s %s %s", seq, event_type, object_type or "-", event.object_id or "-")
     return event
+
+
+_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns if c.name != "id")
