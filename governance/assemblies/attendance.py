@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects import sqlite
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from governance import metrics
@@ -202,8 +201,10 @@ def heartbeat(
     """The live page of a roll member is open: they are present online (remote forms only)."""
     if assembly.state != AssemblyState.IN_SESSION or not assembly.is_remote:
         return None
-    member = session.execute(_ROLL_MEMBER, {"p_assembly": assembly.id, "p_member": member_id})
-    return _beat(session, assembly.id, member.scalar_one_or_none(), now)
+    params = {"p_assembly": assembly.id, "p_member": member_id}
+    return _beat(
+        session, assembly.id, session.connection().execute(_ROLL_MEMBER, params).first(), now
+    )
 
 
 def heartbeat_in_session(
@@ -212,14 +213,14 @@ def heartbeat_in_session(
     """`heartbeat` with the assembly's checks (in session, remote) in the member's query: a
     beat under a watch pass (issued after the page's full check) that found no presence to
     refresh, mostly a member joining, without loading the assembly."""
-    member = session.execute(_LIVE_ROLL_MEMBER, {"p_assembly": assembly_id, "p_member": member_id})
-    return _beat(session, assembly_id, member.scalar_one_or_none(), now)
+    params = {"p_assembly": assembly_id, "p_member": member_id}
+    member = session.connection().execute(_LIVE_ROLL_MEMBER, params).first()
+    return _beat(session, assembly_id, member, now)
 
 
-def _beat(
-    session: Session, assembly_id: int, member: Member | None, now: datetime
-) -> Channel | None:
-    """The beat of this roll member (None: not on the roll, or the assembly not live)."""
+def _beat(session: Session, assembly_id: int, member: Any, now: datetime) -> Channel | None:
+    """The beat of this roll member (a row of `_ROLL_MEMBER`; None: not on the roll, or the
+    assembly not live)."""
     if member is None:  # not on the roll
         return None
     if expelled_on(member.expulsion_letter_date, now.date()):
@@ -242,8 +243,9 @@ def _beat(
 
 
 # The member of a roll entry: on the roll, with what the beat checks of them (one statement).
+# The member's id, number and expulsion, as Core (no ORM object: the beat only reads them).
 _ROLL_MEMBER = (
-    select(Member)
+    select(Member.id, Member.number, Member.expulsion_letter_date)
     .join(RollEntry, RollEntry.member_id == Member.id)
     .where(RollEntry.assembly_id == bindparam("p_assembly"), Member.id == bindparam("p_member"))
 )
@@ -356,24 +358,34 @@ def refresh_presence(
     return Channel(row[0]) if row is not None else None
 
 
-def _join_online(session: Session, assembly_id: int, member: Member, now: datetime) -> bool:
+def _build_join(dialect: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: no row back means the member has a row."""
+    table = Attendance.__table__
+    return (
+        dialect.insert(table)
+        .values(
+            assembly_id=bindparam("p_assembly"),
+            member_id=bindparam("p_member"),
+            channel=Channel.ONLINE,
+            checked_in_at=bindparam("p_now", type_=table.c.checked_in_at.type),
+            last_seen_at=bindparam("p_now", type_=table.c.last_seen_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=["assembly_id", "member_id"])
+        .returning(table.c.id)
+    )
+
+
+# Built once: joining is the most frequent write while the members arrive (issue #19).
+_JOIN = {"sqlite": _build_join(sqlite), "postgresql": _build_join(postgresql)}
+
+
+def _join_online(session: Session, assembly_id: int, member: Any, now: datetime) -> bool:
     """The member's first beat: their attendance row, online, in one statement (joining is the
     most frequent write while the members arrive, issue #19). False when they have a row
     already (an earlier visit, the room, or a second tab that won the race)."""
-    dialect_insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    joined = session.execute(
-        dialect_insert(Attendance.__table__)
-        .values(
-            assembly_id=assembly_id,
-            member_id=member.id,
-            channel=Channel.ONLINE,
-            checked_in_at=now,
-            last_seen_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["assembly_id", "member_id"])
-        .returning(Attendance.__table__.c.id)
-    ).first()
-    if joined is None:
+    join = _JOIN[session.get_bind().dialect.name]
+    params = {"p_assembly": assembly_id, "p_member": member.id, "p_now": now}
+    if session.connection().execute(join, params).first() is None:
         return False
     _record(session, "attendance.online_joined", assembly_id, member, None, Channel.ONLINE)
     return True
@@ -383,7 +395,7 @@ def _record(
     session: Session,
     event_type: str,
     assembly_id: int | None,
-    member: Member,
+    member: Any,
     actor: object | None,
     channel: Channel,
 ) -> None:
