@@ -14,13 +14,17 @@ compared in the same hour.
 Run: .venv/bin/python -m bench.profile_requests      Knobs: BENCH_MEMBERS (default 300),
 BENCH_BACKEND=sqlite|postgresql, BENCH_RATELIMIT=<storage URI> (the rate limits on, as in
 production, kept in memory:// or redis://…; off by default), BENCH_PROFILE=kind (write bench/results/profile_<kind>.prof of
-that kind under cProfile), BENCH_STATEMENTS=kind (print the statements of one request of that kind)
+that kind under cProfile), BENCH_STATEMENTS=kind (print the statements of one request of that kind),
+BENCH_CALLS=1 (count the Python function calls per request of every kind under cProfile: a figure
+that varies far less than CPU time from one run to the next, for comparing a change on a noisy
+machine; the CPU figures of such a run include cProfile's overhead)
 """
 
 from __future__ import annotations
 
 import cProfile
 import os
+import pstats
 import re
 import tempfile
 import time
@@ -110,7 +114,7 @@ TRIPS = Trips()
 
 def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> list[Any]:
     """Run the calls (one request each); CPU ms and round trips per call into out[label]."""
-    profile = os.environ.get("BENCH_PROFILE") == label
+    profile = os.environ.get("BENCH_PROFILE") == label or os.environ.get("BENCH_CALLS") == "1"
     before = TRIPS.total()
     prof = cProfile.Profile(time.process_time) if profile else None  # CPU, not waits
     t0, w0 = time.process_time(), time.perf_counter()
@@ -123,14 +127,17 @@ def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> li
     if TRIPS.shown is not None:
         print(f"statements of one {label}:", *TRIPS.shown, sep="\n  ")
         TRIPS.shown = None
+    calls_each = 0.0
     if prof:
         prof.disable()
-        RESULTS.mkdir(exist_ok=True)
-        prof.dump_stats(RESULTS / f"profile_{label.replace(' ', '_')}.prof")
+        calls_each = pstats.Stats(prof).total_calls / len(calls)  # type: ignore[attr-defined]
+        if os.environ.get("BENCH_PROFILE") == label:
+            RESULTS.mkdir(exist_ok=True)
+            prof.dump_stats(RESULTS / f"profile_{label.replace(' ', '_')}.prof")
     cpu = (time.process_time() - t0) / len(calls) * 1000
     wall = (time.perf_counter() - w0) / len(calls) * 1000
     trips = [(b - a) / len(calls) for a, b in zip(before, TRIPS.total(), strict=True)]
-    out[label] = (cpu, wall, *trips)
+    out[label] = (cpu, wall, *trips, calls_each)
     return answers
 
 
@@ -217,10 +224,12 @@ def main() -> None:
         print(f"{n} members, in-process on {backend}, per request:")
         print(
             f"  {'':<16} {'CPU ms':>7} {'wall ms':>7} {'statements':>10} {'begins':>7} {'pings':>6}"
+            f" {'calls':>7}"
         )
-        for label, (ms, wall, statements, begins, pings) in cpu.items():
+        for label, (ms, wall, statements, begins, pings, calls) in cpu.items():
             print(
                 f"  {label:<16} {ms:7.2f} {wall:7.2f} {statements:10.1f} {begins:7.1f} {pings:6.1f}"
+                f" {calls:7.0f}"
             )
         app.extensions["governance.engine"].dispose()
         engine.dispose()
