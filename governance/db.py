@@ -9,6 +9,7 @@ waiting writers wake at once (sqlite_writer.py).
 from __future__ import annotations
 
 import contextvars
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -127,11 +128,18 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        # On the driver's connection: BEGIN is every request's first statement, and going
+        # through SQLAlchemy's statement machinery costs it about sixty Python calls (issue #19).
+        # A failure is raised as SQLAlchemy's error, as from any other statement.
+        dbapi_connection = conn.connection.dbapi_connection
+        statement = "BEGIN"
         if _immediate.get():
-            sqlite_writer.before_immediate(conn.connection.dbapi_connection)
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+            sqlite_writer.before_immediate(dbapi_connection)
+            statement = "BEGIN IMMEDIATE"
+        try:
+            dbapi_connection.execute(statement)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 def is_sqlite(session: Session) -> bool:
