@@ -18,7 +18,7 @@ from typing import Any
 
 from governance.errors import DomainError
 from governance.i18n import _l
-from governance.register.rules import fold
+from governance.register.names import fold
 
 MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("number", "membernumber", "mitgliedsnummer", "mitgliednr", "nr"),

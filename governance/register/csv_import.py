@@ -24,7 +24,7 @@ from governance.register.csv_format import RowError, read_table
 from governance.register.csv_members import MemberRow, validate_members
 from governance.register.csv_transactions import TxRow, validate_transactions
 from governance.register.models import Member, ShareTransaction, TransactionKind
-from governance.register.rules import sort_name
+from governance.register.names import sort_name
 from governance.register.services import FIRST_NUMBER
 
 CHUNK = 5_000

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from governance.i18n import _l, enum_label
 from governance.register.csv_format import RowError, column, parse_date, parse_int
 from governance.register.models import Member, MemberStatus, PersonKind
-from governance.register.rules import fold
+from governance.register.names import fold
 from governance.register.services import NUMBER_RE
 
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")

@@ -19,7 +19,8 @@ from governance.i18n import _l
 from governance.register.csv_format import RowError, column, parse_date, parse_int
 from governance.register.models import Member, ShareTransaction
 from governance.register.models import TransactionKind as Kind
-from governance.register.rules import Booking, check_booking, fold, is_member_at
+from governance.register.names import fold
+from governance.register.rules import Booking, check_booking, is_member_at
 
 TYPES = {
     **{k.value.lower(): k for k in Kind},

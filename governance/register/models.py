@@ -27,6 +27,7 @@ from sqlmodel import Field, Relationship, SQLModel
 from governance.db import UTCDateTime, str_enum, utcnow
 from governance.errors import IllegalTransition
 from governance.i18n import _l, enum_label
+from governance.register.names import sort_name
 
 
 class MemberStatus(enum.StrEnum):
@@ -175,8 +176,6 @@ class Member(SQLModel, table=True):
 @event.listens_for(Member, "before_insert")
 @event.listens_for(Member, "before_update")
 def _keep_sort_name(_mapper: Any, _conn: Any, member: Member) -> None:
-    from governance.register.rules import sort_name
-
     member.sort_name = sort_name(member.kind, member.last_name, member.first_names, member.firm)
 
 

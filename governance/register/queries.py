@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from governance.auditlog import AuditEvent
 from governance.register.models import Member, MemberStatus, ShareTransaction
-from governance.register.rules import fold
+from governance.register.names import fold
 
 PER_PAGE = 50
 SORTS: dict[str, tuple[Any, ...]] = {

@@ -10,7 +10,6 @@ date (the last day of membership, e.g. the end of the business year after a noti
 from __future__ import annotations
 
 import calendar
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,7 @@ from typing import Any, Protocol
 
 from governance.errors import DomainError
 from governance.i18n import _l, lazy_date
-from governance.register.models import MemberStatus, PersonKind, TransactionKind
+from governance.register.models import MemberStatus, TransactionKind
 
 
 class LedgerEntry(Protocol):
@@ -181,22 +180,6 @@ def _check_not_negative(ledger: Sequence[LedgerEntry], new: LedgerEntry) -> None
                 ),
                 field="share_count",
             )
-
-
-# --- names ----------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents (ä → a, ß → ss): how names are sorted and searched."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
-
-
-def sort_name(kind: PersonKind | str, last_name: str, first_names: str, firm: str) -> str:
-    """The member's folded name for sorting and searching."""
-    if kind == PersonKind.LEGAL:
-        return fold(firm)[:520]
-    return fold(f"{last_name} {first_names}")[:520]
 
 
 # §68(2) GenG: from the day the expulsion letter is sent, the expelled member may no longer take

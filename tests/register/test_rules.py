@@ -12,18 +12,17 @@ from hypothesis import strategies as st
 from governance.errors import DomainError
 from governance.register.models import MemberStatus, PersonKind
 from governance.register.models import TransactionKind as Kind
+from governance.register.names import fold, sort_name
 from governance.register.rules import (
     Booking,
     add_months,
     check_booking,
     eligible_at,
     end_of_business_year,
-    fold,
     ineligibility_reason,
     is_member_at,
     notice_exit_date,
     shares_at,
-    sort_name,
 )
 
 START = date(2020, 1, 1)
