@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from governance import logs
 from governance.ballots.models import Poll
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.ballots.trackers import format_tracker
 from governance.db import new_session, utcnow
 from tests.factories_ballots import add_mandate

@@ -26,7 +26,8 @@ from governance.assemblies.models import Assembly, AssemblyState
 from governance.assemblies.services import close_session
 from governance.audit.verify import verify
 from governance.ballots.models import Poll, PollState
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.db import make_engine, new_session, utcnow
 from governance.migrations.helpers import trigger_differences
 from governance.migrations.runner import HERE, alembic_config, downgrade, head_revision, upgrade

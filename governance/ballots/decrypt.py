@@ -21,7 +21,7 @@ from sqlmodel import Session
 from governance import coopvote
 from governance.assemblies.models import Assembly
 from governance.auditlog import record_event
-from governance.ballots import encryption  # a module: encryption imports tally imports this
+from governance.ballots.encryption import definition_for, poll_key
 from governance.ballots.models import Ballot, DecryptionShare, Poll, PollState
 from governance.ballots.recheck import expected_ballots
 from governance.errors import DomainError
@@ -113,7 +113,7 @@ def sealed_box(session: Session, *, poll: Poll) -> dict[str, Any]:
             "Y": ceremony.public_key,
             "assembly": assembly.uuid,
             "poll": poll.uuid,
-            "definition": encryption.definition_for(session, poll),
+            "definition": definition_for(session, poll),
         },
         "t": ceremony.t,
         "n": ceremony.n,
@@ -127,7 +127,7 @@ def _check(
     session: Session, poll: Poll, ceremony: KeyCeremony, j: int, wire: Any
 ) -> list[list[Any]]:
     """The teller's partial decryptions as checked values, or DomainError."""
-    key = encryption.poll_key(session, poll)
+    key = poll_key(session, poll)
     entries = _entries(session, ceremony.id or 0)
     sums = coopvote.sums_from_json(poll.sums or "null")
     try:
@@ -170,7 +170,7 @@ def decrypted_counts(session: Session, *, poll: Poll) -> list[list[int]]:
     assert poll.id is not None
     count = ballot_count(session, poll_id=poll.id)
     if count == 0:
-        return [[0] * k for k in encryption.definition_for(session, poll)["questions"]]
+        return [[0] * k for k in definition_for(session, poll)["questions"]]
     ceremony = ceremony_of(session, poll)
     if poll.sums is None:
         raise AwaitingDecryption(_l("The ballot box is not sealed yet."))

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.ballots.models import Poll, PollOption, PollState
-from governance.ballots.services import PollData, _event, _validate, lock_poll, options_of
+from governance.ballots.services import PollData, _validate, lock_poll, options_of, poll_event
 from governance.errors import DomainError
 from governance.i18n import _l
 
@@ -70,5 +70,5 @@ def update_poll(session: Session, *, poll: Poll, data: PollData, actor: Any) -> 
         for position, label in enumerate(data.candidates, start=1):
             session.add(PollOption(poll_id=locked.id, position=position, label=label))
     session.flush()
-    _event(session, locked, "poll.updated", actor, title=locked.title, changes=changes)
+    poll_event(session, locked, "poll.updated", actor, title=locked.title, changes=changes)
     return changes

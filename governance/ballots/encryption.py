@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from governance import coopvote as cv
 from governance.assemblies.models import Assembly
-from governance.ballots import tally  # a module: tally imports decrypt imports this
 from governance.ballots.models import ElectionMode, Poll, PollKind, PollState
+from governance.ballots.shape import shape_of
 from governance.tellers.models import CeremonyState, KeyCeremony
 
 
@@ -23,7 +23,7 @@ def definition_for(session: Session, poll: Poll) -> dict[str, Any]:
     """The coopvote poll definition: a motion, or an election's candidates in their order."""
     if poll.kind == PollKind.MOTION:
         return cv.definition("MOTION")
-    _, options = tally.shape_of(session, poll)
+    _, options = shape_of(session, poll)
     if poll.election_mode == ElectionMode.CHOOSE_UP_TO_N:
         return cv.definition("CHOOSE_UP_TO_N", len(options), min(poll.seats, len(options)))
     return cv.definition("YES_NO_ABSTAIN_PER_CANDIDATE", len(options))

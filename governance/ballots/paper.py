@@ -24,7 +24,8 @@ from governance.ballots.casting import begin_write
 from governance.ballots.eligibility import eligible_weight
 from governance.ballots.models import PaperCount, Participation, Poll, PollState
 from governance.ballots.services import lock_poll
-from governance.ballots.tally import paper_counts, shape_of
+from governance.ballots.shape import shape_of
+from governance.ballots.tally import paper_counts
 from governance.db import is_sqlite
 from governance.errors import DomainError
 from governance.i18n import _l

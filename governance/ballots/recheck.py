@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from governance import coopvote
 from governance.assemblies.models import Channel, RollEntry
-from governance.ballots import encryption  # a module: encryption imports tally imports this
+from governance.ballots.encryption import poll_key
 from governance.ballots.models import Ballot, Participation, Poll
 from governance.errors import DomainError
 from governance.i18n import _l
@@ -139,7 +139,7 @@ def _duplicate_alphas(checked: Iterable[Checked]) -> list[str]:
 def verify_box(session: Session, *, poll: Poll, workers: int | None = None) -> str | None:
     """Re-verify every ballot of the encrypted poll; its sums as JSON (None for an empty
     box: nothing to decrypt), or DomainError."""
-    key = encryption.poll_key(session, poll)
+    key = poll_key(session, poll)
     rows = [
         (bytes(t).hex(), c)
         for t, c in session.execute(

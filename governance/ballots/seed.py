@@ -17,7 +17,8 @@ from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.assemblies.models_mandates import Mandate
 from governance.ballots.casting import cast_vote
 from governance.ballots.models import ElectionMode, Majority, PollKind
-from governance.ballots.services import PollData, close_poll, create_poll, open_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import PollData, close_poll, create_poll, open_poll
 from governance.db import utcnow
 from governance.proposals.models import Proposal
 

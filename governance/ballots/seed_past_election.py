@@ -33,7 +33,8 @@ from governance.assemblies.services import close_session
 from governance.ballots.casting import cast_vote
 from governance.ballots.choices import encode_choose
 from governance.ballots.models import ElectionMode, PollKind, PollOption
-from governance.ballots.services import PollData, close_poll, create_poll, open_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import PollData, close_poll, create_poll, open_poll
 from governance.bodies.models import Seat
 from governance.register.models import Member, MemberStatus, PersonKind
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,6 @@ from sqlmodel import Session
 from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState
 from governance.assemblies.models_agenda import AgendaItem
 from governance.auditlog import record_event
-from governance.ballots import hooks
 from governance.ballots.encryption import attach_key, ceremony_in_progress, ceremony_of
 from governance.ballots.models import (
     QUALIFIED,
@@ -25,9 +24,9 @@ from governance.ballots.models import (
     PollOption,
     PollState,
 )
-from governance.ballots.proposal_link import apply_proposal, proposal_result, proposal_to_vote
+from governance.ballots.proposal_link import apply_proposal, proposal_to_vote
 from governance.ballots.seal import seal_poll
-from governance.ballots.tally import PollResult, compute_result
+from governance.ballots.tally import PollResult
 from governance.errors import DomainError, IllegalTransition
 from governance.i18n import _l
 
@@ -110,7 +109,7 @@ def create_poll(session: Session, *, assembly: Assembly, data: PollData, actor: 
     for position, label in enumerate(data.candidates, start=1):
         session.add(PollOption(poll_id=poll.id, position=position, label=label))
     session.flush()
-    _event(
+    poll_event(
         session,
         poll,
         "poll.created",
@@ -128,7 +127,7 @@ def delete_poll(session: Session, *, poll: Poll, actor: Any) -> None:
     """Delete a draft poll."""
     if poll.state != PollState.DRAFT:
         raise DomainError(_l("Only a draft poll can be deleted."))
-    _event(session, poll, "poll.deleted", actor, title=poll.title)
+    poll_event(session, poll, "poll.deleted", actor, title=poll.title)
     session.execute(delete(PollOption).where(PollOption.poll_id == poll.id))
     session.execute(delete(PollExclusion).where(PollExclusion.poll_id == poll.id))
     session.delete(poll)
@@ -155,7 +154,7 @@ def add_exclusion(
     exclusion = PollExclusion(poll_id=poll.id, member_id=member_id, reason=reason.strip())
     session.add(exclusion)
     session.flush()
-    _event(session, poll, "poll.exclusion_added", actor, member_id=member_id, reason=reason)
+    poll_event(session, poll, "poll.exclusion_added", actor, member_id=member_id, reason=reason)
     return exclusion
 
 
@@ -166,7 +165,7 @@ def remove_exclusion(session: Session, *, poll: Poll, member_id: int, actor: Any
         raise DomainError(_l("Exclusions are fixed once the poll is open."))
     session.delete(exclusion)
     session.flush()
-    _event(session, poll, "poll.exclusion_removed", actor, member_id=member_id)
+    poll_event(session, poll, "poll.exclusion_removed", actor, member_id=member_id)
 
 
 def exclusions_of(session: Session, *, poll_id: int) -> list[PollExclusion]:
@@ -254,7 +253,7 @@ def open_poll(
     session.add(locked)
     session.flush()
     proposal_to_vote(session, locked, actor, now)
-    _event(
+    poll_event(
         session,
         locked,
         "poll.opened",
@@ -293,7 +292,7 @@ def close_poll(session: Session, *, poll: Poll, actor: Any, now: datetime) -> Po
     locked.closed_by_id = getattr(actor, "id", None)
     session.add(locked)
     session.flush()
-    _event(
+    poll_event(
         session,
         locked,
         "poll.closed",
@@ -349,49 +348,13 @@ def open_due(session: Session, *, now: datetime, multiple_votes: bool = False) -
 # --- declaring and publishing -------------------------------------------------------------
 
 
-def publish_poll(
-    session: Session, *, poll: Poll, actor: Any, declaration: str, now: datetime
-) -> PollResult:
-    """SEALED → PUBLISHED: the chair confirms the declaration of the counted result."""
-    if poll.state != PollState.SEALED:
-        raise IllegalTransition(_l("Only a sealed poll can be published."))
-    if not declaration.strip():
-        raise DomainError(_l("The chair's declaration is required."), field="declaration")
-    from governance.ballots.paper import check_paper_complete
-    from governance.ballots.runoff import needs_runoff
-
-    check_paper_complete(session, poll=poll)
-    result = compute_result(session, poll=poll)
-    if needs_runoff(session, poll=poll, result=result):
-        raise DomainError(_l("The election is tied: create the run-off first."))
-    poll.result_json = result.to_json()
-    poll.declaration = declaration.strip()
-    poll.declared_by_id = getattr(actor, "id", None)
-    poll.declared_at = now
-    poll.publish(now=now)
-    session.add(poll)
-    session.flush()
-    proposal_result(session, poll, result.outcome, actor, now)
-    _event(
-        session,
-        poll,
-        "poll.published",
-        actor,
-        outcome=result.outcome,
-        declaration=poll.declaration,
-        seal_root=poll.seal_root,
-        result=asdict(result),
-    )
-    hooks.poll_published.send(poll, session=session)
-    return result
-
-
 def published_result(poll: Poll) -> PollResult | None:
     """The result stored at publication."""
     return PollResult.from_json(poll.result_json) if poll.result_json else None
 
 
-def _event(session: Session, poll: Poll, event_type: str, actor: Any, **payload: Any) -> None:
+def poll_event(session: Session, poll: Poll, event_type: str, actor: Any, **payload: Any) -> None:
+    """Record an event of the poll in the audit chain (its id in the payload)."""
     record_event(
         session,
         event_type=event_type,

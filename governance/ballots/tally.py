@@ -32,6 +32,7 @@ from governance.ballots.models import (
     PollKind,
     PollOption,
 )
+from governance.ballots.shape import shape_of
 
 ADOPTED, REJECTED, TIE, ELECTED = "ADOPTED", "REJECTED", "TIE", "ELECTED"
 
@@ -128,27 +129,6 @@ def fill_seats(ranked: list[tuple[str, int]], seats: int) -> tuple[list[str], li
     elected = [c[0] for c in scored if c[1] > boundary]
     tied = [c[0] for c in scored if c[1] == boundary]
     return elected, tied
-
-
-def shape_of(session: Session, poll: Poll) -> tuple[ch.Shape, list[PollOption]]:
-    """The poll's shape (for choice encoding) and its candidates in order (a motion has none:
-    no query)."""
-    options: list[PollOption] = []
-    if poll.kind != PollKind.MOTION:
-        options = list(
-            session.scalars(
-                select(PollOption)
-                .where(PollOption.poll_id == poll.id)
-                .order_by(PollOption.position)
-            )
-        )
-    shape = ch.Shape(
-        kind=poll.kind,
-        mode=poll.election_mode,
-        seats=poll.seats,
-        option_ids=tuple(o.id for o in options if o.id is not None),
-    )
-    return shape, options
 
 
 def ballot_counts(session: Session, *, poll_id: int) -> dict[str, int]:

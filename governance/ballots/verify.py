@@ -22,7 +22,8 @@ from governance.ballots import choices as ch
 from governance.ballots.models import Ballot, NamedVote, Participation, Poll, PollExclusion
 from governance.ballots.paper import room_votes
 from governance.ballots.seal import box_root
-from governance.ballots.tally import ballot_counts, compute_result, paper_counts, shape_of
+from governance.ballots.shape import shape_of
+from governance.ballots.tally import ballot_counts, compute_result, paper_counts
 from governance.i18n import _l, enum_label, ngettext
 from governance.register.models import Member
 

@@ -18,7 +18,7 @@ from governance.ballots.forms import TrackerForm
 from governance.ballots.models import Ballot, NamedVote, Participation, Poll
 from governance.ballots.paper import room_votes
 from governance.ballots.services import published_result
-from governance.ballots.tally import shape_of
+from governance.ballots.shape import shape_of
 from governance.ballots.trackers import format_tracker, parse_tracker
 from governance.i18n import _
 from governance.register.models import Member

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies.models import Assembly, Attendance, Channel, RollEntry
 from governance.ballots import choices as ch
-from governance.ballots import paper, runoff, services
+from governance.ballots import paper, publishing, runoff
 from governance.ballots.access import can_prepare, can_run, is_staff, load_poll
 from governance.ballots.blueprint import bp, to_poll
 from governance.ballots.charts import bar_chart, chart_rows
@@ -25,7 +25,8 @@ from governance.ballots.forms import (
     paper_values,
 )
 from governance.ballots.models import Participation, Poll, PollOption, PollState
-from governance.ballots.tally import PollResult, compute_result, paper_counts, shape_of
+from governance.ballots.shape import shape_of
+from governance.ballots.tally import PollResult, compute_result, paper_counts
 from governance.ballots.verify import verify_poll
 from governance.db import utcnow
 from governance.errors import DomainError
@@ -221,7 +222,7 @@ def declare(poll_id: int) -> Any:
         form.declaration.data = default_declaration(poll, result)
     if form.validate_on_submit():
         try:
-            services.publish_poll(
+            publishing.publish_poll(
                 db(), poll=poll, actor=current_user, declaration=form.declaration.data, now=utcnow()
             )
         except DomainError as exc:

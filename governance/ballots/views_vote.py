@@ -41,7 +41,7 @@ from governance.ballots.models import (
     PollState,
 )
 from governance.ballots.provides import has_voted
-from governance.ballots.tally import shape_of
+from governance.ballots.shape import shape_of
 from governance.ballots.trackers import format_tracker
 from governance.ballots.voters import Voter, voters_of
 from governance.db import utcnow

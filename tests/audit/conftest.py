@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlmodel import Session
 
-from governance.audit.verify import Check, Report
+from governance.audit.checks import Check, Report
 from governance.ballots.models import Poll, PollKind
 from governance.db import utcnow
 from tests.factories_ballots import World, add_mandate, cast
@@ -31,7 +31,8 @@ def failed(report: Report) -> dict[str, list[str]]:
 def finish(world: World, poll_id: int, *, paper: dict[str, int] | None = None) -> None:
     """Close (and seal) the poll, enter the paper count, publish the result."""
     from governance.ballots.paper import set_paper_counts
-    from governance.ballots.services import close_poll, publish_poll
+    from governance.ballots.publishing import publish_poll
+    from governance.ballots.services import close_poll
 
     with world.session() as s:
         poll = s.get(Poll, poll_id)

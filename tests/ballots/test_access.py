@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from governance.accounts.models import Role
 from governance.ballots.models import Poll
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.db import utcnow
 from tests.access import LOGGED_IN, LOGIN, RELATIVE, Route, allow, assert_access, assert_covers
 from tests.factories_ballots import cast

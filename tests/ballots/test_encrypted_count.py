@@ -13,8 +13,9 @@ from governance import coopvote
 from governance.auditlog import AuditEvent
 from governance.ballots import decrypt
 from governance.ballots.models import Ballot, DecryptionShare, Poll, PollState
+from governance.ballots.publishing import publish_poll
 from governance.ballots.seal import box_root, leaf_hash, merkle_root
-from governance.ballots.services import close_due, close_poll, publish_poll
+from governance.ballots.services import close_due, close_poll
 from governance.ballots.tally import compute_result
 from governance.db import utcnow
 from governance.errors import DomainError

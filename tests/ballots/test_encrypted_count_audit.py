@@ -13,7 +13,7 @@ from governance.audit.verify_polls import poll_section
 from governance.auditlog import canonical
 from governance.ballots import decrypt
 from governance.ballots.models import Poll
-from governance.ballots.services import publish_poll
+from governance.ballots.publishing import publish_poll
 from governance.db import utcnow
 from tests.factories_encrypted import cast_encrypted, decrypt_share, encrypted_poll, seal, teller
 

@@ -147,7 +147,8 @@ def test_who_gets_the_ballot_on_the_live_page(vote_world, make_poll, login):
 
 def test_the_live_page_shows_the_result_published_last(vote_world, make_poll, login):
     from governance.ballots.models import Poll
-    from governance.ballots.services import close_poll, publish_poll
+    from governance.ballots.publishing import publish_poll
+    from governance.ballots.services import close_poll
     from governance.db import utcnow
 
     world = vote_world(members=3)

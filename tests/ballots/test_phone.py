@@ -9,7 +9,8 @@ import re
 
 from governance.ballots.charts import bar_chart
 from governance.ballots.models import ElectionMode, Poll, PollKind
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.db import utcnow
 from tests.factories_ballots import cast
 

@@ -13,12 +13,12 @@ from governance.assemblies.models_agenda import AgendaItem, ItemKind
 from governance.ballots import choices as ch
 from governance.ballots.models import Ballot, ElectionMode, Majority, NamedVote, Poll, PollKind
 from governance.ballots.paper import register_room_voter, set_paper_counts
+from governance.ballots.publishing import publish_poll
 from governance.ballots.services import (
     add_exclusion,
     close_due,
     close_poll,
     options_of,
-    publish_poll,
 )
 from governance.ballots.tally import compute_result
 from governance.ballots.trackers import format_tracker, new_tracker, parse_tracker

@@ -26,7 +26,8 @@ from governance.auditlog import canonical
 from governance.ballots import decrypt
 from governance.ballots.casting import cast_vote
 from governance.ballots.models import Participation, Poll
-from governance.ballots.services import publish_poll, published_result
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import published_result
 from governance.db import utcnow
 from governance.errors import DomainError
 from governance.minutes.polls import participants

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.ballots import choices as ch
 from governance.ballots.models import ElectionMode, Majority, Poll, PollKind, PollState
+from governance.ballots.publishing import publish_poll
 from governance.ballots.runoff import create_runoff, needs_runoff, runoff_of
-from governance.ballots.services import close_poll, options_of, publish_poll
+from governance.ballots.services import close_poll, options_of
 from governance.ballots.tally import compute_result
 from governance.db import utcnow
 from governance.errors import DomainError

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from governance.auditlog import AuditEvent
 from governance.ballots.models import Ballot, Participation, Poll, PollState
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.ballots.tally import compute_result
 from governance.ballots.verify import verify_poll
 from governance.db import utcnow

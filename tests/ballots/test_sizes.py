@@ -20,7 +20,7 @@ import pytest
 from governance.ballots import choices as ch
 from governance.ballots.forms import ABSTAIN_ID
 from governance.ballots.models import ElectionMode, Poll, PollKind
-from governance.ballots.tally import shape_of
+from governance.ballots.shape import shape_of
 from governance.ballots.trackers import format_tracker, new_tracker, parse_tracker
 from tests.factories_ballots import add_mandate
 

@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from governance.ballots.models import Ballot, Poll
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.ballots.verify import verify_poll
 from governance.db import utcnow
 from tests.factories_ballots import cast

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from governance.accounts.models import Role, User
 from governance.ballots.choices import encode_choose
 from governance.ballots.models import ElectionMode, Poll, PollKind, PollOption
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.db import new_session, utcnow
 from tests.bodies.rooms_factories import *  # noqa: F403  (make_body, make_seat, seated)
 from tests.factories_ballots import cast

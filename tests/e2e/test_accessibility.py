@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from governance.ballots import choices as ch
 from governance.ballots.models import Ballot, ElectionMode, Poll, PollKind, PollOption
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.db import utcnow
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations

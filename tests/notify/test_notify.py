@@ -16,7 +16,8 @@ from governance.assemblies.models import AssemblyForm, AssemblyState
 from governance.assemblies.models_agenda import AgendaItem
 from governance.assemblies.services import open_session
 from governance.ballots.models import Poll
-from governance.ballots.services import close_poll, publish_poll
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll
 from governance.db import new_session, utcnow
 from governance.errors import DomainError
 from governance.notify import services
