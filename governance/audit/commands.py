@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from governance.audit.verify import Report, Status
+from governance.audit.checks import Report, Status
 from governance.cli import cli_session, fail
 from governance.errors import DomainError
 

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from governance.audit.checks import Status
 from governance.audit.services import LogFilter
-from governance.audit.verify import Status
 from governance.i18n import _l, event_label, register_labels
 
 STATUS_LABELS = {Status.PASS: _l("pass"), Status.FAIL: _l("failed"), Status.SKIP: _l("skipped")}

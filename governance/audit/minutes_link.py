@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from governance.audit.verify import Check, check
+from governance.audit.checks import Check, check
 from governance.i18n import _l
 
 LABEL = _l("The published minutes state the same Merkle root")

@@ -7,86 +7,16 @@ page, or by the CLI under `force_locale`.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from governance.audit.checks import Report, Section, Status, check
+from governance.audit.verify_polls import assembly_sections
 from governance.auditlog import GENESIS, AuditEvent, chain_hash, event_body
 from governance.i18n import _l, ngettext
-
-# A tampered database may differ in thousands of rows; the first ones say enough.
-MAX_DIFFERENCES = 25
-
-
-class Status(enum.StrEnum):
-    PASS = "PASS"  # noqa: S105  (a check status, not a password)
-    FAIL = "FAIL"
-    SKIP = "SKIP"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One check: a stable `code`, what it checks, its status and what differs."""
-
-    code: str
-    label: Any
-    status: Status
-    differences: tuple[Any, ...] = ()
-    note: Any = ""  # what was found when nothing differs (counts, the root)
-
-    @property
-    def ok(self) -> bool:
-        return self.status != Status.FAIL
-
-
-def check(
-    code: str, label: Any, differences: Iterable[Any], *, skip: bool = False, note: Any = ""
-) -> Check:
-    """A check that passes when there are no differences."""
-    diffs = list(differences)
-    if len(diffs) > MAX_DIFFERENCES:
-        rest = len(diffs) - MAX_DIFFERENCES
-        diffs = [*diffs[:MAX_DIFFERENCES], _l("… and %(n)d more", n=rest)]
-    status = Status.SKIP if skip else (Status.FAIL if diffs else Status.PASS)
-    return Check(code=code, label=label, status=status, differences=tuple(diffs), note=note)
-
-
-@dataclass
-class Section:
-    """The checks of one subject: the chain, an assembly's roll, one poll."""
-
-    key: str
-    title: Any
-    checks: list[Check] = field(default_factory=list)
-    poll_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
-
-
-@dataclass
-class Report:
-    """The whole audit; `ok` only when no check failed."""
-
-    sections: list[Section] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(s.ok for s in self.sections)
-
-    @property
-    def failures(self) -> list[tuple[Section, Check]]:
-        return [(s, c) for s in self.sections for c in s.checks if not c.ok]
-
-    def codes(self, status: Status = Status.FAIL) -> set[str]:
-        """`section-key:check-code` of every check with `status` (tests and the CLI use it)."""
-        return {f"{s.key}:{c.code}" for s in self.sections for c in s.checks if c.status == status}
-
 
 # --- the hash chain -----------------------------------------------------------------------
 
@@ -173,8 +103,6 @@ def verify_chain(session: Session) -> Section:
 
 def verify(session: Session, *, assembly_id: int | None = None) -> Report:
     """The chain, then the roll and polls of one assembly (or of every assembly)."""
-    from governance.audit.verify_polls import assembly_sections
-
     report = Report(sections=[verify_chain(session)])
     report.sections.extend(assembly_sections(session, assembly_id=assembly_id))
     return report

@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from governance.assemblies.models import Assembly
 from governance.assemblies.models_mandates import Mandate
+from governance.audit.checks import Check, Section, check
 from governance.audit.services import payload_of
-from governance.audit.verify import Check, Section, check
 from governance.auditlog import AuditEvent
 from governance.ballots.models import Poll, PollState
 from governance.ballots.models_scrub import ScrubState
