@@ -124,6 +124,38 @@ def test_no_cycle_between_domain_packages():
     assert not cycles, f"cycles between packages: {cycles}"
 
 
+def _module_of(target: str) -> str:
+    """The module an import names: `governance.ballots.services.poll_event` → its module."""
+    parts = target.split(".")
+    while parts:
+        path = PACKAGE.parent.joinpath(*parts)
+        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+            return ".".join(parts)
+        parts.pop()
+    return target
+
+
+def test_no_cycle_between_modules():
+    """No two modules import each other, directly or round a loop, not even inside a function
+    (within a domain too: a verb that uses several families lives above them, as
+    ballots/publishing.py above services, paper and runoff)."""
+    graph: dict[str, set[str]] = {}
+    for e in all_edges():
+        target = _module_of(e.target)
+        if target != e.source:
+            graph.setdefault(e.source, set()).add(target)
+    cycles = _strongly_connected(graph)
+    assert not cycles, f"cycles between modules: {cycles}"
+
+
+def test_the_module_cycle_check_can_fail():
+    assert _strongly_connected({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [
+        ["a", "b", "c"]
+    ]
+    assert _module_of("governance.ballots.services.poll_event") == "governance.ballots.services"
+    assert _module_of("governance.ballots.tally") == "governance.ballots.tally"
+
+
 def test_view_modules_never_import_each_other():
     problems = [
         e
