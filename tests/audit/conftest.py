@@ -10,6 +10,9 @@ from sqlmodel import Session
 
 from governance.audit.checks import Check, Report
 from governance.ballots.models import Poll, PollKind
+from governance.ballots.paper import register_room_voter, set_paper_counts
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll, options_of
 from governance.db import utcnow
 from tests.factories_ballots import World, add_mandate, cast
 
@@ -30,10 +33,6 @@ def failed(report: Report) -> dict[str, list[str]]:
 
 def finish(world: World, poll_id: int, *, paper: dict[str, int] | None = None) -> None:
     """Close (and seal) the poll, enter the paper count, publish the result."""
-    from governance.ballots.paper import set_paper_counts
-    from governance.ballots.publishing import publish_poll
-    from governance.ballots.services import close_poll
-
     with world.session() as s:
         poll = s.get(Poll, poll_id)
         close_poll(s, poll=poll, actor=world.chair, now=utcnow())
@@ -45,8 +44,6 @@ def finish(world: World, poll_id: int, *, paper: dict[str, int] | None = None) -
 
 def on_paper(world: World, poll_id: int, i: int) -> None:
     """Member i hands in a paper ballot in the room."""
-    from governance.ballots.paper import register_room_voter
-
     with world.session() as s:
         poll = s.get(Poll, poll_id)
         member = world.member_ids[i]
@@ -71,8 +68,6 @@ def motion(vote_world: Any, make_poll: Any) -> tuple[World, int]:
 @pytest.fixture
 def election(vote_world: Any, make_poll: Any) -> tuple[World, int]:
     """A published election of two seats among three candidates (choose up to two)."""
-    from governance.ballots.services import options_of
-
     world = vote_world(members=5)
     poll = make_poll(
         world,

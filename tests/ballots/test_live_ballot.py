@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
-from governance.ballots.models import Ballot, ElectionMode, Participation, PollKind
+from governance.ballots.models import Ballot, ElectionMode, Participation, Poll, PollKind
+from governance.ballots.publishing import publish_poll
+from governance.ballots.services import close_poll, open_poll
+from governance.db import utcnow
 from tests.factories_ballots import add_mandate, cast
 
 JSON = {"Accept": "application/json"}
@@ -146,11 +150,6 @@ def test_who_gets_the_ballot_on_the_live_page(vote_world, make_poll, login):
 
 
 def test_the_live_page_shows_the_result_published_last(vote_world, make_poll, login):
-    from governance.ballots.models import Poll
-    from governance.ballots.publishing import publish_poll
-    from governance.ballots.services import close_poll
-    from governance.db import utcnow
-
     world = vote_world(members=3)
     poll = make_poll(world, title="Entlastung des Vorstands")
     for i in range(3):
@@ -175,12 +174,6 @@ def test_the_live_page_shows_the_result_published_last(vote_world, make_poll, lo
 
 
 def test_live_json_says_when_the_poll_closes(vote_world, make_poll, login):
-    from datetime import timedelta
-
-    from governance.ballots.models import Poll
-    from governance.ballots.services import open_poll
-    from governance.db import utcnow
-
     world = vote_world(members=1)
     poll = make_poll(world, open=False)
     closes = (utcnow() + timedelta(hours=1)).replace(microsecond=0)
