@@ -26,7 +26,8 @@ intervals the server told the pages (live.json's poll_seconds → answers, with 
 than the base for the audience each answer counted; the heartbeat's beat_seconds → answers,
 with the share longer than 45 s); casts refused (no 200 with the tracker; must be 0); and the
 cheap requests (live.json and heartbeats) and casts sent per 5 s from the opening, with the
-cheap requests per second in the busiest and the quietest complete slice of the voting window.
+cheap requests per second in the busiest and the quietest complete slice of the voting window;
+the p99 latency of the requests sent per 5 s (a queue building up, or a stall of everything).
 Prints a table and writes JSON to bench/results/load-<backend>-<N>-<time>.json.
 
 Run:   .venv/bin/python -m bench load                  (5,000 members on SQLite)
@@ -82,6 +83,7 @@ from bench.load_client import (
     loop_lag,
     probe,
     request,
+    run,
 )
 from governance.accounts.models import User, UserRole
 from governance.assemblies.live import POLL_SECONDS, REQUESTS_PER_SECOND
@@ -404,6 +406,7 @@ def shedding(stats: Stats, sc: Scenario, k: dict) -> dict[str, Any]:
         "casts_refused": refused,
         "slice_s": SLICE_SECONDS,
         "slices_from_opening": [[s[0], int(s[1]), int(s[2])] for s in slices],  # [s, cheap, casts]
+        "p99_ms_by_slice_sent": stats.slice_p99(sc.opened_at),  # [s, p99 ms of all kinds]
         "voting_busiest_slice": rate(busiest),
         "voting_quietest_slice": rate(quietest),
     }
@@ -433,7 +436,7 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
             speed = machine_speed()
             cpu = Cpu(*(p.pid for p in procs))
             with GcPauses() as pauses:
-                stats, sc, poll_id = asyncio.run(scenario(engine, port, assembly_id, members, k))
+                stats, sc, poll_id = run(scenario(engine, port, assembly_id, members, k))
             machine = cpu.done(sum(len(v) for v in stats.latencies.values()))
         finally:
             for proc in procs:
@@ -502,6 +505,8 @@ def _report_shedding(r: dict[str, Any]) -> None:
     after = [s for s in sh["slices_from_opening"] if s[0] >= -sh["slice_s"]]
     cells = " ".join(f"{s[0]:+g}:{s[1]}/{s[2]}" for s in after)
     print(f"{b}sent per {sh['slice_s']:g} s from the opening (cheap/casts): {cells}")
+    p99 = " ".join(f"{s[0]:+g}:{s[1]}" for s in sh["p99_ms_by_slice_sent"] if s[0] >= -20)
+    print(f"{b}p99 ms of the requests sent per {sh['slice_s']:g} s (all kinds): {p99}")
 
 
 def main() -> None:
