@@ -123,14 +123,18 @@ class Stats:
 
     def told_live(self, state: dict[str, Any], requests_per_second: int) -> float | None:
         """A live.json answer's poll_seconds (None without one), counted; and whether it is
-        longer than the base, the interval for the audience it counted (assemblies/live.py)."""
+        longer than the base, the interval for the audience it counted and whether a poll is
+        open (assemblies/live.py)."""
         told = state.get("poll_seconds")
         if not told:
             return None
         present = state.get("present") or {}
         watchers = int(present.get("ROOM", 0)) + int(present.get("ONLINE", 0))
         self.live_told[int(told)] += 1
-        self.live_longer += float(told) > poll_interval(watchers, requests_per_second)
+        voting = bool(state.get("poll"))
+        self.live_longer += float(told) > poll_interval(
+            watchers, requests_per_second, voting=voting
+        )
         return float(told)
 
     def told_beat(self, body: bytes) -> float | None:

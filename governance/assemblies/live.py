@@ -47,15 +47,26 @@ MAX_POLL_SECONDS = 30
 # and learn of its result at most this late (the heartbeat's presence lasts 120 s regardless).
 MAX_SHED_POLL_SECONDS = 60
 REQUESTS_PER_SECOND = 250  # the default of the LIVE_REQUESTS_PER_SECOND setting
+# While a poll is open, the live state gets this share of its budget: the rest is kept for the
+# casts and the ballot pages, which come on top of it then (all members within a minute or so).
+# A page learns of the poll from the answer that tells it the longer interval, so the cheap
+# requests thin out before the casts peak, not only once a busy server notices (issue #19).
+VOTING_SHARE = 0.5
 
 
 def poll_interval(
-    watchers: int, requests_per_second: int = REQUESTS_PER_SECOND, busy_factor: int = 1
+    watchers: int,
+    requests_per_second: int = REQUESTS_PER_SECOND,
+    busy_factor: int = 1,
+    *,
+    voting: bool = False,
 ) -> int:
     """Seconds between two live-state requests of one page, for `watchers` open pages (at most
-    MAX_POLL_SECONDS); a busy server (`busy_factor` 2 or 4, governance/pressure.py) asks the
-    pages to wait that many times longer, up to MAX_SHED_POLL_SECONDS."""
-    spread = math.ceil(watchers / max(1, requests_per_second))
+    MAX_POLL_SECONDS), while a poll is open (`voting`) within VOTING_SHARE of the budget; a
+    busy server (`busy_factor` 2 or 4, governance/pressure.py) asks the pages to wait that many
+    times longer, up to MAX_SHED_POLL_SECONDS."""
+    budget = requests_per_second * VOTING_SHARE if voting else requests_per_second
+    spread = math.ceil(watchers / max(1.0, budget))
     base = min(MAX_POLL_SECONDS, max(POLL_SECONDS, spread))
     if busy_factor <= 1:
         return base
@@ -89,7 +100,7 @@ def live_payload(
         "present": {**counts, "total": sum(counts.values())},
         "speakers": floor_state(session, assembly=assembly),
         "roll": roll_size(session, assembly_id=assembly.id),
-        "poll_seconds": poll_interval(watchers, requests_per_second, shed),
+        "poll_seconds": poll_interval(watchers, requests_per_second, shed, voting=poll is not None),
     }
 
 

@@ -181,6 +181,17 @@ def test_the_live_page_asks_less_often_for_a_large_audience():
     assert poll_interval(100_000, 250, busy_factor=1) == MAX_POLL_SECONDS
 
 
+def test_while_a_poll_is_open_the_live_state_keeps_half_its_budget_for_the_votes():
+    """The casts come on top of the live state while a poll is open: the pages are told the
+    interval for half the budget, from the answer that shows them the poll (issue #19)."""
+    assert poll_interval(1000, 250, voting=True) == 8  # 125/s: 1,000 pages every 8 s
+    assert poll_interval(600, 250, voting=True) == POLL_SECONDS  # a small audience: unchanged
+    assert poll_interval(2500, 250, voting=True) == 20  # against 10 s with no poll open
+    assert poll_interval(5000, 250, voting=True) == MAX_POLL_SECONDS  # 40 s, at most 30
+    assert poll_interval(5000, 250, busy_factor=2, voting=True) == MAX_SHED_POLL_SECONDS
+    assert poll_interval(3, 1, voting=True) == POLL_SECONDS  # a budget of 1/s: 0.5, read as 1
+
+
 def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, make_assembly):
     from governance.assemblies import attendance
 
@@ -202,6 +213,28 @@ def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, mak
     assert client.get(url).json["poll_seconds"] == 10  # 30 pages, 3 requests/s
     page = client.get(f"/assemblies/{assembly.id}/live").get_data(as_text=True)
     assert 'data-poll-seconds="10"' in page
+
+
+def test_live_json_tells_a_longer_interval_once_a_poll_is_open(app, vote_world, make_poll, login):
+    """Half the live budget while the members vote: told in the answer that shows the poll."""
+    from governance.assemblies import attendance
+
+    world = vote_world(members=30, form=AssemblyForm.VIRTUAL)
+    with new_session(app.extensions["governance.engine"]) as s:
+        live = s.get(Assembly, world.assembly_id)
+        for member_id in world.member_ids:
+            attendance.heartbeat(s, assembly=live, member_id=member_id, now=utcnow())
+        s.commit()
+    app.config["LIVE_REQUESTS_PER_SECOND"] = 3
+    app.extensions.pop("assemblies.live_cache", None)
+    client = login(world.users[0])
+    url = f"/assemblies/{world.assembly_id}/live.json"
+    waiting = client.get(url).json
+    assert waiting["poll"] is None and waiting["poll_seconds"] == 10  # 30 pages, 3 requests/s
+    poll = make_poll(world)
+    app.extensions.pop("assemblies.live_cache", None)
+    voting = client.get(url, headers={"If-None-Match": "x"}).json
+    assert voting["poll"]["id"] == poll.id and voting["poll_seconds"] == 20  # 1.5/s for 30
 
 
 def test_joining_under_a_pass_skips_the_page_check_but_not_the_attendance_rules(
