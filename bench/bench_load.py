@@ -43,7 +43,10 @@ the servers, e.g. bench/gunicorn_close_probe.py: the time workers spend closing 
 BENCH_SHEDDING (0: the servers run with load
 shedding off, GOVERNANCE_LOAD_SHEDDING=0, to compare; default on), BENCH_RATELIMIT (a storage
 URI such as redis://127.0.0.1:6379/0: the servers run with the rate limits on, as deployed;
-default off: every member's requests come from 127.0.0.1), GOVERNANCE_TEST_PG_URL (admin URL).
+default off: every member's requests come from 127.0.0.1), BENCH_VOTE_LANE (1: each server
+listens on a second port for the votes, and the ballot pages, confirmations and casts go there,
+as deploy/nginx-governance.conf sends them; README "The votes' lane"; default off),
+GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
 from __future__ import annotations
@@ -128,6 +131,9 @@ def knobs() -> dict[str, Any]:
         "shedding": os.environ.get("BENCH_SHEDDING", "1").strip().lower() not in OFF,
         # The rate limits' storage (e.g. redis://127.0.0.1:6379/0): the limits on, as deployed.
         "ratelimit": os.environ.get("BENCH_RATELIMIT", ""),
+        # The votes' own listener (README, "The votes' lane"): each server binds a second port,
+        # and the ballot pages and casts go there, as nginx would send them.
+        "vote_lane": os.environ.get("BENCH_VOTE_LANE", "0").strip().lower() not in OFF,
     }
 
 
@@ -209,15 +215,20 @@ def mint(url: str, users: list[tuple[int, int]], pages_share: float) -> list[Mem
     return out
 
 
-def start_server(
-    url: str, workers: int, extra_env: dict[str, str] | None = None
-) -> tuple[subprocess.Popen[bytes], int]:
-    """gunicorn (sync workers, as deployed) on a free port; waits for /healthz."""
+def free_port() -> int:
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+        return int(sock.getsockname()[1])
+
+
+def start_server(
+    url: str, workers: int, extra_env: dict[str, str] | None = None, vote_port: int = 0
+) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn (sync workers, as deployed) on a free port, and on `vote_port` too (the votes'
+    lane) unless 0; waits for /healthz."""
+    port = free_port()
     env = {**os.environ, "GOVERNANCE_DATABASE_URL": url, "GOVERNANCE_SECRET_KEY": SECRET,
            "GOVERNANCE_RATELIMIT_DISABLED": "1", **(extra_env or {})}  # fmt: skip
     gunicorn = Path(sys.executable).parent / "gunicorn"
@@ -225,6 +236,8 @@ def start_server(
     kind = ["-k", "gthread", "--threads", str(threads)] if threads else ["-k", "sync"]
     cmd = [str(gunicorn), *kind, "-w", str(workers), "-b", f"127.0.0.1:{port}",
            "--backlog", "4096", "--log-level", "warning", "--timeout", "120", "wsgi:app"]  # fmt: skip
+    if vote_port:
+        cmd[-1:-1] = ["-b", f"127.0.0.1:{vote_port}"]
     if os.environ.get("BENCH_GUNICORN_CONFIG"):  # a gunicorn config file (hooks, probes)
         cmd[1:1] = ["-c", os.environ["BENCH_GUNICORN_CONFIG"]]
     if os.environ.get("BENCH_SERVER_CPUS"):  # e.g. "0": the server on one core only
@@ -254,9 +267,10 @@ def start_servers(
     if n > 1:
         env["GOVERNANCE_CACHE_URL"] = k["cache_url"]
         env["GOVERNANCE_CACHE_PREFIX"] = f"bench-{SECRET[:8]}"
-    started = [start_server(url, max(1, k["workers"] // n), env) for _ in range(n)]
+    lanes = [free_port() if k["vote_lane"] else 0 for _ in range(n)]
+    started = [start_server(url, max(1, k["workers"] // n), env, lane) for lane in lanes]
     for i, member in enumerate(members):
-        member.port = started[i % n][1]
+        member.port, member.vote_port = started[i % n][1], lanes[i % n]
     return [proc for proc, _port in started], started[0][1]
 
 
@@ -461,6 +475,7 @@ def run_backend(backend: str, k: dict[str, Any]) -> dict[str, Any]:
 def report(rows: list[dict[str, Any]], k: dict[str, Any]) -> None:
     kind = f"gthread workers × {k['threads']} threads" if k["threads"] else "sync workers"
     servers = f" in {k['servers']} servers" if k["servers"] > 1 else ""
+    servers += ", the votes on their own listener" if k["vote_lane"] else ""
     print(f"\n{k['members']} members, window {k['window_s']:g} s, {k['workers']} {kind}{servers}, "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     for r in rows:

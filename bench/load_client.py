@@ -212,6 +212,10 @@ class Member:
     voted_at: float | None = None  # seconds after the poll opened, when the tracker came
     pages: bool = False  # votes on the ballot pages (no JavaScript), not on the live page
     port: int = 0  # the app server this member's browser reaches (BENCH_SERVERS); 0: the scenario's
+    vote_port: int = 0  # where the ballot pages and casts go (the votes' lane); 0: as the rest
+
+    def voting_port(self, sc: Scenario) -> int:
+        return self.vote_port or self.port or sc.port
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Cookie": f"session={self.cookie}", **extra}
@@ -368,7 +372,7 @@ async def vote_on_live_page(sc: Scenario, m: Member, poll: dict[str, Any]) -> No
     cast = await sc.stats.timed(
         "cast",
         request(
-            m.port or sc.port, "POST", poll["cast_url"], m.headers(Accept="application/json"), form
+            m.voting_port(sc), "POST", poll["cast_url"], m.headers(Accept="application/json"), form
         ),
         lambda a: a.status == 200 and b'"trackers":' in a.body,
     )
@@ -383,7 +387,7 @@ async def vote_on_pages(sc: Scenario, m: Member, poll_id: int) -> None:
     base, form = f"/polls/{poll_id}", {"voter": str(m.member_id), "choice": m.choice}
     page = await sc.stats.timed(
         "ballot page",
-        request(m.port or sc.port, "GET", base + "/vote", m.headers()),
+        request(m.voting_port(sc), "GET", base + "/vote", m.headers()),
         lambda a: a.status == 200 and b'name="choice"' in a.body,
     )
     if page is None:
@@ -391,7 +395,7 @@ async def vote_on_pages(sc: Scenario, m: Member, poll_id: int) -> None:
     form["csrf_token"] = m.csrf
     confirm = await sc.stats.timed(
         "confirm",
-        request(m.port or sc.port, "POST", base + "/vote", m.headers(), form),
+        request(m.voting_port(sc), "POST", base + "/vote", m.headers(), form),
         lambda a: a.status == 200 and b"/cast" in a.body,
     )
     if confirm is None:
@@ -399,7 +403,7 @@ async def vote_on_pages(sc: Scenario, m: Member, poll_id: int) -> None:
     sc.casts_sent += 1
     cast = await sc.stats.timed(
         "cast (pages)",
-        request(m.port or sc.port, "POST", base + "/cast", m.headers(), form),
+        request(m.voting_port(sc), "POST", base + "/cast", m.headers(), form),
         lambda a: a.status == 200 and TRACKER.search(a.body) is not None,
     )
     if cast is not None:

@@ -54,6 +54,8 @@ def command(name: str, port: int | None = None) -> list[str]:
     exec_start = exec_start.replace("/opt/governance/bin/", f"{BIN}/")
     if port is not None:
         exec_start = exec_start.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        # The votes' lane (tests/test_vote_lane.py): a free port too, never the real 8001.
+        exec_start = exec_start.replace("127.0.0.1:8001", f"127.0.0.1:{free_port()}")
     return shlex.split(exec_start)
 
 
