@@ -43,9 +43,10 @@ the servers, e.g. bench/gunicorn_close_probe.py: the time workers spend closing 
 BENCH_SHEDDING (0: the servers run with load
 shedding off, GOVERNANCE_LOAD_SHEDDING=0, to compare; default on), BENCH_RATELIMIT (a storage
 URI such as redis://127.0.0.1:6379/0: the servers run with the rate limits on, as deployed;
-default off: every member's requests come from 127.0.0.1), BENCH_VOTE_LANE (1: each server
+default off: every member's requests come from 127.0.0.1), BENCH_VOTE_LANE (each server
 listens on a second port for the votes, and the ballot pages, confirmations and casts go there,
-as deploy/nginx-governance.conf sends them; README "The votes' lane"; default off),
+as deploy/nginx-governance.conf sends them, README "The votes' lane"; default on, as deployed;
+0: one address for everything, to compare),
 GOVERNANCE_TEST_PG_URL (admin URL).
 """
 
@@ -133,7 +134,7 @@ def knobs() -> dict[str, Any]:
         "ratelimit": os.environ.get("BENCH_RATELIMIT", ""),
         # The votes' own listener (README, "The votes' lane"): each server binds a second port,
         # and the ballot pages and casts go there, as nginx would send them.
-        "vote_lane": os.environ.get("BENCH_VOTE_LANE", "0").strip().lower() not in OFF,
+        "vote_lane": os.environ.get("BENCH_VOTE_LANE", "1").strip().lower() not in OFF,
     }
 
 
