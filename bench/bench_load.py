@@ -58,6 +58,7 @@ import multiprocessing
 import os
 import random
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -217,8 +218,6 @@ def mint(url: str, users: list[tuple[int, int]], pages_share: float) -> list[Mem
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import event, select, update
 
 from governance.accounts.models import Role, User
-from governance.assemblies import watch
+from governance.assemblies import attendance, watch
 from governance.assemblies.live import (
     MAX_POLL_SECONDS,
     MAX_SHED_POLL_SECONDS,
@@ -193,8 +193,6 @@ def test_while_a_poll_is_open_the_live_state_keeps_half_its_budget_for_the_votes
 
 
 def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, make_assembly):
-    from governance.assemblies import attendance
-
     members = [make_member() for _ in range(30)]
     user = make_user(member_id=members[0].id)
     assembly = make_assembly(
@@ -217,8 +215,6 @@ def test_live_json_says_when_to_ask_next(app, login, make_user, make_member, mak
 
 def test_live_json_tells_a_longer_interval_once_a_poll_is_open(app, vote_world, make_poll, login):
     """Half the live budget while the members vote: told in the answer that shows the poll."""
-    from governance.assemblies import attendance
-
     world = vote_world(members=30, form=AssemblyForm.VIRTUAL)
     with new_session(app.extensions["governance.engine"]) as s:
         live = s.get(Assembly, world.assembly_id)
