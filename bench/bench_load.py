@@ -58,7 +58,6 @@ import multiprocessing
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -75,6 +74,7 @@ if __package__ in (None, ""):  # run as a script: python bench/bench_load.py
 from sqlalchemy import func, insert, select
 
 import governance.models  # noqa: F401  (complete metadata)
+from bench.ballots_load import free_port
 from bench.bench_ballots import open_db
 from bench.load_client import (
     SLICE_SECONDS,
@@ -215,12 +215,6 @@ def mint(url: str, users: list[tuple[int, int]], pages_share: float) -> list[Mem
             out[-1].pages = random.random() < pages_share
     app.extensions["governance.engine"].dispose()
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(
