@@ -3,10 +3,11 @@ poll opens, and all of them vote within 60 seconds.
 
 Every member is a browser, doing what the pages do. The member arrives within the warm-up
 (BENCH_WARMUP, 60 s) and opens the live page (GET, the full check; it carries the watch pass,
-governance/assemblies/watch.py). live.js then asks for live.json (with the ETag: 304 while
-nothing changes) every 5 s, or as much less often as the server asks with a large audience
-(LIVE_REQUESTS_PER_SECOND, assemblies/live.py), and sends the heartbeat every 45 s (present
-online), both with the pass. As live.js, each waits the interval the last answer told
+governance/assemblies/watch.py). live.js then sends one request per tick, with the pass:
+live.json (with the ETag: 304 while nothing changes) every 5 s, or as much less often as the
+server asks with a large audience (LIVE_REQUESTS_PER_SECOND, assemblies/live.py), and in place
+of the first of them once 45 s have passed since the last beat, the heartbeat (present online),
+whose answer carries the live state too. As live.js, each waits the interval the last answer told
 (poll_seconds, beat_seconds): longer while a server process is busy (load shedding,
 governance/pressure.py; on unless BENCH_SHEDDING=0).
 When live.json shows the open poll, the member decides at a random moment within the first

@@ -283,55 +283,91 @@ async def open_live_page(sc: Scenario, m: Member, assembly_id: int) -> bool:
 
 
 async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | None:
-    """live.js: poll live.json (with ETag and pass) as often as the server says, and beat.
-    As live.js, the first ask comes one interval after the page opened, and each next one the
-    interval told after the answer. When the member decides, they vote on the page (and go on
+    """live.js: one request per tick, as often as the server says: live.json (with ETag and
+    pass), or, once a beat is due (beat_seconds after the last, never later than LATEST_BEAT),
+    the heartbeat, whose answer carries the live state too (unless the page holds it). The first
+    tick, as the page opens, is a beat; a failed beat is followed by live.json in the same tick
+    and retried after RETRY. When the member decides, they vote on the page (and go on
     following), or (m.pages) the open poll is returned for the ballot pages. None when the
     scenario ends."""
     loop = asyncio.get_running_loop()
-    beat = asyncio.create_task(heartbeat(sc, m, assembly_id))
     etag, poll, decide_at = None, None, None
-    wake = loop.time() + spread(m.poll_seconds)
-    try:
-        await _sleep_until(sc, wake)
-        while not sc.stop.is_set():
-            t0 = loop.time()
-            if decide_at is not None and t0 >= decide_at and poll is not None:
-                if m.pages:
-                    return poll
-                decide_at = None
-                await vote_on_live_page(sc, m, poll)
-                # live.js counts the vote in on the page itself (live:cast) and asks for the
-                # state at its own next tick, not right after the cast.
-                await _sleep_until(sc, wake)
-                continue
-            extra = {"If-None-Match": etag} if etag else {}
-            path = f"/assemblies/{assembly_id}/live.json"
-            answer = await sc.stats.timed(
-                "live",
-                request(m.port or sc.port, "GET", path, m.watching(**extra)),
-                lambda a: a.status in (200, 304),
-            )
-            m.renew(answer)
-            if answer is not None and answer.status == 200:
-                etag = answer.headers.get("etag")
-                state = json.loads(answer.body)
-                m.poll_seconds = sc.stats.told_live(state, sc.live_requests_per_second) or (
-                    m.poll_seconds
-                )
-                shown = state.get("poll")
-                if shown and m.voted_at is None and decide_at is None and sc.opened_at:
-                    poll = shown
-                    decide_at = sc.opened_at + random.uniform(0, sc.vote_spread)
-            wake = loop.time() + spread(m.poll_seconds)
-            await _sleep_until(sc, min(wake, decide_at) if decide_at else wake)
-        return None
-    finally:
-        beat.cancel()
+    beat_seconds, last_beat, beat_due = sc.heartbeat_seconds, None, 0.0
+    wake = loop.time()
+
+    def take(state: dict[str, Any], tag: str | None) -> None:
+        nonlocal etag, poll, decide_at
+        etag = tag or etag
+        m.poll_seconds = sc.stats.told_live(state, sc.live_requests_per_second) or m.poll_seconds
+        shown = state.get("poll")
+        if shown and m.voted_at is None and decide_at is None and sc.opened_at:
+            poll = shown
+            decide_at = sc.opened_at + random.uniform(0, sc.vote_spread)
+
+    async def live() -> None:
+        extra = {"If-None-Match": etag} if etag else {}
+        path = f"/assemblies/{assembly_id}/live.json"
+        answer = await sc.stats.timed(
+            "live",
+            request(m.port or sc.port, "GET", path, m.watching(**extra)),
+            lambda a: a.status in (200, 304),
+        )
+        m.renew(answer)
+        if answer is not None and answer.status == 200:
+            take(json.loads(answer.body), answer.headers.get("etag"))
+
+    async def beat() -> bool:
+        nonlocal beat_seconds
+        extra = {"X-CSRFToken": m.csrf} | ({"X-Live-ETag": etag} if etag else {})
+        path = f"/assemblies/{assembly_id}/heartbeat"
+        answer = await sc.stats.timed(
+            "heartbeat",
+            request(m.port or sc.port, "POST", path, m.watching(**extra), {}),
+            lambda a: a.status == 200 and b'"channel":"ONLINE"' in a.body.replace(b" ", b""),
+        )
+        m.renew(answer)
+        if answer is None:
+            return False
+        beat_seconds = sc.stats.told_beat(answer.body) or beat_seconds
+        body = json.loads(answer.body)
+        if body.get("live"):
+            take(body["live"], body.get("etag"))
+        return True
+
+    while not sc.stop.is_set():
+        t0 = loop.time()
+        if decide_at is not None and t0 >= decide_at and poll is not None:
+            if m.pages:
+                return poll
+            decide_at = None
+            await vote_on_live_page(sc, m, poll)
+            # live.js counts the vote in on the page itself (live:cast) and asks for the
+            # state at its own next tick, not right after the cast.
+            await _sleep_until(sc, wake)
+            continue
+        retry = False
+        if last_beat is None or t0 >= beat_due:
+            if await beat():
+                last_beat = t0
+                beat_due = t0 + min(spread(beat_seconds), LATEST_BEAT)
+            else:
+                await live()
+                retry = True
+        else:
+            await live()
+        wait = spread(min(m.poll_seconds, RETRY) if retry else m.poll_seconds)
+        if not retry and last_beat is not None:
+            wait = min(wait, max(0.0, last_beat + LATEST_BEAT - loop.time()))
+        wake = loop.time() + wait
+        await _sleep_until(sc, min(wake, decide_at) if decide_at else wake)
+    return None
 
 
-# live.js stretches or shortens every wait by up to a fifth at random (JITTER there).
+# live.js stretches or shortens every wait by up to a fifth at random (JITTER there), retries
+# a failed beat after RETRY seconds and beats at the latest LATEST_BEAT after the last one.
 JITTER = 0.2
+RETRY = 10.0
+LATEST_BEAT = 96.0
 
 
 def spread(seconds: float) -> float:
@@ -343,24 +379,6 @@ async def _sleep_until(sc: Scenario, moment: float) -> None:
     delay = moment - asyncio.get_running_loop().time()
     if delay > 0 and not sc.stop.is_set():
         await asyncio.sleep(delay)
-
-
-async def heartbeat(sc: Scenario, m: Member, assembly_id: int) -> None:
-    """The live page's heartbeat: present online while the page is open. As live.js: the next
-    beat after the interval the answer told (beat_seconds; the page's own until one does), a
-    failed beat retried after 10 s."""
-    path = f"/assemblies/{assembly_id}/heartbeat"
-    beat_seconds = sc.heartbeat_seconds
-    while True:
-        answer = await sc.stats.timed(
-            "heartbeat",
-            request(m.port or sc.port, "POST", path, m.watching(**{"X-CSRFToken": m.csrf}), {}),
-            lambda a: a.status == 200 and b'"channel":"ONLINE"' in a.body.replace(b" ", b""),
-        )
-        m.renew(answer)
-        if answer is not None:
-            beat_seconds = sc.stats.told_beat(answer.body) or beat_seconds
-        await asyncio.sleep(spread(beat_seconds if answer is not None else 10.0))
 
 
 async def vote_on_live_page(sc: Scenario, m: Member, poll: dict[str, Any]) -> None:

@@ -3,7 +3,8 @@
 Builds the load scenario's world (bench_load.populate: a virtual assembly in session, N members
 on the roll with a login), then sends each member's requests through the app's WSGI stack in
 this process, as the live page sends them: the live page (GET), live.json (200, then 304 with
-the ETag), the heartbeat (with the watch pass) and, once a poll is open, the cast (JSON); and, in a
+the ETag), the heartbeat (with the watch pass; its answer carries the live state, the first
+beat's in full, the next with the page's ETag) and, once a poll is open, the cast (JSON); and, in a
 second poll, what a member without JavaScript sends: the ballot page, the confirmation and the
 cast with its receipt page.
 Prints the CPU ms per request of each kind (process time of this process: the database
@@ -188,9 +189,14 @@ def main() -> None:
         with new_session(engine) as s:  # the last beat 30 s ago: the next one writes
             s.execute(update(Attendance).values(last_seen_at=utcnow() - timedelta(seconds=30)))
             s.commit()
-        beats = timed("heartbeat", [
+        held = members[0]  # the live state as the pages hold it after the joins
+        etag = get(f"{base}/live.json", held.cookie, **{"X-Watch-Pass": held.watch_pass}).headers[
+            "ETag"
+        ]
+        beats = timed("heartbeat", [  # the page holds the live state: not sent again
             lambda m=m: post(f"{base}/heartbeat", m.cookie, {},
-                             **{"X-Watch-Pass": m.watch_pass, "X-CSRFToken": m.csrf})
+                             **{"X-Watch-Pass": m.watch_pass, "X-CSRFToken": m.csrf,
+                                "X-Live-ETag": etag})
             for m in members], cpu)  # fmt: skip
         assert all(b.status_code == 200 for b in beats), {b.status_code for b in beats}
         with new_session(engine) as s:

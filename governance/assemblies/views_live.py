@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app, jsonify, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from werkzeug.http import quote_etag
 
 from governance.accounts.forms import ConfirmForm
 from governance.assemblies import attendance, closed, mandates, proxies, services, speakers, watch
@@ -286,24 +287,48 @@ def heartbeat(assembly_id: int) -> Any:
     UPDATE, and joining (or rejoining after a gap) takes the attendance checks alone; without
     a pass the full check runs, and the write lock is taken only for the write. A beat within EARLY_BEAT of the last one written (more
     tabs, a script) is answered from the read alone; beyond the per-login limit, with 429.
+
+    The answer carries the live state as live.json would (`_beat_answer`): the page beats in
+    place of one of its live-state requests, not on top of them (static/js/live.js).
     """
     granted = _valid_pass(assembly_id)
     if granted is not None and granted.member_id is not None:
+        state = _state(assembly_id)  # read before the write (SQLite: outside its lock)
         channel = _beat_with_pass(assembly_id, granted.member_id)
         if channel is not None:
-            return _no_store(jsonify(channel=channel.value, beat_seconds=_beat_seconds()))
+            return _beat_answer(state, channel)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     assembly, member_id = _watcher(assembly_id)
+    state = _state(assembly.id)
     channel = None
     if ConfirmForm().validate_on_submit() and member_id is not None:
         now = utcnow()
         channel = attendance.seen_recently(
             db(), assembly_id=assembly.id, member_id=member_id, now=now
         ) or attendance.heartbeat(begin_writing(), assembly=assembly, member_id=member_id, now=now)
-    response = jsonify(channel=channel.value if channel else None, beat_seconds=_beat_seconds())
+    response = _beat_answer(state, channel)
     response.headers[watch.HEADER] = _issue_pass(assembly, member_id)
-    return _no_store(response)
+    return response
+
+
+# The live state's ETag the page holds, sent with a beat (a POST: If-None-Match would be a
+# precondition there, not a cache validator).
+LIVE_ETAG_HEADER = "X-Live-ETag"
+
+
+def _beat_answer(state: tuple[dict[str, Any], str], channel: Channel | None) -> Any:
+    """A beat's answer: the channel the member is present on, when to beat next, and the live
+    state (`_state`) with its ETag unless the page holds it already (the ETag it sent)."""
+    payload, etag = state
+    answer: dict[str, Any] = {
+        "channel": channel.value if channel else None,
+        "beat_seconds": _beat_seconds(),
+    }
+    quoted = quote_etag(etag)
+    if request.headers.get(LIVE_ETAG_HEADER) != quoted:
+        answer |= {"live": payload, "etag": quoted}
+    return _no_store(jsonify(answer))
 
 
 def _beat_with_pass(assembly_id: int, member_id: int) -> Channel | None:

@@ -21,6 +21,7 @@ from governance.assemblies.models import Assembly, AssemblyForm, AssemblyState, 
 from governance.auditlog import AuditEvent
 from governance.db import new_session, utcnow
 from governance.register.models import Member
+from tests.assemblies import beat
 
 SECRET = "test-secret"
 
@@ -105,7 +106,7 @@ def test_heartbeat_with_a_pass_refreshes_presence_in_one_update(
     client, user, member, assembly, token = _watcher(login, make_user, make_member, make_assembly)
     url = f"/assemblies/{assembly.id}/heartbeat"
     first = client.post(url, headers={watch.HEADER: token})  # joins online under the pass
-    assert first.status_code == 200 and first.json == {"channel": "ONLINE", "beat_seconds": 45}
+    assert first.status_code == 200 and beat(first) == {"channel": "ONLINE", "beat_seconds": 45}
     assert watch.HEADER not in first.headers  # the pass is fresh: no full check, no new one
     engine = app.extensions["governance.engine"]
     with new_session(engine) as s:
@@ -114,7 +115,7 @@ def test_heartbeat_with_a_pass_refreshes_presence_in_one_update(
         s.commit()
     _deactivate(app, user)  # proves the cheap path: the full check would refuse now
     again = client.post(url, headers={watch.HEADER: token})
-    assert again.status_code == 200 and again.json == {"channel": "ONLINE", "beat_seconds": 45}
+    assert again.status_code == 200 and beat(again) == {"channel": "ONLINE", "beat_seconds": 45}
     assert watch.HEADER not in again.headers
     with new_session(engine) as s:
         seen = s.scalar(select(Attendance.last_seen_at).where(Attendance.member_id == member.id))
@@ -140,7 +141,7 @@ def test_heartbeat_pass_stops_when_the_assembly_closes(
 ):
     client, _user, _m, assembly, token = _watcher(login, make_user, make_member, make_assembly)
     url = f"/assemblies/{assembly.id}/heartbeat"
-    assert client.post(url, headers={watch.HEADER: token}).json == {
+    assert beat(client.post(url, headers={watch.HEADER: token})) == {
         "channel": "ONLINE",
         "beat_seconds": 45,
     }
@@ -149,7 +150,7 @@ def test_heartbeat_pass_stops_when_the_assembly_closes(
             update(Assembly).where(Assembly.id == assembly.id).values(state=AssemblyState.CLOSED)
         )
         s.commit()
-    assert client.post(url, headers={watch.HEADER: token}).json == {
+    assert beat(client.post(url, headers={watch.HEADER: token})) == {
         "channel": None,
         "beat_seconds": 45,
     }
@@ -233,6 +234,39 @@ def test_live_json_tells_a_longer_interval_once_a_poll_is_open(app, vote_world, 
     assert voting["poll"]["id"] == poll.id and voting["poll_seconds"] == 20  # 1.5/s for 30
 
 
+def test_a_beat_carries_the_live_state_unless_the_page_holds_it(app, vote_world, make_poll, login):
+    """The page beats in place of a live-state request (live.js): the beat's answer is the
+    state live.json gives, with its ETag, and leaves it out when the page sent that ETag."""
+    world = vote_world(members=2, form=AssemblyForm.VIRTUAL, present=False)
+    client = login(world.users[0])
+    page = client.get(f"/assemblies/{world.assembly_id}/live").get_data(as_text=True)
+    token = re.search(r'data-watch-pass="([^"]+)"', page).group(1)
+    url = f"/assemblies/{world.assembly_id}/heartbeat"
+    state = client.get(f"/assemblies/{world.assembly_id}/live.json", headers={watch.HEADER: token})
+    for headers in ({watch.HEADER: token}, {}):  # under the pass, and through the full check
+        first = client.post(url, headers=headers)
+        assert first.json["live"] == state.json and first.json["etag"] == state.headers["ETag"]
+        held = client.post(url, headers=headers | {"X-Live-ETag": state.headers["ETag"]})
+        assert held.status_code == 200 and "live" not in held.json and "etag" not in held.json
+        assert held.json["channel"] == "ONLINE"
+    # A poll opens: a page holding the old state is sent the new one with the beat.
+    poll = make_poll(world)
+    app.extensions.pop("assemblies.live_cache", None)
+    news = client.post(url, headers={watch.HEADER: token, "X-Live-ETag": state.headers["ETag"]})
+    assert news.json["live"]["poll"]["id"] == poll.id
+    assert news.json["etag"] != state.headers["ETag"]
+
+
+def test_a_beat_refused_for_lack_of_access_carries_no_state(
+    login, make_user, make_member, make_assembly
+):
+    _client, _user, _m, assembly, token = _watcher(login, make_user, make_member, make_assembly)
+    outsider = login(roles=[Role.MEMBER])  # not on the roll; someone else's pass is no help
+    url = f"/assemblies/{assembly.id}/heartbeat"
+    refused = outsider.post(url, headers={watch.HEADER: token})
+    assert refused.status_code == 403 and b"live" not in refused.data
+
+
 def test_joining_under_a_pass_skips_the_page_check_but_not_the_attendance_rules(
     app, login, make_user, make_member, make_assembly
 ):
@@ -255,7 +289,7 @@ def test_joining_under_a_pass_skips_the_page_check_but_not_the_attendance_rules(
         s.commit()
     _deactivate(app, user)  # proves the pass's path: the page's full check would refuse now
     joined = client.post(url, headers={watch.HEADER: token})
-    assert joined.json == {"channel": "ONLINE", "beat_seconds": 45}
+    assert beat(joined) == {"channel": "ONLINE", "beat_seconds": 45}
     with new_session(engine) as s:
         events = s.scalars(
             select(AuditEvent.event_type).where(AuditEvent.event_type == "attendance.online_joined")

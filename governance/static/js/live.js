@@ -116,6 +116,16 @@
     el.replaceChildren(link, ": ", strong);
   }
 
+  // A live state arrived (from live.json or with a beat): show it, keep its ETag and the
+  // interval it tells.
+  function take(data, tag) {
+    etag = tag || etag;
+    render(data);
+    if (data.poll_seconds) {
+      pollSeconds = Number(data.poll_seconds);
+    }
+  }
+
   async function poll() {
     try {
       const headers = { "X-Watch-Pass": watchPass };
@@ -125,12 +135,7 @@
       const response = await fetch(root.dataset.url, { headers, credentials: "same-origin" });
       renew(response);
       if (response.status === 200) {
-        etag = response.headers.get("ETag");
-        const data = await response.json();
-        render(data);
-        if (data.poll_seconds) {
-          pollSeconds = Number(data.poll_seconds);
-        }
+        take(await response.json(), response.headers.get("ETag"));
       }
     } catch (_error) {
       // offline for a moment: try again at the next tick
@@ -139,17 +144,26 @@
 
   // A failed beat is retried after RETRY seconds; presence lasts 120 seconds (attendance.py).
   const RETRY = 10;
+  // The server tells at most 80 s between beats while it is busy (views_live.py), and the page
+  // stretches that by up to a fifth (JITTER): a beat never comes later than this after the
+  // last one answered, and a failed one is retried well within the 120 s of presence.
+  const LATEST_BEAT = 96;
 
   // The server says when to beat next: later while it is busy (governance/pressure.py).
   let beatSeconds = Number(root.dataset.heartbeatSeconds || 45);
 
+  // The beat's answer carries the live state too (unless the page holds it: its ETag).
   async function heartbeat() {
     let ok = false;
     try {
+      const headers = { "X-CSRFToken": root.dataset.csrf, "X-Watch-Pass": watchPass };
+      if (etag) {
+        headers["X-Live-ETag"] = etag;
+      }
       const response = await fetch(root.dataset.heartbeatUrl, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "X-CSRFToken": root.dataset.csrf, "X-Watch-Pass": watchPass },
+        headers,
       });
       renew(response);
       ok = response.ok;
@@ -157,6 +171,9 @@
         const data = await response.json();
         if (data.beat_seconds) {
           beatSeconds = Number(data.beat_seconds);
+        }
+        if (data.live) {
+          take(data.live, data.etag);
         }
       }
     } catch (_error) {
@@ -167,28 +184,51 @@
 
   // Every wait is stretched or shortened by up to a fifth at random: pages that were answered
   // together (after the server was slow for a moment, or when a poll opened) would otherwise
-  // ask together again, wave after wave. The mean stays the interval the server told; the
-  // longest beat (80 s × 1.2) stays within the 120 seconds of presence.
+  // ask together again, wave after wave. The mean stays the interval the server told.
   const JITTER = 0.2;
   function spread(seconds) {
     return seconds * 1000 * (1 - JITTER + 2 * JITTER * Math.random());
   }
 
-  async function beat() {
-    const ok = await heartbeat();
-    window.setTimeout(beat, spread(ok ? beatSeconds : RETRY));
-  }
-
   // The server says when to ask next: later with a large audience (assemblies/live.py).
   let pollSeconds = Number(root.dataset.pollSeconds || 5);
 
-  async function follow() {
-    await poll();
-    window.setTimeout(follow, spread(pollSeconds));
+  // One request per tick: the live state (live.json), or, once a beat is due, the beat, whose
+  // answer carries the state as well. So a member's presence costs no request of its own: the
+  // beat takes the place of the first live-state request after its interval (45 s, told by
+  // the server) has passed, and the tick is brought forward if that would be later than
+  // LATEST_BEAT. The first tick, as the page opens, is a beat. A failed beat is followed by a
+  // live-state request in the same tick (the page stays current) and retried after RETRY.
+  const beats = Boolean(root.dataset.heartbeatUrl);
+  let lastBeat = null; // when the last answered beat was sent (ms)
+  let beatDue = 0; // when the next beat is due (ms)
+
+  async function tick() {
+    const now = Date.now();
+    let retry = false;
+    if (beats && (lastBeat === null || now >= beatDue)) {
+      if (await heartbeat()) {
+        lastBeat = now;
+        beatDue = now + Math.min(spread(beatSeconds), LATEST_BEAT * 1000);
+      } else {
+        await poll();
+        retry = true;
+      }
+    } else {
+      await poll();
+    }
+    // The interval the answer told (a large audience asks less often: assemblies/live.py),
+    // brought forward to the latest beat; a failed beat's retry is never brought forward.
+    let wait = spread(retry ? Math.min(pollSeconds, RETRY) : pollSeconds);
+    if (!retry && lastBeat !== null) {
+      wait = Math.min(wait, Math.max(0, lastBeat + LATEST_BEAT * 1000 - Date.now()));
+    }
+    window.setTimeout(tick, wait);
   }
 
-  window.setTimeout(follow, spread(pollSeconds));
-  if (root.dataset.heartbeatUrl) {
-    beat();
+  if (beats) {
+    tick();
+  } else {
+    window.setTimeout(tick, spread(pollSeconds));
   }
 })();
