@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from governance.assemblies.live import REQUESTS_PER_SECOND, poll_interval
+from governance.assemblies.views_live import LIVE_ETAG_HEADER
 
 try:  # the dev extras install it (Linux, macOS)
     import uvloop
@@ -137,12 +138,9 @@ class Stats:
         )
         return float(told)
 
-    def told_beat(self, body: bytes) -> float | None:
+    def told_beat(self, answer: dict[str, Any]) -> float | None:
         """A heartbeat answer's beat_seconds (None without one), counted."""
-        try:
-            told = json.loads(body).get("beat_seconds")
-        except (ValueError, AttributeError):
-            return None
+        told = answer.get("beat_seconds")
         if not told:
             return None
         self.beat_told[int(told)] += 1
@@ -318,7 +316,7 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | 
 
     async def beat() -> bool:
         nonlocal beat_seconds
-        extra = {"X-CSRFToken": m.csrf} | ({"X-Live-ETag": etag} if etag else {})
+        extra = {"X-CSRFToken": m.csrf} | ({LIVE_ETAG_HEADER: etag} if etag else {})
         path = f"/assemblies/{assembly_id}/heartbeat"
         answer = await sc.stats.timed(
             "heartbeat",
@@ -328,8 +326,8 @@ async def follow(sc: Scenario, m: Member, assembly_id: int) -> dict[str, Any] | 
         m.renew(answer)
         if answer is None:
             return False
-        beat_seconds = sc.stats.told_beat(answer.body) or beat_seconds
         body = json.loads(answer.body)
+        beat_seconds = sc.stats.told_beat(body) or beat_seconds
         if body.get("live"):
             take(body["live"], body.get("etag"))
         return True
