@@ -116,6 +116,24 @@ def server_cpu(proc: subprocess.Popen) -> float:
     return total / ticks
 
 
+def database_cpu() -> float:
+    """CPU seconds (user + system) used so far by this machine's PostgreSQL processes (Linux
+    /proc, command name "postgres"; 0 where there are none): the database's own cost per request
+    where it shares the cores with the app. Ended processes (closed connections) no longer
+    count: compare while the pool's connections stay open."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError, ValueError):  # ended meanwhile
+            continue
+        if name == "postgres":
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def request_bytes(
     path: str, port: int, body: dict[str, Any], cookie: str | None, accept: str | None = None
 ) -> bytes:

@@ -6,7 +6,9 @@
     logged-in member, CSRF token, POST /polls/<id>/cast, tracker in the answer — as the live
     page casts (JSON answer; BENCH_CAST=page: the ballot pages' form post and receipt page,
     which the figures before issue #19 measured).
-Reported: casts/s, p50, p99, errors (must be 0), and ballots == participations afterwards.
+Reported: casts/s, p50, p99, errors (must be 0), the server workers' CPU ms per cast and the
+database's (PostgreSQL's processes on this machine, "db ms"), and ballots == participations
+afterwards.
 The same bursts go to a bare WSGI endpoint doing only the two inserts (bench/bare_app.py),
 giving the ratio app/bare (goal ≥ 0.4, issue #19; earlier ≥ 0.7), and, as encrypted motion ballots, to encrypted polls of
 a second assembly with a ready key (bench/bench_encrypted.py): the ratio encrypted/plain (goal
@@ -37,6 +39,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 import governance.models  # noqa: F401  (complete metadata)
 from bench.ballots_load import (
     cookies,
+    database_cpu,
     load,
     request_bytes,
     server_cpu,
@@ -225,10 +228,12 @@ def http_scenarios(url: str, engine: Any, assembly: int, users: list[Any], scale
 
 
 def measured(proc: Any, port: int, raws: list[bytes]) -> dict[str, Any]:
-    """The load's figures, with the server workers' CPU per cast (ms)."""
-    before = server_cpu(proc)
+    """The load's figures, with the server workers' CPU per cast (ms) and the database's
+    (PostgreSQL's processes on this machine; 0 on SQLite, whose work is the workers')."""
+    before, db_before = server_cpu(proc), database_cpu()
     figures = dict(load(port, raws))
     figures["server_cpu_ms"] = round((server_cpu(proc) - before) / len(raws) * 1000, 2)
+    figures["db_cpu_ms"] = round((database_cpu() - db_before) / len(raws) * 1000, 2)
     return figures
 
 
@@ -360,7 +365,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def report(rows: list[dict[str, Any]]) -> None:
     print(
         f"{'backend':<11}{'scenario':<34}{'casts/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}{'CPU ms':>8}  box ok / result"
+        f"{'errors':>8}{'CPU ms':>8}{'db ms':>7}  box ok / result"
     )
     for r in rows:
         if "ratio" in r:
@@ -382,7 +387,8 @@ def report(rows: list[dict[str, Any]]) -> None:
         else:
             print(
                 f"{r['backend']:<11}{r['scenario']:<34}{r['casts_per_s']:>9}{r['p50_ms']:>9}"
-                f"{r['p99_ms']:>9}{r['errors']:>8}{r.get('server_cpu_ms', ''):>8}  {r['box_ok']}"
+                f"{r['p99_ms']:>9}{r['errors']:>8}{r.get('server_cpu_ms', ''):>8}"
+                f"{r.get('db_cpu_ms', ''):>7}  {r['box_ok']}"
             )
 
 

@@ -7,9 +7,10 @@ the ETag), the heartbeat (with the watch pass; its answer carries the live state
 beat's in full, the next with the page's ETag) and, once a poll is open, the cast (JSON); and, in a
 second poll, what a member without JavaScript sends: the ballot page, the confirmation and the
 cast with its receipt page.
-Prints the CPU ms per request of each kind (process time of this process: the database
-server's own time not included) and the round trips to the database per request (statements,
-transactions begun, pool pre-pings): where a loaded server's time goes, and what a change saves,
+Prints the CPU ms per request of each kind (process time of this process), the database
+server's own CPU ms per request (PostgreSQL on this machine, its processes' time from /proc; 0
+on SQLite, whose work is the app's) and the round trips to the database per request
+(statements, transactions begun, pool pre-pings): where a loaded server's time goes, and what a change saves,
 compared in the same hour.
 
 Run: .venv/bin/python -m bench.profile_requests      Knobs: BENCH_MEMBERS (default 300),
@@ -38,6 +39,7 @@ from typing import Any
 from sqlalchemy import event, update
 from werkzeug.test import EnvironBuilder
 
+from bench.ballots_load import database_cpu
 from bench.bench_ballots import open_db
 from bench.bench_load import SECRET, mint, populate
 from bench.load_client import TRACKER, UA
@@ -118,6 +120,7 @@ def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> li
     profile = os.environ.get("BENCH_PROFILE") == label or os.environ.get("BENCH_CALLS") == "1"
     before = TRIPS.total()
     prof = cProfile.Profile(time.process_time) if profile else None  # CPU, not waits
+    d0 = database_cpu()  # read before the clocks start: the scan of /proc is not the app's
     t0, w0 = time.process_time(), time.perf_counter()
     if prof:
         prof.enable()
@@ -137,8 +140,9 @@ def timed(label: str, calls: list[Callable[[], Any]], out: dict[str, Any]) -> li
             prof.dump_stats(RESULTS / f"profile_{label.replace(' ', '_')}.prof")
     cpu = (time.process_time() - t0) / len(calls) * 1000
     wall = (time.perf_counter() - w0) / len(calls) * 1000
+    db_cpu = (database_cpu() - d0) / len(calls) * 1000
     trips = [(b - a) / len(calls) for a, b in zip(before, TRIPS.total(), strict=True)]
-    out[label] = (cpu, wall, *trips, calls_each)
+    out[label] = (cpu, wall, db_cpu, *trips, calls_each)
     return answers
 
 
@@ -229,13 +233,13 @@ def main() -> None:
         assert all(TRACKER.search(r.data) for r in receipts), {r.status_code for r in receipts}
         print(f"{n} members, in-process on {backend}, per request:")
         print(
-            f"  {'':<16} {'CPU ms':>7} {'wall ms':>7} {'statements':>10} {'begins':>7} {'pings':>6}"
-            f" {'calls':>7}"
+            f"  {'':<16} {'CPU ms':>7} {'wall ms':>7} {'db CPU':>7} {'statements':>10}"
+            f" {'begins':>7} {'pings':>6} {'calls':>7}"
         )
-        for label, (ms, wall, statements, begins, pings, calls) in cpu.items():
+        for label, (ms, wall, db_ms, statements, begins, pings, calls) in cpu.items():
             print(
-                f"  {label:<16} {ms:7.2f} {wall:7.2f} {statements:10.1f} {begins:7.1f} {pings:6.1f}"
-                f" {calls:7.0f}"
+                f"  {label:<16} {ms:7.2f} {wall:7.2f} {db_ms:7.2f} {statements:10.1f}"
+                f" {begins:7.1f} {pings:6.1f} {calls:7.0f}"
             )
         app.extensions["governance.engine"].dispose()
         engine.dispose()

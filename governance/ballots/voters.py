@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, union_all
+from sqlalchemy.orm import load_only
 from sqlmodel import Session
 
 from governance.assemblies.grants import ProxyGrant, held_by_relative
@@ -84,6 +85,19 @@ def voters_of(
     return [Voter(m, m.id != member_id, bool(d)) for m, d in rows]
 
 
+# What the gate (`Assembly.can_see`, assemblies/closed.py) reads of the assembly: the cast's
+# read loads these columns only, not all 27 (issue #19). Another attribute read later loads the
+# rest in one more query, correctly.
+GATE_COLUMNS = (
+    Assembly.id,
+    Assembly.body,
+    Assembly.body_id,
+    Assembly.state,
+    Assembly.chair_user_id,
+    Assembly.secretary_user_id,
+)
+
+
 def _build_entitlement() -> Any:
     member_id, user_id = bindparam("p_member"), bindparam("p_user")
     own, principals, held = _entitled(Poll.assembly_id, member_id, user_id)
@@ -98,6 +112,7 @@ def _build_entitlement() -> Any:
         select(Assembly, Poll.ceremony_id, anyone.exists(), this_one.exists())
         .join(Poll, Poll.assembly_id == Assembly.id)
         .where(Poll.id == bindparam("p_poll"))
+        .options(load_only(*GATE_COLUMNS))
     )
 
 

@@ -8,11 +8,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 
+from governance.assemblies.models import Assembly
 from governance.ballots.models import Ballot, ElectionMode, Participation, Poll, PollKind
 from governance.ballots.publishing import publish_poll
 from governance.ballots.services import close_poll, open_poll
+from governance.ballots.voters import GATE_COLUMNS, entitlement
 from governance.db import utcnow
 from tests.factories_ballots import add_mandate, cast
 
@@ -256,3 +258,23 @@ def test_the_live_cast_writes_in_as_few_statements_as_the_database_allows(
         assert s.scalar(select(func.count()).select_from(Participation)) == 1
         assert s.scalar(select(func.count()).select_from(Ballot)) == 1
         assert s.scalar(select(Ballot.choice)) == "YES"
+
+
+def test_the_casts_read_loads_only_what_the_gate_reads_of_the_assembly(vote_world, make_poll):
+    """The entitlement (the cast's read before the lock) loads the assembly's gate columns, not
+    all of them (issue #19: every column costs on the hot path); another attribute read later
+    still gives the stored value, loaded then."""
+    world = vote_world(members=1)
+    poll = make_poll(world)
+    with world.session() as s:
+        user = world.users[0]
+        found = entitlement(
+            s, poll_id=poll.id, member_id=user.member_id, user_id=user.id,
+            voter=world.member_ids[0],
+        )  # fmt: skip
+        assert found is not None and found.anyone and found.voter
+        unloaded = inspect(found.assembly).unloaded
+        assert {column.key for column in GATE_COLUMNS}.isdisjoint(unloaded)
+        assert {"title", "starts_at", "screen_token_hash"} <= unloaded
+        stored = s.scalar(select(Assembly.title).where(Assembly.id == world.assembly_id))
+        assert found.assembly.title == stored
