@@ -13,7 +13,13 @@ from sqlmodel import Session
 
 from governance.assemblies.models import Assembly, AssemblyState
 from governance.ballots.models import Poll, PollOption, PollState
-from governance.ballots.services import PollData, _validate, lock_poll, options_of, poll_event
+from governance.ballots.services import (
+    PollData,
+    lock_poll,
+    options_of,
+    poll_event,
+    validate_poll_data,
+)
 from governance.errors import DomainError
 from governance.i18n import _l
 
@@ -51,7 +57,7 @@ def update_poll(session: Session, *, poll: Poll, data: PollData, actor: Any) -> 
     assert assembly is not None
     if assembly.state in (AssemblyState.CLOSED, AssemblyState.MINUTES_PUBLISHED):
         raise DomainError(_l("The assembly is over; its polls can no longer be changed."))
-    _validate(session, assembly, data)
+    validate_poll_data(session, assembly, data)
     before = _state_of(session, locked)
     after = {
         **{name: getattr(data, name) for name in EDITABLE},

@@ -51,7 +51,11 @@ class PollData:
 # --- preparing ----------------------------------------------------------------------------
 
 
-def _validate(session: Session, assembly: Assembly, data: PollData) -> None:
+def validate_poll_data(session: Session, assembly: Assembly, data: PollData) -> None:
+    """Check (and complete) a poll's data before it is created or edited: a proposal of this
+    assembly, admitted, sets the kind, majority, item and title; then a title, a majority and
+    shape that fit the kind, an agenda item of this assembly; a DomainError naming the field
+    otherwise."""
     if data.proposal_id is not None:
         apply_proposal(session, assembly, data)
     if not data.title.strip():
@@ -89,7 +93,7 @@ def create_poll(session: Session, *, assembly: Assembly, data: PollData, actor: 
     """Prepare a poll (draft) on the assembly, with its candidates."""
     if assembly.state in (AssemblyState.CLOSED, AssemblyState.MINUTES_PUBLISHED):
         raise DomainError(_l("The assembly is over; no new polls."))
-    _validate(session, assembly, data)
+    validate_poll_data(session, assembly, data)
     poll = Poll(
         assembly_id=assembly.id,
         agenda_item_id=data.agenda_item_id,
