@@ -52,7 +52,9 @@ def _open(
     if answers is not None:
         page.route("**/heartbeat", answers)
         page.route("**/live.json", answers)
-    page.clock.install(time=START)
+    # Installed a minute before START and paused at START: a clock installed at START runs on
+    # in real time until pause_at, which cannot go back to START ("fast-forward to the past").
+    page.clock.install(time=START - 60)
     page.clock.pause_at(START)
     page.add_init_script(RECORD + ("" if draw is None else f"window.__draw = {draw};"))
     page.goto(url)
