@@ -165,8 +165,8 @@ def test_terms_end_and_functions_change_but_history_stays(session: Session, peop
     assert [s.id for s in now] == [seat.id] and [s.id for s in past] == [chair.id]
     names = services.holder_names(session, now + past)
     assert names[seat.id] == m2.display_name and names[chair.id] == m1.display_name
-    payload = session.scalars(select(AuditEvent.payload).where(
-        AuditEvent.event_type == "seat.function_changed")).all()[-1]  # fmt: skip
+    payload = session.scalars(select(AuditEvent.payload).where(  # the last in the chain
+        AuditEvent.event_type == "seat.function_changed").order_by(AuditEvent.seq.desc())).first()  # fmt: skip
     assert '"to": "CHAIR"' in payload or '"to":"CHAIR"' in payload
 
 
